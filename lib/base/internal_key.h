@@ -1,0 +1,86 @@
+// The internal key: how every record is named inside the engine.
+//
+//   +-------+---------------+---------------------+---------------------+
+//   | cf u8 | user key      | ~version  u64 BE    | ~sequence u64 BE    |
+//   +-------+---------------+---------------------+---------------------+
+//   \___ user part ______/  \________ 16-byte trailer _______________/
+//
+// Order: user parts bytewise, then trailers bytewise. Because version and
+// sequence are stored inverted, within one user key newer versions sort first
+// and, for equal versions, later writes (higher sequence) sort first. The
+// sequence number is the engine's commit order; it is the tie-breaker the Go
+// reference lacks (brief §11.1). Non-transactional writes use kMaxVersion.
+//
+// The value stored beside an internal key (memtable, SST, WAL) is a
+// ValueRecord: meta u8 | expires_at varint64 | value bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace nokv {
+
+// Column families: one byte each, in the key.
+enum class ColumnFamily : uint8_t { kDefault = 0, kLock = 1, kWrite = 2 };
+constexpr int kNumColumnFamilies = 3;
+const char* ColumnFamilyName(ColumnFamily cf);
+
+constexpr uint64_t kMaxVersion = UINT64_MAX;
+constexpr uint64_t kMaxSequence = UINT64_MAX;
+constexpr size_t kTrailerSize = 16;
+constexpr size_t kMaxUserKeySize = 65535 - 1 - kTrailerSize;
+
+struct ParsedInternalKey {
+  ColumnFamily cf = ColumnFamily::kDefault;
+  std::string_view user_key;  // without the cf byte
+  uint64_t version = 0;
+  uint64_t sequence = 0;
+};
+
+void AppendInternalKey(std::string* dst, ColumnFamily cf, std::string_view user_key,
+                       uint64_t version, uint64_t sequence);
+std::string MakeInternalKey(ColumnFamily cf, std::string_view user_key, uint64_t version,
+                            uint64_t sequence);
+
+// Returns false if ikey is too short or names an unknown column family.
+bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out);
+
+// cf byte + user key: the part bloom filters and key ranges work on.
+inline std::string_view UserPart(std::string_view ikey) {
+  return ikey.substr(0, ikey.size() - kTrailerSize);
+}
+uint64_t InternalKeyVersion(std::string_view ikey);
+uint64_t InternalKeySequence(std::string_view ikey);
+
+// Total order over internal keys (see the file comment). Both keys must be at
+// least kTrailerSize + 1 bytes long.
+int CompareInternalKeys(std::string_view a, std::string_view b);
+
+struct InternalKeyLess {
+  bool operator()(std::string_view a, std::string_view b) const {
+    return CompareInternalKeys(a, b) < 0;
+  }
+};
+
+// Meta bits of a ValueRecord.
+enum ValueMeta : uint8_t {
+  kMetaDelete = 0x01,        // point tombstone; value empty
+  kMetaValuePointer = 0x02,  // value is a value-log pointer
+  kMetaRangeDelete = 0x04,   // range tombstone; value is the end key
+};
+
+struct ValueRecord {
+  uint8_t meta = 0;
+  uint64_t expires_at = 0;  // unix seconds, 0 = never
+  std::string_view value;
+
+  bool IsDelete() const { return (meta & kMetaDelete) != 0; }
+};
+
+void AppendValueRecord(std::string* dst, const ValueRecord& record);
+size_t ValueRecordSize(const ValueRecord& record);
+// Returns false on malformed input.
+bool DecodeValueRecord(std::string_view encoded, ValueRecord* out);
+
+}  // namespace nokv
