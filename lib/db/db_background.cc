@@ -1,0 +1,246 @@
+// DBImpl: background work — flushing frozen memtables to L0, leveled
+// compaction, and deleting files nothing references any more.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "db/db_impl.h"
+#include "lsm/level_iterator.h"
+#include "lsm/merging_iterator.h"
+#include "lsm/table_outputs.h"
+#include "manifest/filenames.h"
+
+namespace nokv {
+
+void DBImpl::SetBackgroundError(const Status& s) {
+  if (bg_error_.ok()) {
+    spdlog::error("nokv: {}: entering read-only mode: {}", dir_, s.ToString());
+    bg_error_ = s;
+  }
+  done_cv_.notify_all();
+}
+
+void DBImpl::FlushThread() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (true) {
+    work_cv_.wait(l, [this] { return shutting_down_ || (!imms_.empty() && bg_error_.ok()); });
+    if (imms_.empty() || !bg_error_.ok()) {
+      if (shutting_down_) break;  // queued flushes are drained before exit
+      continue;
+    }
+    l.unlock();
+    Status s = FlushOldestImmutable();
+    if (s.ok()) DeleteObsoleteFiles();
+    l.lock();
+    if (!s.ok()) SetBackgroundError(s);
+    work_cv_.notify_all();  // the compaction thread may have work now
+    done_cv_.notify_all();  // stalled writers, Flush() callers
+  }
+}
+
+Status DBImpl::FlushOldestImmutable() {
+  std::shared_ptr<MemTable> mem;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (imms_.empty()) return Status::OK();
+    mem = imms_.front().mem;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<FileMeta> files;
+  Status s = WriteLevel0(mem.get(), &files);
+  if (!s.ok()) return s;
+  VersionEdit edit;
+  for (const auto& f : files) edit.new_files.emplace_back(0, f);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    // Every WAL before the next memtable's segment is now redundant.
+    edit.log_number = imms_.size() > 1 ? imms_[1].log_number : wal_number_;
+  }
+  versions_->SetLastSequence(last_sequence_.load());
+  s = versions_->LogAndApply(&edit);
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& f : files) pending_outputs_.erase(f.number);
+  if (!s.ok()) {
+    for (const auto& f : files) (void)fs_->RemoveFile(TableFileName(dir_, f.number));
+    return s.WithContext("flush");
+  }
+  imms_.pop_front();
+  stat_flushes_.fetch_add(1, std::memory_order_relaxed);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  spdlog::debug("nokv: flushed {} entries into {} table(s) in {} ms", mem->num_entries(),
+                files.size(), ms);
+  return Status::OK();
+}
+
+Status DBImpl::Flush() {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(WriteImpl(WriteOptions(), nullptr));
+  std::unique_lock<std::mutex> l(mu_);
+  done_cv_.wait(l, [this] { return imms_.empty() || !bg_error_.ok() || shutting_down_; });
+  if (!bg_error_.ok()) return bg_error_;
+  if (!imms_.empty()) return Status::Closed("database closed during flush");
+  return Status::OK();
+}
+
+Status DBImpl::CompactAll() {
+  NOKV_RETURN_IF_ERROR(Flush());
+  std::unique_lock<std::mutex> l(mu_);
+  const uint64_t generation = manual_generation_;
+  ++manual_compactions_;
+  work_cv_.notify_all();
+  done_cv_.wait(l, [&] {
+    return manual_generation_ != generation || !bg_error_.ok() || shutting_down_;
+  });
+  --manual_compactions_;
+  if (!bg_error_.ok()) return bg_error_;
+  if (manual_generation_ == generation) return Status::Closed("database closed during compaction");
+  return Status::OK();
+}
+
+void DBImpl::CompactionThread() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!shutting_down_) {
+    if (!bg_error_.ok()) {
+      work_cv_.wait(l);
+      continue;
+    }
+    const bool force = manual_compactions_ > 0;
+    auto plan = PickCompaction(policy_, versions_->current(), &compact_pointers_, force);
+    if (!plan) {
+      if (force) {
+        ++manual_generation_;
+        done_cv_.notify_all();
+      }
+      work_cv_.wait(l);
+      continue;
+    }
+    compaction_running_ = true;
+    l.unlock();
+    Status s = RunCompaction(*plan);
+    plan.reset();  // drop the Version reference before collecting garbage
+    if (s.ok()) DeleteObsoleteFiles();
+    l.lock();
+    compaction_running_ = false;
+    if (!s.ok() && !s.IsAborted()) SetBackgroundError(s);
+    done_cv_.notify_all();
+  }
+}
+
+Status DBImpl::RunCompaction(const CompactionPlan& plan) {
+  const auto start = std::chrono::steady_clock::now();
+  VersionEdit edit;
+  for (const auto& f : plan.inputs) edit.deleted_files.emplace_back(plan.level, f->number);
+  if (plan.trivial_move) {
+    edit.new_files.emplace_back(plan.output_level, *plan.inputs[0]);
+    NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit).WithContext("trivial move"));
+    stat_compactions_.fetch_add(1, std::memory_order_relaxed);
+    return Status::OK();
+  }
+  for (const auto& f : plan.next_inputs) edit.deleted_files.emplace_back(plan.output_level, f->number);
+
+  TableIterOptions iter_options;
+  iter_options.fill_cache = false;
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  if (plan.level == 0) {
+    for (const auto& f : plan.inputs) {
+      children.push_back(NewLevelIterator(plan.version, {f}, table_cache_.get(), iter_options));
+    }
+  } else {
+    children.push_back(
+        NewLevelIterator(plan.version, plan.inputs, table_cache_.get(), iter_options));
+  }
+  if (!plan.next_inputs.empty()) {
+    children.push_back(
+        NewLevelIterator(plan.version, plan.next_inputs, table_cache_.get(), iter_options));
+  }
+  auto input = NewMergingIterator(std::move(children));
+
+  TableOutputs outputs(fs_.get(), dir_, options_.table, policy_.target_file_size,
+                       [this] { return AllocateTableNumber(); });
+  const Version& version = *plan.version;
+  const int output_level = plan.output_level;
+  ObsoleteEntryFilter filter(SmallestSnapshot(), [&version, output_level](std::string_view up) {
+    return IsBottommostForKey(version, output_level, up);
+  });
+  std::vector<ObsoleteEntryFilter::Emit> emits;
+  Status s;
+  uint64_t n = 0;
+  for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
+    if ((++n & 1023) == 0) {
+      std::lock_guard<std::mutex> l(mu_);
+      if (shutting_down_) s = Status::Aborted("shutting down");
+    }
+    filter.Process(input->key(), input->value(), &emits);
+    for (const auto& e : emits) {
+      if (s.ok()) s = outputs.Add(e.key, e.value);
+    }
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok()) s = outputs.Finish();
+  if (s.ok()) {
+    for (const auto& f : outputs.files()) edit.new_files.emplace_back(output_level, f);
+    versions_->SetLastSequence(last_sequence_.load());
+    s = versions_->LogAndApply(&edit);
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& f : outputs.files()) pending_outputs_.erase(f.number);
+  }
+  if (!s.ok()) {
+    outputs.Abandon();
+    return s.IsAborted() ? s : s.WithContext("compaction L" + std::to_string(plan.level));
+  }
+  stat_compactions_.fetch_add(1, std::memory_order_relaxed);
+  stat_comp_read_.fetch_add(plan.InputBytes(), std::memory_order_relaxed);
+  stat_comp_written_.fetch_add(outputs.bytes_written(), std::memory_order_relaxed);
+  spdlog::debug("nokv: compacted L{} ({} + {} files, {} bytes) into {} L{} files, dropped {} "
+                "entries, {} ms",
+                plan.level, plan.inputs.size(), plan.next_inputs.size(), plan.InputBytes(),
+                outputs.files().size(), output_level, filter.dropped(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count());
+  return Status::OK();
+}
+
+void DBImpl::DeleteObsoleteFiles() {
+  // Pending outputs first: a table leaves pending_outputs_ only after it is
+  // installed in a Version, so reading the versions second cannot miss it.
+  std::set<uint64_t> live;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    live = pending_outputs_;
+  }
+  for (uint64_t n : versions_->LiveFiles()) live.insert(n);
+  // Only WAL segments before the durable checkpoint may go.
+  const uint64_t min_wal = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_file_number();
+  std::vector<std::string> names;
+  if (!fs_->GetChildren(dir_, &names).ok()) return;
+  for (const auto& name : names) {
+    FileKind kind;
+    uint64_t number = 0;
+    if (!ParseFileName(name, &kind, &number)) continue;
+    bool remove = false;
+    switch (kind) {
+      case FileKind::kTable: remove = live.count(number) == 0; break;
+      case FileKind::kWal: remove = number < min_wal; break;
+      case FileKind::kManifest: remove = number < manifest; break;
+      case FileKind::kTemp: remove = true; break;
+      default: break;
+    }
+    if (!remove) continue;
+    if (kind == FileKind::kTable) {
+      // pending_outputs_ may have gained this number since we looked.
+      std::lock_guard<std::mutex> l(mu_);
+      if (pending_outputs_.count(number) != 0) continue;
+    }
+    if (kind == FileKind::kTable && table_cache_) table_cache_->Evict(number);
+    Status s = fs_->RemoveFile(JoinPath(dir_, name));
+    if (!s.ok() && !s.IsNotFound()) spdlog::warn("nokv: cannot delete {}: {}", name, s.ToString());
+  }
+}
+
+}  // namespace nokv

@@ -1,0 +1,370 @@
+// DBImpl: open, recovery, close and stats.
+#include "db/db_impl.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "base/coding.h"
+#include "db/write_batch_internal.h"
+#include "lsm/table_outputs.h"
+#include "manifest/filenames.h"
+#include "wal/wal_reader.h"
+
+namespace nokv {
+
+namespace {
+class SnapshotImpl final : public Snapshot {
+ public:
+  explicit SnapshotImpl(uint64_t seq) : seq_(seq) {}
+  uint64_t sequence() const override { return seq_; }
+
+ private:
+  uint64_t seq_;
+};
+
+CompactionPolicy PolicyFrom(const Options& o) {
+  CompactionPolicy p;
+  p.l0_compaction_trigger = std::max(1, o.l0_compaction_trigger);
+  p.max_bytes_for_level_base = std::max<uint64_t>(1 << 20, o.max_bytes_for_level_base);
+  p.level_size_multiplier = std::max(2, o.level_size_multiplier);
+  p.target_file_size = std::max<uint64_t>(64 << 10, o.target_file_size);
+  return p;
+}
+
+Status ValidateOptions(const Options& o) {
+  if (o.memtable_size < (64 << 10)) return Status::InvalidArgument("memtable_size below 64 KiB");
+  if (o.max_immutable_memtables < 1) {
+    return Status::InvalidArgument("max_immutable_memtables must be at least 1");
+  }
+  if (o.l0_stop_trigger < o.l0_slowdown_trigger || o.l0_slowdown_trigger < o.l0_compaction_trigger) {
+    return Status::InvalidArgument(
+        "L0 triggers must satisfy compaction <= slowdown <= stop");
+  }
+  if (o.table.block_size < 256) return Status::InvalidArgument("table block_size below 256 bytes");
+  return Status::OK();
+}
+}  // namespace
+
+Status DB::Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db) {
+  db->reset();
+  NOKV_RETURN_IF_ERROR(ValidateOptions(options));
+  auto impl = std::make_unique<DBImpl>(options, path);
+  Status s = impl->Open();
+  if (!s.ok()) return s;
+  *db = std::move(impl);
+  return Status::OK();
+}
+
+DBImpl::DBImpl(const Options& options, std::string dir)
+    : options_(options),
+      dir_(std::move(dir)),
+      fs_(options.fs ? options.fs : NewPosixFileSystem()),
+      policy_(PolicyFrom(options)) {}
+
+DBImpl::~DBImpl() { (void)Close(); }
+
+Status DBImpl::Open() {
+  Status s = fs_->CreateDirIfMissing(dir_);
+  if (s.ok()) {
+    auto lock = fs_->LockFile(LockFileName(dir_));
+    if (lock.ok()) {
+      lock_ = std::move(lock.value());
+    } else {
+      s = lock.status();
+    }
+  }
+  if (!s.ok()) {
+    closed_ = true;
+    close_started_ = true;
+    return s;
+  }
+
+  block_cache_ = std::make_unique<BlockCache>(options_.block_cache_size);
+  table_cache_ = std::make_unique<TableCache>(fs_.get(), dir_, options_.table, block_cache_.get(),
+                                              static_cast<size_t>(options_.max_open_files));
+  VersionSetOptions vopts;
+  vopts.sync = true;
+  vopts.rewrite_threshold = options_.manifest_rewrite_threshold;
+  versions_ = std::make_unique<VersionSet>(fs_.get(), dir_, vopts);
+
+  s = Recover();
+  if (!s.ok()) {
+    table_cache_.reset();
+    lock_.reset();
+    closed_ = true;
+    close_started_ = true;
+    return s;
+  }
+  flush_thread_ = std::thread([this] { FlushThread(); });
+  compaction_thread_ = std::thread([this] { CompactionThread(); });
+  return Status::OK();
+}
+
+Result<std::unique_ptr<WalWriter>> DBImpl::CreateWal(uint64_t number) {
+  auto file = fs_->NewWritableFile(WalFileName(dir_, number));
+  if (!file.ok()) return file.status();
+  // The new segment's directory entry must survive a crash before any
+  // acknowledged write lands in it.
+  NOKV_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  return std::make_unique<WalWriter>(std::move(file.value()));
+}
+
+Status DBImpl::Recover() {
+  std::vector<std::string> names;
+  NOKV_RETURN_IF_ERROR(fs_->GetChildren(dir_, &names));
+  std::vector<uint64_t> wal_numbers;
+  int data_files = 0;
+  uint64_t max_number = 0;
+  for (const auto& name : names) {
+    FileKind kind;
+    uint64_t number = 0;
+    if (!ParseFileName(name, &kind, &number)) continue;
+    if (kind == FileKind::kWal) wal_numbers.push_back(number);
+    if (kind == FileKind::kWal || kind == FileKind::kTable || kind == FileKind::kManifest) {
+      ++data_files;
+      max_number = std::max(max_number, number);
+    }
+  }
+
+  Status s = versions_->Recover();
+  if (s.IsNotFound()) {
+    if (data_files > 0) {
+      return Status::Corruption(dir_ + ": CURRENT is missing but the workdir holds " +
+                                std::to_string(data_files) +
+                                " WAL/SST/MANIFEST files; refusing to start an empty database over "
+                                "them (run `nokv fsck --repair`)");
+    }
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dir_ + ": no database here and create_if_missing is off");
+    }
+    spdlog::info("nokv: creating a new database in {}", dir_);
+    NOKV_RETURN_IF_ERROR(versions_->CreateNew());
+  } else if (!s.ok()) {
+    return s;
+  } else if (options_.error_if_exists) {
+    return Status::InvalidArgument(dir_ + ": database exists and error_if_exists is set");
+  }
+  versions_->MarkFileNumberUsed(max_number);
+  last_sequence_ = versions_->last_sequence();
+
+  // Every WAL at or after the checkpoint holds writes not yet in an SST.
+  const uint64_t log_number = versions_->log_number();
+  wal_numbers.erase(std::remove_if(wal_numbers.begin(), wal_numbers.end(),
+                                   [&](uint64_t n) { return n < log_number; }),
+                    wal_numbers.end());
+  std::sort(wal_numbers.begin(), wal_numbers.end());
+
+  VersionEdit edit;
+  NOKV_RETURN_IF_ERROR(ReplayWals(wal_numbers, &edit));
+
+  // Start a fresh WAL; the replayed segments are now in L0 tables.
+  const uint64_t wal_number = versions_->NewFileNumber();
+  auto wal = CreateWal(wal_number);
+  if (!wal.ok()) return wal.status();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    wal_ = std::move(wal.value());
+    wal_number_ = wal_number;
+    mem_ = std::make_shared<MemTable>();
+  }
+  edit.log_number = wal_number_;
+  versions_->SetLastSequence(last_sequence_);
+  NOKV_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    pending_outputs_.clear();
+  }
+  DeleteObsoleteFiles();
+  spdlog::info("nokv: opened {} (last sequence {}, {} WAL segment(s) replayed)", dir_,
+               last_sequence_.load(), wal_numbers.size());
+  return Status::OK();
+}
+
+Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) {
+  auto mem = std::make_shared<MemTable>();
+  uint64_t max_seq = last_sequence_;
+  for (size_t i = 0; i < wal_numbers.size(); ++i) {
+    const std::string path = WalFileName(dir_, wal_numbers[i]);
+    WalReplayResult result;
+    Status s = ReplayWalFile(
+        fs_.get(), path, i + 1 == wal_numbers.size(),
+        [&](uint8_t type, std::string_view payload, uint64_t offset) -> Status {
+          if (type != kWalWriteBatch) {
+            return Status::Corruption("unknown WAL record type " + std::to_string(type) +
+                                      " at offset " + std::to_string(offset));
+          }
+          if (payload.size() < 8) return Status::Corruption("short write-batch record");
+          const uint64_t first = DecodeFixed64(payload.data());
+          std::string_view rep = payload.substr(8);
+          WriteBatch check;
+          NOKV_RETURN_IF_ERROR(WriteBatchInternal::FromRep(rep, &check));
+          NOKV_RETURN_IF_ERROR(InsertIntoMemTable(mem.get(), rep, first));
+          if (check.Count() > 0) max_seq = std::max(max_seq, first + check.Count() - 1);
+          if (mem->ApproximateMemoryUsage() >= options_.memtable_size) {
+            std::vector<FileMeta> files;
+            NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
+            for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
+            mem = std::make_shared<MemTable>();
+          }
+          return Status::OK();
+        },
+        &result);
+    if (!s.ok()) return s.WithContext("WAL replay");
+    if (result.tail_dropped) {
+      spdlog::warn("nokv: {}: dropped a torn tail of {} bytes at offset {} ({}); these writes "
+                   "were never acknowledged as durable",
+                   path, result.dropped_bytes, result.valid_bytes, result.tail_reason);
+    }
+  }
+  if (!mem->empty()) {
+    std::vector<FileMeta> files;
+    NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
+    for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
+  }
+  last_sequence_ = max_seq;
+  return Status::OK();
+}
+
+Status DBImpl::WriteLevel0(MemTable* mem, std::vector<FileMeta>* out) {
+  TableOutputs outputs(fs_.get(), dir_, options_.table, 0, [this] { return AllocateTableNumber(); });
+  // Flushes keep tombstones (older data may sit below) but drop entries
+  // shadowed within the memtable itself.
+  ObsoleteEntryFilter filter(SmallestSnapshot(), nullptr);
+  std::vector<ObsoleteEntryFilter::Emit> emits;
+  auto it = mem->NewIterator();
+  Status s;
+  for (it->SeekToFirst(); it->Valid() && s.ok(); it->Next()) {
+    filter.Process(it->key(), it->value(), &emits);
+    for (const auto& e : emits) {
+      s = outputs.Add(e.key, e.value);
+      if (!s.ok()) break;
+    }
+  }
+  if (s.ok()) s = it->status();
+  if (s.ok()) s = outputs.Finish();
+  if (!s.ok()) {
+    outputs.Abandon();
+    return s.WithContext("flush to L0");
+  }
+  stat_flush_written_ += outputs.bytes_written();
+  *out = outputs.files();
+  return Status::OK();
+}
+
+uint64_t DBImpl::AllocateTableNumber() {
+  uint64_t n = versions_->NewFileNumber();
+  std::lock_guard<std::mutex> l(mu_);
+  pending_outputs_.insert(n);
+  return n;
+}
+
+uint64_t DBImpl::SmallestSnapshot() {
+  std::lock_guard<std::mutex> l(mu_);
+  return snapshots_.empty() ? last_sequence_.load() : *snapshots_.begin();
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  std::lock_guard<std::mutex> l(mu_);
+  uint64_t seq = last_sequence_.load();
+  snapshots_.insert(seq);
+  return new SnapshotImpl(seq);
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = snapshots_.find(snapshot->sequence());
+    if (it != snapshots_.end()) snapshots_.erase(it);
+  }
+  delete snapshot;
+}
+
+Status DBImpl::CheckOpen() const {
+  if (closed_.load(std::memory_order_acquire)) return Status::Closed();
+  return Status::OK();
+}
+
+Status DBImpl::Close() {
+  std::unique_lock<std::mutex> l(mu_);
+  if (close_started_) {
+    done_cv_.wait(l, [this] { return closed_.load(); });
+    return close_status_;
+  }
+  close_started_ = true;
+  shutting_down_ = true;
+  // Let in-flight write groups finish; new writers see shutting_down_.
+  work_cv_.notify_all();
+  done_cv_.notify_all();
+  done_cv_.wait(l, [this] { return writers_.empty(); });
+  l.unlock();
+  if (flush_thread_.joinable()) flush_thread_.join();
+  if (compaction_thread_.joinable()) compaction_thread_.join();
+
+  Status s;
+  if (wal_) {
+    s = wal_->Sync();
+    Status c = wal_->Close();
+    if (s.ok()) s = c;
+  }
+  l.lock();
+  if (s.ok() && !bg_error_.ok()) s = bg_error_;
+  close_status_ = s;
+  l.unlock();
+  DeleteObsoleteFiles();
+  l.lock();
+  table_cache_.reset();
+  lock_.reset();
+  closed_ = true;
+  done_cv_.notify_all();
+  return s;
+}
+
+DbStats DBImpl::GetStats() {
+  DbStats st;
+  ReadView view = CaptureReadView();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    st.wal_number = wal_number_;
+    st.background_error = bg_error_.ok() ? "" : bg_error_.ToString();
+  }
+  st.last_sequence = last_sequence_.load();
+  if (view.mem) {
+    st.memtable_bytes = view.mem->ApproximateMemoryUsage();
+    st.memtable_entries = view.mem->num_entries();
+  }
+  st.immutable_memtables = static_cast<int>(view.imms.size());
+  for (const auto& m : view.imms) st.immutable_entries += m->num_entries();
+  if (view.version) {
+    for (int level = 0; level < kNumLevels; ++level) {
+      LevelStats ls;
+      ls.level = level;
+      ls.files = view.version->NumFiles(level);
+      ls.bytes = view.version->LevelBytes(level);
+      for (const auto& f : view.version->files(level)) ls.entries += f->num_entries;
+      ls.score = LevelScore(policy_, *view.version, level);
+      st.sst_entries += ls.entries;
+      st.levels.push_back(ls);
+    }
+  }
+  st.flushes = stat_flushes_;
+  st.compactions = stat_compactions_;
+  st.compaction_bytes_read = stat_comp_read_;
+  st.compaction_bytes_written = stat_comp_written_;
+  st.flush_bytes_written = stat_flush_written_;
+  st.user_bytes_written = stat_user_bytes_;
+  st.writes = stat_writes_;
+  st.write_groups = stat_groups_;
+  st.wal_syncs = stat_syncs_;
+  st.stall_micros = stat_stall_us_;
+  st.slowdown_writes = stat_slowdowns_;
+  if (block_cache_) {
+    st.block_cache_hits = block_cache_->hits();
+    st.block_cache_misses = block_cache_->misses();
+    st.block_cache_usage = block_cache_->usage();
+  }
+  return st;
+}
+
+}  // namespace nokv

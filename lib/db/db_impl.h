@@ -1,0 +1,133 @@
+// DBImpl: the embedded engine behind nokv::DB.
+//
+// Threads: callers (reads and writes), one flush thread, one compaction
+// thread. Writes use LevelDB-style group commit: writers queue up, the front
+// writer (the leader) appends one WAL record for the whole group, syncs or
+// flushes it to the OS, inserts into the memtable and wakes the group. Only
+// the leader touches wal_ and inserts into mem_, so the memtable has exactly
+// one writer at a time.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lsm/compaction_picker.h"
+#include "lsm/table_cache.h"
+#include "manifest/version_set.h"
+#include "memtable/memtable.h"
+#include "nokv/db.h"
+#include "sst/block_cache.h"
+#include "vfs/file_system.h"
+#include "wal/wal_writer.h"
+
+namespace nokv {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string dir);
+  ~DBImpl() override;
+
+  // Takes the lock, recovers the manifest and WAL, starts background threads.
+  Status Open();
+
+  Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
+  Status Delete(const WriteOptions& options, std::string_view key) override;
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
+  Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+               std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options, ColumnFamily cf) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Flush() override;
+  Status CompactAll() override;
+  DbStats GetStats() override;
+  Status Close() override;
+
+ private:
+  struct Writer;
+  struct Immutable {
+    std::shared_ptr<MemTable> mem;
+    uint64_t log_number;  // the WAL segment that holds its writes
+  };
+  // What a read needs, captured under mu_.
+  struct ReadView {
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
+    std::shared_ptr<const Version> version;
+  };
+
+  // --- open / recovery (db_impl.cc)
+  Status Recover();
+  Status ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit);
+  Status WriteLevel0(MemTable* mem, std::vector<FileMeta>* out);
+  Result<std::unique_ptr<WalWriter>> CreateWal(uint64_t number);
+
+  // --- writes (db_write.cc)
+  // batch == nullptr forces a memtable rotation (used by Flush).
+  Status WriteImpl(const WriteOptions& options, const WriteBatch* batch);
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
+  static Status InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence);
+  void BuildGroup(Writer** last_writer, std::string* payload, bool* sync);
+
+  // --- background (db_background.cc)
+  void FlushThread();
+  void CompactionThread();
+  Status FlushOldestImmutable();
+  Status RunCompaction(const CompactionPlan& plan);
+  void DeleteObsoleteFiles();
+  uint64_t AllocateTableNumber();
+  uint64_t SmallestSnapshot();
+  void SetBackgroundError(const Status& s);  // mu_ held
+
+  // --- reads (db_read.cc)
+  ReadView CaptureReadView();
+  Status CheckOpen() const;
+
+  const Options options_;
+  const std::string dir_;
+  std::shared_ptr<FileSystem> fs_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<BlockCache> block_cache_;
+  std::unique_ptr<TableCache> table_cache_;
+  std::unique_ptr<VersionSet> versions_;
+  const CompactionPolicy policy_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;  // wakes the background threads: there is work
+  std::condition_variable done_cv_;  // wakes waiters: background progress, errors, drain
+  std::shared_ptr<MemTable> mem_;              // guarded by mu_ (pointer); leader inserts
+  std::deque<Immutable> imms_;                 // guarded by mu_; oldest first
+  std::unique_ptr<WalWriter> wal_;             // owned by the write leader
+  uint64_t wal_number_ = 0;                    // guarded by mu_
+  std::atomic<uint64_t> last_sequence_{0};     // last sequence visible to readers
+  std::deque<Writer*> writers_;                // guarded by mu_
+  std::multiset<uint64_t> snapshots_;          // guarded by mu_
+  std::set<uint64_t> pending_outputs_;         // guarded by mu_: tables being written
+  CompactPointers compact_pointers_;           // compaction thread only
+  bool shutting_down_ = false;                 // guarded by mu_
+  bool compaction_running_ = false;            // guarded by mu_
+  int manual_compactions_ = 0;                 // guarded by mu_: CompactAll callers waiting
+  uint64_t manual_generation_ = 0;             // guarded by mu_: bumped when forced work runs out
+  Status bg_error_;                            // guarded by mu_
+  std::atomic<bool> closed_{false};
+  bool close_started_ = false;                 // guarded by mu_
+  Status close_status_;                        // guarded by mu_
+  std::thread flush_thread_;
+  std::thread compaction_thread_;
+
+  // Counters (relaxed atomics; read by GetStats).
+  std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0}, stat_comp_read_{0},
+      stat_comp_written_{0}, stat_flush_written_{0}, stat_user_bytes_{0}, stat_writes_{0},
+      stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0};
+};
+
+}  // namespace nokv

@@ -1,0 +1,31 @@
+// DBIter: turns the merged stream of internal entries (all versions, all
+// sources) into the user view of one column family at one snapshot — the
+// newest visible entry of each user key, tombstones and expired entries
+// hidden, within [lower_bound, upper_bound).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/internal_key.h"
+#include "base/iterator.h"
+#include "nokv/iterator.h"
+
+namespace nokv {
+
+struct DBIterOptions {
+  ColumnFamily cf = ColumnFamily::kDefault;
+  uint64_t snapshot = kMaxSequence;
+  std::string lower_bound;  // user key, inclusive; empty = none
+  std::string upper_bound;  // user key, exclusive; empty = none
+  // Current unix time in seconds for TTL checks.
+  std::function<uint64_t()> now;
+};
+
+// `pin` is kept alive as long as the iterator (memtables, versions, tables).
+std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
+                                        DBIterOptions options, std::shared_ptr<void> pin);
+
+}  // namespace nokv

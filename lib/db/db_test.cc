@@ -1,0 +1,346 @@
+// Behavioural tests of the embedded DB: point operations, batches, reopen,
+// iterators, snapshots, flush/compaction, errors and concurrency.
+#include "nokv/db.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "manifest/filenames.h"
+#include "testutil/test_util.h"
+#include "vfs/file_system.h"
+
+namespace nokv {
+namespace {
+
+class DBTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void TearDown() override {
+    if (db_) {
+      EXPECT_TRUE(db_->Close().ok());
+    }
+  }
+
+  Options SmallOptions() {
+    Options o;
+    o.memtable_size = 64 << 10;
+    o.max_bytes_for_level_base = 256 << 10;
+    o.target_file_size = 64 << 10;
+    o.l0_compaction_trigger = 2;
+    o.l0_slowdown_trigger = 8;
+    o.l0_stop_trigger = 12;
+    return o;
+  }
+
+  void Reopen(Options o = Options()) {
+    if (db_) {
+      ASSERT_TRUE(db_->Close().ok());
+    }
+    db_.reset();
+    options_ = o;
+    Status s = DB::Open(o, dir_.path(), &db_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  std::string Get(std::string_view k) {
+    std::string v;
+    Status s = db_->Get(ReadOptions(), k, &v);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    if (!s.ok()) return "ERROR: " + s.ToString();
+    return v;
+  }
+
+  std::string Scan(ReadOptions ro = ReadOptions()) {
+    std::string out;
+    auto it = db_->NewIterator(ro);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out += std::string(it->key()) + "=" + std::string(it->value()) + ";";
+    }
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    return out;
+  }
+
+  std::string ReverseScan(ReadOptions ro = ReadOptions()) {
+    std::string out;
+    auto it = db_->NewIterator(ro);
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      out += std::string(it->key()) + "=" + std::string(it->value()) + ";";
+    }
+    EXPECT_TRUE(it->status().ok());
+    return out;
+  }
+
+  testutil::TempDir dir_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(DBTest, PutGetDelete) {
+  WriteOptions wo;
+  EXPECT_EQ(Get("a"), "NOT_FOUND");
+  ASSERT_TRUE(db_->Put(wo, "a", "1").ok());
+  ASSERT_TRUE(db_->Put(wo, "b", "").ok());  // empty values are values
+  EXPECT_EQ(Get("a"), "1");
+  EXPECT_EQ(Get("b"), "");
+  ASSERT_TRUE(db_->Put(wo, "a", "2").ok());
+  EXPECT_EQ(Get("a"), "2");
+  ASSERT_TRUE(db_->Delete(wo, "a").ok());
+  EXPECT_EQ(Get("a"), "NOT_FOUND");
+  ASSERT_TRUE(db_->Delete(wo, "never-existed").ok());
+}
+
+TEST_F(DBTest, RejectsBadKeys) {
+  WriteOptions wo;
+  std::string v;
+  EXPECT_TRUE(db_->Put(wo, "", "x").IsInvalidArgument());
+  EXPECT_TRUE(db_->Get(ReadOptions(), "", &v).IsInvalidArgument());
+  std::string huge(70000, 'k');
+  EXPECT_TRUE(db_->Put(wo, huge, "x").IsInvalidArgument());
+  WriteBatch batch;
+  batch.Put("ok", "1");
+  batch.Put("", "2");
+  EXPECT_TRUE(db_->Write(wo, batch).IsInvalidArgument());
+  EXPECT_EQ(Get("ok"), "NOT_FOUND");  // nothing of a rejected batch applies
+}
+
+TEST_F(DBTest, BatchIsAtomicAndOrdered) {
+  WriteBatch batch;
+  batch.Put("k", "v1");
+  batch.Put("k", "v2");
+  batch.Put("x", "y");
+  batch.Delete("x");
+  ASSERT_EQ(batch.Count(), 4u);
+  ASSERT_TRUE(db_->Write(WriteOptions(), batch).ok());
+  EXPECT_EQ(Get("k"), "v2");
+  EXPECT_EQ(Get("x"), "NOT_FOUND");
+  Reopen();
+  EXPECT_EQ(Get("k"), "v2");
+  EXPECT_EQ(Get("x"), "NOT_FOUND");
+}
+
+TEST_F(DBTest, ReopenRecoversFromWal) {
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(i), "v" + std::to_string(i)).ok());
+  }
+  ASSERT_TRUE(db_->Delete(WriteOptions(), "key5").ok());
+  Reopen();
+  EXPECT_EQ(Get("key0"), "v0");
+  EXPECT_EQ(Get("key999"), "v999");
+  EXPECT_EQ(Get("key5"), "NOT_FOUND");
+  Reopen();  // a second reopen after the recovery flush
+  EXPECT_EQ(Get("key998"), "v998");
+  EXPECT_EQ(Get("key5"), "NOT_FOUND");
+}
+
+TEST_F(DBTest, FlushCompactAndReadBack) {
+  Reopen(SmallOptions());
+  std::map<std::string, std::string> model;
+  Random rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string k = "k" + std::to_string(rng.Uniform(5000));
+    if (rng.OneIn(5)) {
+      ASSERT_TRUE(db_->Delete(WriteOptions(), k).ok());
+      model.erase(k);
+    } else {
+      std::string v = testutil::RandomPrintable(&rng, 20 + rng.Uniform(100));
+      ASSERT_TRUE(db_->Put(WriteOptions(), k, v).ok());
+      model[k] = v;
+    }
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  DbStats st = db_->GetStats();
+  EXPECT_GT(st.flushes, 0u);
+  ASSERT_TRUE(db_->CompactAll().ok());
+  st = db_->GetStats();
+  EXPECT_EQ(st.levels[0].files, 0);
+  EXPECT_TRUE(st.background_error.empty());
+  for (int i = 0; i < 5000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    auto it = model.find(k);
+    ASSERT_EQ(Get(k), it == model.end() ? "NOT_FOUND" : it->second) << k;
+  }
+  std::string expect;
+  for (auto& [k, v] : model) expect += k + "=" + v + ";";
+  EXPECT_EQ(Scan(), expect);
+  Reopen(SmallOptions());
+  EXPECT_EQ(Scan(), expect);
+}
+
+TEST_F(DBTest, IteratorDirectionsSeekAndBounds) {
+  for (std::string k : {"a", "b", "c", "d", "e"}) ASSERT_TRUE(db_->Put(WriteOptions(), k, k + k).ok());
+  ASSERT_TRUE(db_->Delete(WriteOptions(), "c").ok());
+  EXPECT_EQ(Scan(), "a=aa;b=bb;d=dd;e=ee;");
+  EXPECT_EQ(ReverseScan(), "e=ee;d=dd;b=bb;a=aa;");
+  auto it = db_->NewIterator(ReadOptions());
+  it->Seek("c");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "d");
+  it->Prev();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "b");
+  it->Next();
+  EXPECT_EQ(it->key(), "d");
+  it->SeekForPrev("c");
+  EXPECT_EQ(it->key(), "b");
+  it->Seek("zzz");
+  EXPECT_FALSE(it->Valid());
+  ReadOptions ro;
+  ro.lower_bound = "b";
+  ro.upper_bound = "e";
+  EXPECT_EQ(Scan(ro), "b=bb;d=dd;");
+  EXPECT_EQ(ReverseScan(ro), "d=dd;b=bb;");
+}
+
+TEST_F(DBTest, IteratorIsASnapshot) {
+  ASSERT_TRUE(db_->Put(WriteOptions(), "a", "1").ok());
+  auto it = db_->NewIterator(ReadOptions());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "a", "2").ok());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "b", "2").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "1");
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+}
+
+TEST_F(DBTest, SnapshotsSurviveFlushAndCompaction) {
+  Reopen(SmallOptions());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k", "old").ok());
+  const Snapshot* snap = db_->GetSnapshot();
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k", "new").ok());
+  ASSERT_TRUE(db_->Delete(WriteOptions(), "gone").ok());
+  ASSERT_TRUE(db_->CompactAll().ok());
+  ReadOptions ro;
+  ro.snapshot = snap;
+  std::string v;
+  ASSERT_TRUE(db_->Get(ro, "k", &v).ok());
+  EXPECT_EQ(v, "old");
+  EXPECT_EQ(Get("k"), "new");
+  db_->ReleaseSnapshot(snap);
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k", "newer").ok());
+  ASSERT_TRUE(db_->CompactAll().ok());
+  EXPECT_EQ(Get("k"), "newer");
+}
+
+TEST_F(DBTest, ColumnFamiliesAreIsolated) {
+  WriteBatch b;
+  b.PutCF(ColumnFamily::kLock, "k", "lock");
+  b.PutCF(ColumnFamily::kWrite, "k", "write");
+  b.Put("k", "default");
+  ASSERT_TRUE(db_->Write(WriteOptions(), b).ok());
+  std::string v;
+  ASSERT_TRUE(db_->GetCF(ReadOptions(), ColumnFamily::kLock, "k", &v).ok());
+  EXPECT_EQ(v, "lock");
+  ASSERT_TRUE(db_->GetCF(ReadOptions(), ColumnFamily::kWrite, "k", &v).ok());
+  EXPECT_EQ(v, "write");
+  EXPECT_EQ(Scan(), "k=default;");
+  auto it = db_->NewIteratorCF(ReadOptions(), ColumnFamily::kLock);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "lock");
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+  it->SeekToLast();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "lock");
+}
+
+TEST_F(DBTest, SecondOpenIsBusyAndClosedDbRejectsCalls) {
+  std::unique_ptr<DB> other;
+  Status s = DB::Open(Options(), dir_.path(), &other);
+  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_TRUE(db_->Close().ok());  // idempotent
+  std::string v;
+  EXPECT_TRUE(db_->Put(WriteOptions(), "a", "b").IsClosed());
+  EXPECT_TRUE(db_->Get(ReadOptions(), "a", &v).IsClosed());
+  EXPECT_TRUE(db_->NewIterator(ReadOptions())->status().IsClosed());
+  db_.reset();
+}
+
+TEST_F(DBTest, RefusesToStartOverDataWithoutCurrent) {
+  ASSERT_TRUE(db_->Put(WriteOptions(), "a", "1").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  auto fs = NewPosixFileSystem();
+  ASSERT_TRUE(fs->RemoveFile(CurrentFileName(dir_.path())).ok());
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(Options(), dir_.path(), &db);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("CURRENT"), std::string::npos);
+}
+
+TEST_F(DBTest, CreateIfMissingAndErrorIfExists) {
+  testutil::TempDir other;
+  Options o;
+  o.create_if_missing = false;
+  std::unique_ptr<DB> db;
+  EXPECT_TRUE(DB::Open(o, other.path() + "/sub", &db).IsInvalidArgument());
+  o = Options();
+  o.error_if_exists = true;
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
+  o.memtable_size = 10;
+  EXPECT_TRUE(DB::Open(o, other.path(), &db).IsInvalidArgument());
+}
+
+TEST_F(DBTest, ConcurrentWritersAndReaders) {
+  Options o = SmallOptions();
+  o.sync_writes = true;
+  Reopen(o);
+  constexpr int kWriters = 4, kPerWriter = 1500;
+  std::atomic<bool> stop{false};
+  std::atomic<int> read_errors{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        std::string k = "w" + std::to_string(w) + "-" + std::to_string(i);
+        if (!db_->Put(WriteOptions(), k, k + "-value").ok()) read_errors++;
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      Random rng(r + 1);
+      while (!stop) {
+        std::string k = "w" + std::to_string(rng.Uniform(kWriters)) + "-" +
+                        std::to_string(rng.Uniform(kPerWriter));
+        std::string v;
+        Status s = db_->Get(ReadOptions(), k, &v);
+        if (s.ok() && v != k + "-value") read_errors++;
+        if (!s.ok() && !s.IsNotFound()) read_errors++;
+        auto it = db_->NewIterator(ReadOptions());
+        std::string prev;
+        int n = 0;
+        for (it->SeekToFirst(); it->Valid() && n < 200; it->Next(), ++n) {
+          if (!prev.empty() && std::string(it->key()) <= prev) read_errors++;
+          prev = std::string(it->key());
+        }
+      }
+    });
+  }
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  stop = true;
+  for (size_t i = kWriters; i < threads.size(); ++i) threads[i].join();
+  EXPECT_EQ(read_errors.load(), 0);
+  DbStats st = db_->GetStats();
+  EXPECT_EQ(st.writes, static_cast<uint64_t>(kWriters * kPerWriter));
+  EXPECT_LE(st.wal_syncs, st.writes);
+  Reopen(SmallOptions());
+  for (int w = 0; w < kWriters; ++w) {
+    for (int i = 0; i < kPerWriter; i += 97) {
+      std::string k = "w" + std::to_string(w) + "-" + std::to_string(i);
+      EXPECT_EQ(Get(k), k + "-value");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nokv

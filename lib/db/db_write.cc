@@ -1,0 +1,213 @@
+// DBImpl: the write path — group commit, WAL append, memtable insert, and
+// making room (memtable rotation, write stalls).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "base/coding.h"
+#include "db/db_impl.h"
+#include "db/write_batch_internal.h"
+
+namespace nokv {
+
+struct DBImpl::Writer {
+  const WriteBatch* batch;
+  bool sync;
+  bool done = false;
+  Status status;
+  std::condition_variable cv;
+};
+
+Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, batch);
+}
+
+Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, batch);
+}
+
+Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence) {
+  uint64_t seq = first_sequence;
+  std::string ikey, value;
+  return WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) {
+    ikey.clear();
+    AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
+    value.clear();
+    ValueRecord record;
+    record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
+    record.expires_at = op.expires_at;
+    record.value = op.value;
+    AppendValueRecord(&value, record);
+    mem->Add(ikey, value);
+    return Status::OK();
+  });
+}
+
+// Leader only, with mu_ held: gathers the queued writers' batches into one
+// WAL payload (first_sequence placeholder | merged rep).
+void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) {
+  Writer* first = writers_.front();
+  payload->assign(8, '\0');
+  const std::string& first_rep = WriteBatchInternal::Rep(*first->batch);
+  payload->append(first_rep);
+  *sync = first->sync;
+  *last_writer = first;
+  uint32_t count = first->batch->Count();
+  size_t max_size = options_.max_write_group_bytes;
+  if (first_rep.size() <= (128 << 10)) {
+    // Keep small writes fast: do not make them wait behind a huge group.
+    max_size = std::min(max_size, first_rep.size() + (128 << 10));
+  }
+  for (size_t i = 1; i < writers_.size(); ++i) {
+    Writer* w = writers_[i];
+    if (w->batch == nullptr) break;  // a forced rotation leads its own group
+    const std::string& rep = WriteBatchInternal::Rep(*w->batch);
+    if (payload->size() + rep.size() > max_size) break;
+    payload->append(rep.data() + 4, rep.size() - 4);
+    count += w->batch->Count();
+    *sync = *sync || w->sync;
+    *last_writer = w;
+  }
+  EncodeFixed32(payload->data() + 8, count);
+}
+
+Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(WriteBatchInternal::Validate(batch));
+  if (batch.Count() == 0) return Status::OK();
+  stat_writes_.fetch_add(1, std::memory_order_relaxed);
+  stat_user_bytes_.fetch_add(WriteBatchInternal::PayloadBytes(batch), std::memory_order_relaxed);
+
+  return WriteImpl(options, &batch);
+}
+
+Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch) {
+  Writer w;
+  w.batch = batch;
+  w.sync = options.sync || options_.sync_writes;
+
+  std::unique_lock<std::mutex> l(mu_);
+  if (shutting_down_) return Status::Closed("database is closing");
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  if (w.done) return w.status;
+
+  // This writer leads a group.
+  Status s = MakeRoomForWrite(l, batch == nullptr);
+  Writer* last_writer = &w;
+  if (s.ok() && batch != nullptr) {
+    std::string payload;
+    bool sync = false;
+    BuildGroup(&last_writer, &payload, &sync);
+    const uint64_t first_seq = last_sequence_.load(std::memory_order_relaxed) + 1;
+    EncodeFixed64(payload.data(), first_seq);
+    const uint32_t count = DecodeFixed32(payload.data() + 8);
+    MemTable* mem = mem_.get();
+    l.unlock();
+    // Only the leader touches wal_ and inserts into the memtable, so both are
+    // safe without mu_.
+    s = wal_->AddRecord(kWalWriteBatch, payload);
+    if (s.ok()) {
+      if (sync) {
+        s = wal_->Sync();
+        stat_syncs_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        // Hand the bytes to the OS: acknowledged writes survive a process crash.
+        s = wal_->Flush();
+      }
+    }
+    if (s.ok()) s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq);
+    stat_groups_.fetch_add(1, std::memory_order_relaxed);
+    l.lock();
+    if (s.ok()) {
+      last_sequence_.store(first_seq + count - 1, std::memory_order_release);
+    } else {
+      // The WAL may hold a partial record: no later write may be acknowledged.
+      SetBackgroundError(s.WithContext("WAL write"));
+    }
+  }
+
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &w) {
+      ready->status = s;
+      ready->done = true;
+      ready->cv.notify_one();
+    }
+    if (ready == last_writer) break;
+  }
+  if (!writers_.empty()) {
+    writers_.front()->cv.notify_one();
+  } else if (shutting_down_) {
+    done_cv_.notify_all();  // Close waits for the queue to drain
+  }
+  return s;
+}
+
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
+  bool allow_delay = !force;
+  while (true) {
+    if (!bg_error_.ok()) {
+      return Status::BlockedWrites("database is read-only after a background error: " +
+                                   bg_error_.ToString());
+    }
+    const int l0_files = versions_->current()->NumFiles(0);
+    if (allow_delay && l0_files >= options_.l0_slowdown_trigger) {
+      // Spread the pain: one short pause per write rather than a long stall later.
+      l.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      stat_slowdowns_.fetch_add(1, std::memory_order_relaxed);
+      stat_stall_us_.fetch_add(1000, std::memory_order_relaxed);
+      allow_delay = false;
+      l.lock();
+      continue;
+    }
+    if (!force && mem_->ApproximateMemoryUsage() < options_.memtable_size) return Status::OK();
+    if (force && mem_->empty()) return Status::OK();
+    if (shutting_down_) return Status::Closed("database is closing");
+    if (static_cast<int>(imms_.size()) >= options_.max_immutable_memtables ||
+        l0_files >= options_.l0_stop_trigger) {
+      auto start = std::chrono::steady_clock::now();
+      done_cv_.wait(l);
+      stat_stall_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count(),
+                               std::memory_order_relaxed);
+      continue;
+    }
+    // Rotate: freeze the memtable, start a new WAL segment. The old segment
+    // is synced so that every segment but the newest is complete on disk.
+    const uint64_t new_number = versions_->NewFileNumber();
+    const uint64_t old_number = wal_number_;
+    l.unlock();
+    Status s = wal_->Sync();
+    if (s.ok()) s = wal_->Close();
+    std::unique_ptr<WalWriter> fresh;
+    if (s.ok()) {
+      auto created = CreateWal(new_number);
+      if (created.ok()) {
+        fresh = std::move(created.value());
+      } else {
+        s = created.status();
+      }
+    }
+    l.lock();
+    if (!s.ok()) {
+      SetBackgroundError(s.WithContext("WAL rotation"));
+      continue;
+    }
+    wal_ = std::move(fresh);
+    wal_number_ = new_number;
+    imms_.push_back(Immutable{mem_, old_number});
+    mem_ = std::make_shared<MemTable>();
+    force = false;
+    work_cv_.notify_all();  // wake the flush thread
+  }
+}
+
+}  // namespace nokv

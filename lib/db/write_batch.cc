@@ -1,0 +1,116 @@
+// WriteBatch encoding and decoding.
+#include "nokv/write_batch.h"
+
+#include "base/coding.h"
+#include "db/write_batch_internal.h"
+
+namespace nokv {
+namespace {
+constexpr size_t kHeaderSize = 4;  // count u32
+constexpr uint8_t kFlagVersion = 1;
+constexpr uint8_t kFlagExpiry = 2;
+
+void AppendOp(std::string* rep, WriteBatch::Op::Kind kind, ColumnFamily cf, std::string_view key,
+              std::string_view value) {
+  uint32_t count = DecodeFixed32(rep->data());
+  EncodeFixed32(rep->data(), count + 1);
+  rep->push_back(static_cast<char>(kind));
+  rep->push_back(static_cast<char>(cf));
+  rep->push_back(0);  // flags: versioned/TTL writes arrive with the MVCC API
+  PutLengthPrefixed(rep, key);
+  if (kind == WriteBatch::Op::Kind::kPut) PutLengthPrefixed(rep, value);
+}
+}  // namespace
+
+WriteBatch::WriteBatch() { Clear(); }
+
+void WriteBatch::Clear() { rep_.assign(kHeaderSize, '\0'); }
+
+uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data()); }
+
+void WriteBatch::Put(std::string_view key, std::string_view value) {
+  PutCF(ColumnFamily::kDefault, key, value);
+}
+void WriteBatch::Delete(std::string_view key) { DeleteCF(ColumnFamily::kDefault, key); }
+void WriteBatch::PutCF(ColumnFamily cf, std::string_view key, std::string_view value) {
+  AppendOp(&rep_, Op::Kind::kPut, cf, key, value);
+}
+void WriteBatch::DeleteCF(ColumnFamily cf, std::string_view key) {
+  AppendOp(&rep_, Op::Kind::kDelete, cf, key, {});
+}
+
+void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
+  EncodeFixed32(dst->rep_.data(), dst->Count() + src.Count());
+  dst->rep_.append(src.rep_.data() + kHeaderSize, src.rep_.size() - kHeaderSize);
+}
+
+uint64_t WriteBatchInternal::PayloadBytes(const WriteBatch& b) {
+  uint64_t bytes = 0;
+  (void)ForEach(b.rep_, [&](const WriteBatch::Op& op) {
+    bytes += op.key.size() + op.value.size();
+    return Status::OK();
+  });
+  return bytes;
+}
+
+Status WriteBatchInternal::ForEach(std::string_view rep,
+                                   const std::function<Status(const WriteBatch::Op&)>& fn) {
+  if (rep.size() < kHeaderSize) return Status::Corruption("write batch: too small");
+  const uint32_t count = DecodeFixed32(rep.data());
+  std::string_view in = rep.substr(kHeaderSize);
+  uint32_t seen = 0;
+  while (!in.empty()) {
+    if (in.size() < 3) return Status::Corruption("write batch: truncated op header");
+    WriteBatch::Op op{};
+    const auto kind = static_cast<uint8_t>(in[0]);
+    const auto cf = static_cast<uint8_t>(in[1]);
+    const auto flags = static_cast<uint8_t>(in[2]);
+    in.remove_prefix(3);
+    if (kind != 1 && kind != 2) return Status::Corruption("write batch: unknown op kind");
+    if (cf >= kNumColumnFamilies) return Status::Corruption("write batch: unknown column family");
+    if ((flags & ~(kFlagVersion | kFlagExpiry)) != 0) {
+      return Status::Corruption("write batch: unknown op flags");
+    }
+    op.kind = static_cast<WriteBatch::Op::Kind>(kind);
+    op.cf = static_cast<ColumnFamily>(cf);
+    op.version = kMaxVersion;
+    op.expires_at = 0;
+    if (!GetLengthPrefixed(&in, &op.key)) return Status::Corruption("write batch: bad key");
+    if ((flags & kFlagVersion) && !GetVarint64(&in, &op.version)) {
+      return Status::Corruption("write batch: bad version");
+    }
+    if ((flags & kFlagExpiry) && !GetVarint64(&in, &op.expires_at)) {
+      return Status::Corruption("write batch: bad expiry");
+    }
+    if (op.kind == WriteBatch::Op::Kind::kPut && !GetLengthPrefixed(&in, &op.value)) {
+      return Status::Corruption("write batch: bad value");
+    }
+    ++seen;
+    NOKV_RETURN_IF_ERROR(fn(op));
+  }
+  if (seen != count) return Status::Corruption("write batch: op count mismatch");
+  return Status::OK();
+}
+
+Status WriteBatchInternal::FromRep(std::string_view rep, WriteBatch* out) {
+  NOKV_RETURN_IF_ERROR(ForEach(rep, [](const WriteBatch::Op&) { return Status::OK(); }));
+  out->rep_.assign(rep.data(), rep.size());
+  return Status::OK();
+}
+
+Status WriteBatchInternal::Validate(const WriteBatch& b) {
+  return ForEach(b.rep_, [](const WriteBatch::Op& op) {
+    if (op.key.empty()) return Status::InvalidArgument("empty key");
+    if (op.key.size() > kMaxUserKeySize) {
+      return Status::InvalidArgument("key of " + std::to_string(op.key.size()) +
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(kMaxUserKeySize));
+    }
+    if (op.value.size() > (uint64_t{1} << 31)) {
+      return Status::InvalidArgument("value larger than 2 GiB");
+    }
+    return Status::OK();
+  });
+}
+
+}  // namespace nokv

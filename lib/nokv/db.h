@@ -1,0 +1,115 @@
+// The embedded NoKV database: the public contract.
+//
+// A DB is safe for concurrent use by many threads without external locking.
+// No call throws; errors come back as Status values:
+//   NotFound        - Get of a missing or deleted key
+//   InvalidArgument - empty key, oversized key, bad options
+//   Corruption      - a checksum or format check failed (names file + offset)
+//   IOError         - the file system failed
+//   Busy            - the workdir is locked by another DB instance
+//   Closed          - the call came after Close()
+//   BlockedWrites   - a background error put the DB into read-only mode
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "nokv/iterator.h"
+#include "nokv/options.h"
+#include "nokv/write_batch.h"
+
+namespace nokv {
+
+// A point-in-time view for reads; obtain with GetSnapshot, give back with
+// ReleaseSnapshot.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  virtual uint64_t sequence() const = 0;
+};
+
+// Counters describing the state of a DB (see DB::GetStats).
+struct LevelStats {
+  int level = 0;
+  int files = 0;
+  uint64_t bytes = 0;
+  uint64_t entries = 0;
+  double score = 0;  // compaction score: >= 1 means the level is due
+};
+
+struct DbStats {
+  uint64_t last_sequence = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t memtable_entries = 0;
+  int immutable_memtables = 0;
+  uint64_t immutable_entries = 0;
+  uint64_t wal_number = 0;
+  uint64_t wal_bytes = 0;
+  std::vector<LevelStats> levels;
+  uint64_t sst_entries = 0;
+  uint64_t flushes = 0;
+  uint64_t compactions = 0;
+  uint64_t compaction_bytes_read = 0;
+  uint64_t compaction_bytes_written = 0;
+  uint64_t flush_bytes_written = 0;
+  uint64_t user_bytes_written = 0;  // keys + values accepted from callers
+  uint64_t writes = 0;              // write calls
+  uint64_t write_groups = 0;        // WAL records (group commits)
+  uint64_t wal_syncs = 0;
+  uint64_t stall_micros = 0;
+  uint64_t slowdown_writes = 0;
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  uint64_t block_cache_usage = 0;
+  std::string background_error;  // empty if healthy
+};
+
+class DB {
+ public:
+  // Opens (creating if allowed) the database in `path`.
+  static Status Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the DB if Close was not called.
+  virtual ~DB() = default;
+
+  virtual Status Put(const WriteOptions& options, std::string_view key, std::string_view value) = 0;
+  // Deleting a missing key is not an error.
+  virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+  // Applies every update of the batch atomically.
+  virtual Status Write(const WriteOptions& options, const WriteBatch& batch) = 0;
+
+  // Returns NotFound if the key is missing or deleted.
+  virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
+  virtual Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                       std::string* value) = 0;
+
+  // An iterator over the default column family at a consistent snapshot.
+  // Delete it before closing the DB.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+  virtual std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options,
+                                                  ColumnFamily cf) = 0;
+
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Freezes the memtable and waits until it (and all older ones) are in L0.
+  virtual Status Flush() = 0;
+  // Compacts every level until no level is over its target and L0 is empty.
+  virtual Status CompactAll() = 0;
+
+  virtual DbStats GetStats() = 0;
+
+  // Waits for background work, syncs the WAL, releases the workdir lock.
+  // Idempotent: later calls return the first call's result. Every other call
+  // returns Closed afterwards.
+  virtual Status Close() = 0;
+};
+
+}  // namespace nokv

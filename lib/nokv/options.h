@@ -1,0 +1,77 @@
+// Options for opening a NoKV database and for individual reads and writes.
+// Every field has a default that works; the comments say what a field trades.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sst/table_options.h"
+
+namespace nokv {
+
+class FileSystem;
+class Snapshot;
+
+struct Options {
+  // All file I/O goes through this; null means the POSIX file system.
+  std::shared_ptr<FileSystem> fs;
+
+  // Create the workdir if it does not hold a database yet.
+  bool create_if_missing = true;
+  // Fail Open if the workdir already holds a database.
+  bool error_if_exists = false;
+
+  // Every write is fsynced before it is acknowledged (group commit shares one
+  // fsync among concurrent writers). Without it, acknowledged writes are
+  // handed to the OS before the call returns: they survive a process crash,
+  // not a machine crash.
+  bool sync_writes = false;
+
+  // Bytes of WAL a memtable takes before it is frozen and flushed to L0.
+  size_t memtable_size = 64ull << 20;
+  // Frozen memtables waiting for flush; writers stall beyond this.
+  int max_immutable_memtables = 4;
+
+  // SST block size, bloom bits per key, compression.
+  TableOptions table;
+  // Shared LRU cache of uncompressed data blocks, in bytes (0 disables).
+  size_t block_cache_size = 64ull << 20;
+  // Open SST readers kept in the table cache.
+  int max_open_files = 1000;
+
+  // Leveled compaction shape.
+  int l0_compaction_trigger = 4;   // L0 files that start an L0 compaction
+  int l0_slowdown_trigger = 12;    // each write sleeps 1 ms beyond this
+  int l0_stop_trigger = 20;        // writes wait for compaction beyond this
+  uint64_t max_bytes_for_level_base = 256ull << 20;  // L1 target size
+  int level_size_multiplier = 10;
+  uint64_t target_file_size = 64ull << 20;           // compaction output file size
+
+  // Largest WAL record a write group may produce before the leader stops
+  // adding followers' batches to it.
+  size_t max_write_group_bytes = 1ull << 20;
+
+  // The manifest is rewritten as a fresh snapshot beyond this size.
+  uint64_t manifest_rewrite_threshold = 64ull << 20;
+};
+
+struct ReadOptions {
+  // Read as of this snapshot (from DB::GetSnapshot); null = latest.
+  const Snapshot* snapshot = nullptr;
+  // Verify block checksums on every read (cheap with crc32c hardware).
+  bool verify_checksums = true;
+  // Cache blocks read by this operation (turn off for big scans).
+  bool fill_cache = true;
+  // Iterator bounds on user keys: [lower_bound, upper_bound); empty = none.
+  std::string lower_bound;
+  std::string upper_bound;
+};
+
+struct WriteOptions {
+  // fsync before acknowledging this write, even if Options::sync_writes is off.
+  bool sync = false;
+};
+
+}  // namespace nokv

@@ -1,0 +1,49 @@
+// WriteBatch: a group of updates applied atomically — after a crash either
+// all of them are present or none.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/internal_key.h"
+#include "base/status.h"
+
+namespace nokv {
+
+class WriteBatch {
+ public:
+  WriteBatch();
+
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  // Column-family forms (the transaction layer uses lock/write).
+  void PutCF(ColumnFamily cf, std::string_view key, std::string_view value);
+  void DeleteCF(ColumnFamily cf, std::string_view key);
+
+  void Clear();
+  uint32_t Count() const;
+  // Bytes of the encoded batch (what the WAL will carry).
+  size_t ApproximateSize() const { return rep_.size(); }
+
+  // One decoded update; see ForEach.
+  struct Op {
+    enum class Kind : uint8_t { kPut = 1, kDelete = 2 };
+    Kind kind;
+    ColumnFamily cf;
+    std::string_view key;
+    std::string_view value;
+    uint64_t version;     // kMaxVersion for non-versioned writes
+    uint64_t expires_at;  // unix seconds, 0 = never
+  };
+
+ private:
+  friend class WriteBatchInternal;
+  // Layout: count u32 LE | ops. Each op:
+  //   kind u8 | cf u8 | flags u8 | key (varint len + bytes)
+  //   | [version varint64 if flags&1] | [expires_at varint64 if flags&2]
+  //   | [value (varint len + bytes) if kind == kPut]
+  std::string rep_;
+};
+
+}  // namespace nokv
