@@ -1,0 +1,23 @@
+// MergingIterator: one sorted view over several InternalIterators (memtables,
+// SST files, levels), in CompareInternalKeys order.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "base/iterator.h"
+
+namespace nokv {
+
+// Returns an iterator yielding the union of the children's entries in
+// CompareInternalKeys order; duplicates are not removed. When two children
+// hold an identical internal key, the child with the lower index comes first
+// going forward (and last going backward). Each child must itself be sorted
+// and hold no duplicate keys. Next/Prev may be mixed freely.
+//
+// status() is the first non-OK status among the children, in index order.
+// Zero children give an empty iterator; one child is returned as is.
+std::unique_ptr<InternalIterator> NewMergingIterator(
+    std::vector<std::unique_ptr<InternalIterator>> children);
+
+}  // namespace nokv

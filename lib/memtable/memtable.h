@@ -1,0 +1,86 @@
+// MemTable: the in-memory, sorted write buffer of the LSM tree. Entries are
+// internal keys (base/internal_key.h) with opaque values (encoded
+// ValueRecords), kept in a SkipList whose nodes live in an Arena.
+//
+// Entry layout in the arena (one allocation per Add; the skiplist key is a
+// pointer to its first byte):
+//
+//   +--------------------+------------------+----------------------+--------------+
+//   | key_len varint32   | internal key     | value_len varint32   | value bytes  |
+//   +--------------------+------------------+----------------------+--------------+
+//
+// Thread safety: one writer at a time calls Add (the DB's commit thread);
+// any number of readers (Get, iterators, the accessors) run concurrently with
+// it, without locks. A memtable is never modified after it becomes immutable
+// and is freed only when the last shared_ptr to it (and so the last iterator
+// over it) is gone.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/iterator.h"
+#include "memtable/arena.h"
+#include "memtable/skiplist.h"
+
+namespace nokv {
+
+class MemTable {
+ public:
+  MemTable();
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  // Adds an entry. `internal_key` must be a well-formed internal key not
+  // already in the table; `value` is stored as is (normally an encoded
+  // ValueRecord). One writer at a time, concurrent with readers.
+  void Add(std::string_view internal_key, std::string_view value);
+
+  // Finds the newest entry whose user part (cf byte + user key) equals
+  // `user_part`, whose version is <= `version` and whose sequence is
+  // <= `snapshot`: the highest such version, and for that version the highest
+  // such sequence. On success stores its internal key and value in the
+  // non-null outputs and returns true; returns false if there is none.
+  // Tombstones are entries like any other (the caller interprets the value).
+  bool Get(std::string_view user_part, uint64_t version, uint64_t snapshot, std::string* found_key,
+           std::string* found_value) const;
+
+  // An iterator over the internal keys in CompareInternalKeys order; values
+  // are the stored bytes. The MemTable must outlive it. It sees every entry
+  // added before it was positioned (and maybe some added concurrently).
+  std::unique_ptr<InternalIterator> NewIterator() const;
+
+  // Arena bytes in use: the memtable's footprint, for flush decisions.
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  uint64_t num_entries() const { return num_entries_.load(std::memory_order_acquire); }
+  // Entries whose value's first (meta) byte has kMetaDelete set.
+  uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
+  bool empty() const { return num_entries() == 0; }
+  // Largest / smallest sequence number added so far; 0 while empty.
+  uint64_t largest_sequence() const { return largest_sequence_.load(std::memory_order_relaxed); }
+  uint64_t smallest_sequence() const {
+    return empty() ? 0 : smallest_sequence_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  class Iterator;
+
+  // Orders entries (pointers to the layout above) by their internal keys.
+  struct EntryComparator {
+    int operator()(const char* a, const char* b) const;
+  };
+  using Table = SkipList<const char*, EntryComparator>;
+
+  Arena arena_;  // written by the writer only; nodes and entries live here
+  Table table_;
+  // Written by the writer only (relaxed/release stores), read by anyone.
+  std::atomic<uint64_t> num_entries_{0};
+  std::atomic<uint64_t> num_deletions_{0};
+  std::atomic<uint64_t> largest_sequence_{0};
+  std::atomic<uint64_t> smallest_sequence_{UINT64_MAX};
+};
+
+}  // namespace nokv
