@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <iterator>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/internal_key.h"
 #include "base/random.h"
@@ -257,6 +260,49 @@ TEST_F(MemTableTest, MatchesModel) {
     ASSERT_EQ(it->key(), std::prev(ub)->first);
     ASSERT_EQ(it->value(), std::prev(ub)->second);
   }
+}
+
+// Readers running Get and scans while the writer adds entries see every
+// entry whose Add finished before the read began.
+TEST_F(MemTableTest, ConcurrentGetSeesCompletedAdds) {
+  constexpr uint64_t kNumKeys = 20000;
+  auto user_key = [](uint64_t i) { return "key" + std::to_string(i * 7919 % kNumKeys); };
+  std::atomic<uint64_t> added{0};
+  std::atomic<bool> failed{false};
+  auto reader = [&](uint64_t seed) {
+    Random rng(seed);
+    std::string found_key, found_value;
+    uint64_t n = 0;
+    while (n < kNumKeys && !failed.load()) {
+      n = added.load(std::memory_order_acquire);
+      if (n == 0) continue;
+      for (int probe = 0; probe < 200; ++probe) {
+        const uint64_t i = rng.Uniform(n);
+        const std::string key = user_key(i);
+        if (!mem_.Get(UserPartOf(ColumnFamily::kDefault, key), kMaxVersion, kMaxSequence,
+                      &found_key, &found_value) ||
+            found_value != Value(key) || InternalKeySequence(found_key) != i + 1) {
+          ADD_FAILURE() << "missing or wrong entry " << i << " (n=" << n << ")";
+          failed.store(true);
+          return;
+        }
+      }
+      if (mem_.num_entries() < n || mem_.largest_sequence() < n) {
+        ADD_FAILURE() << "counters behind the writer (n=" << n << ")";
+        failed.store(true);
+      }
+    }
+  };
+  std::thread r1(reader, 1), r2(reader, 2);
+  for (uint64_t i = 0; i < kNumKeys; ++i) {
+    const std::string key = user_key(i);
+    mem_.Add(MakeInternalKey(ColumnFamily::kDefault, key, kMaxVersion, i + 1), Value(key));
+    added.store(i + 1, std::memory_order_release);
+  }
+  r1.join();
+  r2.join();
+  EXPECT_FALSE(failed.load());
+  EXPECT_EQ(mem_.num_entries(), kNumKeys);
 }
 
 }  // namespace
