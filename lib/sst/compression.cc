@@ -50,12 +50,17 @@ Status UncompressBlock(CompressionType type, std::string_view payload, std::stri
   if (raw_size > kMaxUncompressedBlockSize) {
     return Status::Corruption("compressed block claims " + std::to_string(raw_size) + " raw bytes");
   }
-  out->resize(raw_size);
   switch (type) {
     case CompressionType::kNone:
       break;
     case CompressionType::kLz4: {
-      if (payload.size() > static_cast<size_t>(INT_MAX)) break;
+      // LZ4 expands at most ~255x; a larger claim is corrupt (and would
+      // otherwise drive a large allocation).
+      if (payload.size() > static_cast<size_t>(INT_MAX) ||
+          raw_size > uint64_t{payload.size()} * 255 + 16) {
+        return Status::Corruption("lz4 block claims an impossible raw size");
+      }
+      out->resize(raw_size);
       const int n = LZ4_decompress_safe(payload.data(), out->data(), static_cast<int>(payload.size()),
                                         static_cast<int>(raw_size));
       if (n < 0 || static_cast<uint32_t>(n) != raw_size) {
@@ -64,6 +69,7 @@ Status UncompressBlock(CompressionType type, std::string_view payload, std::stri
       return Status::OK();
     }
     case CompressionType::kZstd: {
+      out->resize(raw_size);
       const size_t n = ZSTD_decompress(out->data(), raw_size, payload.data(), payload.size());
       if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("zstd decompression failed");
       return Status::OK();

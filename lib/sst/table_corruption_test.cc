@@ -174,7 +174,6 @@ TEST_F(TableCorruptionTest, DamagedIndexFailsToOpen) {
   ASSERT_TRUE(table.ok());
   const uint64_t index_offset = (*table)->properties().data_bytes +
                                 (*table)->properties().filter_bytes;
-  table = Open();  // release nothing special; just reuse the variable
   std::string bad = contents_;
   bad[index_offset + 2] ^= 0x10;
   ExpectOpenCorruption(bad, "block at offset " + std::to_string(index_offset));
