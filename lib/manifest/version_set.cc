@@ -190,6 +190,10 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   Counters snapshot;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Numbers named by the edit are used, however they were obtained.
+    for (const auto& [level, f] : edit->new_files) {
+      counters_.next_file_number = std::max(counters_.next_file_number, f.number + 1);
+    }
     if (need_new) new_number = counters_.next_file_number++;
     old_number = manifest_file_number_;
     snapshot = counters_;

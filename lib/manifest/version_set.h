@@ -62,7 +62,8 @@ class VersionSet {
 
   // Makes edit durable and installs the resulting Version. Fills
   // edit->next_file_number and edit->last_sequence from the counters (raising
-  // caller-set values that are lower). Starts a new manifest with a snapshot
+  // caller-set values that are lower); the number of every added file counts
+  // as used. Starts a new manifest with a snapshot
   // first if none is open for writing or the open one exceeds
   // options.rewrite_threshold (the old manifest is deleted once CURRENT names
   // the new one). An edit that does not apply to the current Version returns
