@@ -42,13 +42,12 @@ void ReplaySegment(FileSystem* fs, const std::string& path, WalSegmentReport* se
                                     " at offset " + std::to_string(offset));
         }
         if (payload.size() < 8) {
-          return Status::Corruption("short write-batch record at offset " +
-                                    std::to_string(offset));
+          return Status::Corruption("short write-batch record at offset " + std::to_string(offset));
         }
         const uint64_t first = DecodeFixed64(payload.data());
         uint64_t ops = 0;
-        NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(
-            payload.substr(8), [&](const WriteBatch::Op& op) -> Status {
+        NOKV_RETURN_IF_ERROR(
+            WriteBatchInternal::ForEach(payload.substr(8), [&](const WriteBatch::Op& op) -> Status {
               if (op.kind == WriteBatch::Op::Kind::kDelete) {
                 ++seg->deletes;
               } else {
@@ -146,8 +145,9 @@ Status InspectWorkdir(FileSystem* fs, const std::string& dir, WorkdirReport* out
     seg.pending = number >= out->log_number;
     out->wal_segments.push_back(std::move(seg));
   }
-  std::sort(out->wal_segments.begin(), out->wal_segments.end(),
-            [](const WalSegmentReport& a, const WalSegmentReport& b) { return a.number < b.number; });
+  std::sort(
+      out->wal_segments.begin(), out->wal_segments.end(),
+      [](const WalSegmentReport& a, const WalSegmentReport& b) { return a.number < b.number; });
   if (!out->wal_segments.empty()) out->wal_segments.back().newest = true;
   for (auto& seg : out->wal_segments) {
     const std::string path = JoinPath(dir, seg.name);

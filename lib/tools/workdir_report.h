@@ -15,20 +15,20 @@ namespace nokv {
 
 // A decoded internal key, ready for display.
 struct KeyReport {
-  bool valid = false;      // false: the key could not be parsed (raw holds it)
-  std::string cf;          // "default", "lock" or "write"
-  std::string user_key;    // printable ASCII as is, other bytes (and '\') as \xNN
-  uint64_t version = 0;    // UINT64_MAX for non-versioned writes
+  bool valid = false;    // false: the key could not be parsed (raw holds it)
+  std::string cf;        // "default", "lock" or "write"
+  std::string user_key;  // printable ASCII as is, other bytes (and '\') as \xNN
+  uint64_t version = 0;  // UINT64_MAX for non-versioned writes
   uint64_t sequence = 0;
-  std::string raw;         // the whole internal key, escaped like user_key
+  std::string raw;  // the whole internal key, escaped like user_key
 };
 
 struct SstFileReport {
   uint64_t number = 0;
   int level = 0;
-  uint64_t size = 0;             // bytes, as the manifest records it
-  bool present = true;           // false: the manifest names a file not on disk
-  uint64_t size_on_disk = 0;     // 0 when !present
+  uint64_t size = 0;          // bytes, as the manifest records it
+  bool present = true;        // false: the manifest names a file not on disk
+  uint64_t size_on_disk = 0;  // 0 when !present
   KeyReport smallest, largest;
   uint64_t smallest_seq = 0, largest_seq = 0;
   uint64_t num_entries = 0, num_deletions = 0;
@@ -44,18 +44,18 @@ struct LevelReport {
 
 struct WalSegmentReport {
   uint64_t number = 0;
-  std::string name;            // file name, e.g. "000012.wal"
+  std::string name;  // file name, e.g. "000012.wal"
   uint64_t bytes = 0;
   // number >= the manifest's log_number: its writes are not yet in an SST and
   // will be replayed by the next open.
   bool pending = false;
-  bool newest = false;         // the highest-numbered segment (replayed as the last one)
-  uint64_t records = 0;        // WAL records (write groups) replayed
-  uint64_t entries = 0;        // operations in those records
+  bool newest = false;   // the highest-numbered segment (replayed as the last one)
+  uint64_t records = 0;  // WAL records (write groups) replayed
+  uint64_t entries = 0;  // operations in those records
   uint64_t puts = 0, deletes = 0;
   uint64_t first_sequence = 0, last_sequence = 0;  // 0/0 when entries == 0
-  uint64_t valid_bytes = 0;    // end offset of the last good record
-  bool tail_dropped = false;   // a torn tail would be ignored by recovery
+  uint64_t valid_bytes = 0;                        // end offset of the last good record
+  bool tail_dropped = false;                       // a torn tail would be ignored by recovery
   uint64_t dropped_bytes = 0;
   // Empty when the segment replays cleanly (a dropped torn tail is not a
   // problem); otherwise what went wrong. Replay problems never fail
@@ -66,15 +66,15 @@ struct WalSegmentReport {
 struct WorkdirReport {
   std::string dir;
   // Manifest and its counters (from VersionSet::Recover).
-  std::string manifest_name;   // e.g. "MANIFEST-000007"
+  std::string manifest_name;  // e.g. "MANIFEST-000007"
   uint64_t manifest_number = 0;
   uint64_t manifest_size = 0;
-  uint64_t log_number = 0;     // WAL checkpoint: segments below it are in SSTs
+  uint64_t log_number = 0;  // WAL checkpoint: segments below it are in SSTs
   uint64_t next_file_number = 0;
   uint64_t last_sequence = 0;  // as recorded in the manifest
 
-  std::vector<LevelReport> levels;     // one per level, L0 first (all levels)
-  std::vector<SstFileReport> files;    // by level, each level in its Version order
+  std::vector<LevelReport> levels;             // one per level, L0 first (all levels)
+  std::vector<SstFileReport> files;            // by level, each level in its Version order
   std::vector<WalSegmentReport> wal_segments;  // every *.wal, by number
 
   // Totals.
@@ -82,20 +82,20 @@ struct WorkdirReport {
   uint64_t sst_entries = 0;
   uint64_t sst_deletions = 0;
   uint64_t sst_bytes = 0;
-  uint64_t missing_sst_files = 0;      // named by the manifest, absent on disk
-  uint64_t wal_bytes = 0;              // all segments
+  uint64_t missing_sst_files = 0;  // named by the manifest, absent on disk
+  uint64_t wal_bytes = 0;          // all segments
   uint64_t wal_pending_segments = 0;
   uint64_t wal_pending_records = 0;
-  uint64_t wal_pending_entries = 0;    // operations the next open will replay
+  uint64_t wal_pending_entries = 0;  // operations the next open will replay
   uint64_t wal_pending_bytes = 0;
-  uint64_t wal_max_sequence = 0;       // highest sequence seen in any pending segment
-  uint64_t wal_problems = 0;           // segments with a non-empty problem
-  uint64_t total_entries = 0;          // sst_entries + wal_pending_entries
-  uint64_t total_bytes = 0;            // sst_bytes + wal_bytes + manifest_size
+  uint64_t wal_max_sequence = 0;  // highest sequence seen in any pending segment
+  uint64_t wal_problems = 0;      // segments with a non-empty problem
+  uint64_t total_entries = 0;     // sst_entries + wal_pending_entries
+  uint64_t total_bytes = 0;       // sst_bytes + wal_bytes + manifest_size
   // The sequence the next open will resume from: max(last_sequence,
   // wal_max_sequence).
   uint64_t effective_last_sequence = 0;
-  uint64_t other_files = 0;            // entries that are not NoKV files
+  uint64_t other_files = 0;  // entries that are not NoKV files
 };
 
 // Fills *out with a description of the NoKV workdir dir, reading through fs.

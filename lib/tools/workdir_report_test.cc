@@ -16,9 +16,9 @@
 namespace nokv {
 namespace {
 
-constexpr int kFlushedKeys = 1000;  // "key00000".."key00999", flushed to SSTs
-constexpr int kWalPuts = 50;        // "new000".."new049", left in the WAL
-constexpr int kWalDeletes = 5;      // key00000..key00004, left in the WAL
+constexpr int kFlushedKeys = 1000;            // "key00000".."key00999", flushed to SSTs
+constexpr int kWalPuts = 50;                  // "new000".."new049", left in the WAL
+constexpr int kWalDeletes = 5;                // key00000..key00004, left in the WAL
 const std::string kBinaryKey("\x00\xff", 2);  // flushed; sorts before "key..."
 
 std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }

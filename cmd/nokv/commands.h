@@ -1,0 +1,40 @@
+// The nokv subcommands: one plain options struct and one run function each.
+// main.cc binds command-line flags to the structs (the only file that sees
+// CLI11); the run functions print results to stdout, errors to stderr, and
+// return the process exit code.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nokv::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the command ran and failed (bad workdir, I/O, ...)
+constexpr int kExitUsage = 2;    // bad command line
+
+// nokv manifest: levels, files, WAL checkpoint and counters of a workdir.
+struct ManifestOptions {
+  std::string workdir;
+  bool json = false;
+};
+int RunManifest(const ManifestOptions& options);
+
+// nokv stats: entry counts, per-level sizes and the WAL backlog of a workdir.
+struct StatsOptions {
+  std::string workdir;
+  bool json = false;
+};
+int RunStats(const StatsOptions& options);
+
+// nokv demo: a write/read/delete/reopen/verify round trip on a real DB.
+struct DemoOptions {
+  std::string workdir;
+  uint64_t keys = 10000;
+  size_t value_size = 100;
+  size_t memtable_size = 1 << 20;
+};
+int RunDemo(const DemoOptions& options);
+
+}  // namespace nokv::cli

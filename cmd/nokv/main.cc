@@ -1,0 +1,134 @@
+// nokv: the operator CLI. Subcommands are declared in kSubcommands (name,
+// description, flag setup, run); each one's logic lives in cmd_<name>.cc
+// behind a plain function. This is the only file that includes CLI11.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+#include <vector>
+
+#include "commands.h"
+
+#ifndef NOKV_VERSION
+#define NOKV_VERSION "0.0.0"
+#endif
+
+namespace nokv::cli {
+namespace {
+
+// The parsed flags of every subcommand; setup functions bind into these.
+struct ParsedOptions {
+  ManifestOptions manifest;
+  StatsOptions stats;
+  DemoOptions demo;
+};
+
+struct Subcommand {
+  const char* name;
+  const char* description;
+  std::function<void(CLI::App*, ParsedOptions*)> setup;
+  std::function<int(const ParsedOptions&)> run;
+};
+
+void AddWorkdir(CLI::App* app, std::string* workdir) {
+  app->add_option("-w,--workdir", *workdir, "NoKV workdir (database directory)")
+      ->required()
+      ->type_name("DIR");
+}
+
+const std::vector<Subcommand>& Subcommands() {
+  static const std::vector<Subcommand> kSubcommands = {
+      {"manifest", "Show levels, SST files, key ranges and the WAL checkpoint (offline, no lock)",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->manifest.workdir);
+         app->add_flag("--json", o->manifest.json, "Print one JSON object (see nokv(1))");
+       },
+       [](const ParsedOptions& o) { return RunManifest(o.manifest); }},
+      {"stats", "Show entry counts, level sizes and the WAL backlog (offline, no lock)",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->stats.workdir);
+         app->add_flag("--json", o->stats.json, "Print one JSON object (see nokv(1))");
+       },
+       [](const ParsedOptions& o) { return RunStats(o.stats); }},
+      {"demo", "Write, read, delete, reopen and verify N keys, then print stats",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->demo.workdir);
+         app->add_option("-n,--keys", o->demo.keys, "Number of keys to write")
+             ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}))
+             ->capture_default_str();
+         app->add_option("--value-size", o->demo.value_size, "Bytes per value")
+             ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+             ->capture_default_str();
+         app->add_option("--memtable-size", o->demo.memtable_size,
+                         "Memtable bytes before a flush to L0")
+             ->check(CLI::Range(size_t{4} << 10, size_t{1} << 30))
+             ->capture_default_str();
+       },
+       [](const ParsedOptions& o) { return RunDemo(o.demo); }},
+  };
+  return kSubcommands;
+}
+
+// CLI11 reports a misspelled subcommand as "A subcommand is required" (the
+// requirement is checked before extras), so name it ourselves. Global options
+// take no values: the first non-option argument is the subcommand.
+bool CheckSubcommandName(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') continue;
+    for (const Subcommand& sub : Subcommands()) {
+      if (arg == sub.name) return true;
+    }
+    std::string names;
+    for (const Subcommand& sub : Subcommands()) {
+      names += std::string(names.empty() ? "" : ", ") + sub.name;
+    }
+    std::cerr << "nokv: unknown command \"" << arg << "\" (commands: " << names << ")\n"
+              << "Run with --help for more information.\n";
+    return false;
+  }
+  return true;
+}
+
+int Main(int argc, char** argv) {
+  // Results go to stdout; logs (the engine's included) to stderr.
+  auto logger = spdlog::stderr_color_mt("nokv");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::warn);
+
+  CLI::App app("nokv: inspect and exercise NoKV workdirs", "nokv");
+  app.set_version_flag("--version", "nokv " NOKV_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags (-v) may follow the subcommand
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Log engine activity (info level) to stderr");
+
+  ParsedOptions options;
+  std::vector<std::pair<CLI::App*, const Subcommand*>> registered;
+  for (const Subcommand& sub : Subcommands()) {
+    CLI::App* cmd = app.add_subcommand(sub.name, sub.description);
+    sub.setup(cmd, &options);
+    registered.emplace_back(cmd, &sub);
+  }
+
+  if (!CheckSubcommandName(argc, argv)) return kExitUsage;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (verbose) spdlog::set_level(spdlog::level::info);
+
+  for (const auto& [cmd, sub] : registered) {
+    if (cmd->parsed()) return sub->run(options);
+  }
+  return kExitUsage;  // unreachable: require_subcommand(1)
+}
+
+}  // namespace
+}  // namespace nokv::cli
+
+int main(int argc, char** argv) { return nokv::cli::Main(argc, argv); }
