@@ -63,6 +63,9 @@ class DBImpl final : public DB {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imms;  // newest first
     std::shared_ptr<const Version> version;
+    // Read together with the sources under mu_: any compaction output in
+    // `version` chose what to drop at a smaller sequence than this.
+    uint64_t sequence = 0;
   };
 
   // --- open / recovery (db_impl.cc)

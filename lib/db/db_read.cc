@@ -35,6 +35,7 @@ DBImpl::ReadView DBImpl::CaptureReadView() {
   view.imms.reserve(imms_.size());
   for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
   view.version = versions_ ? versions_->current() : nullptr;
+  view.sequence = last_sequence_.load(std::memory_order_acquire);
   return view;
 }
 
@@ -47,9 +48,8 @@ Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_vi
   NOKV_RETURN_IF_ERROR(CheckOpen());
   if (key.empty()) return Status::InvalidArgument("empty key");
   if (key.size() > kMaxUserKeySize) return Status::InvalidArgument("key too long");
-  const uint64_t snapshot =
-      options.snapshot ? options.snapshot->sequence() : last_sequence_.load(std::memory_order_acquire);
   ReadView view = CaptureReadView();
+  const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view.sequence;
 
   std::string lookup;
   AppendInternalKey(&lookup, cf, key, kMaxVersion, snapshot);
@@ -141,9 +141,8 @@ class ErrorIterator final : public Iterator {
 std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, ColumnFamily cf) {
   Status open = CheckOpen();
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
-  const uint64_t snapshot =
-      options.snapshot ? options.snapshot->sequence() : last_sequence_.load(std::memory_order_acquire);
   auto view = std::make_shared<ReadView>(CaptureReadView());
+  const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
 
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <spdlog/cfg/env.h>
+#include <spdlog/spdlog.h>
+
 namespace nokv::testutil {
 
 TempDir::TempDir() {
@@ -37,3 +40,11 @@ uint64_t TestSeed(uint64_t default_seed) {
 }
 
 }  // namespace nokv::testutil
+
+namespace {
+// Honour SPDLOG_LEVEL (e.g. "warn") so test output stays readable.
+struct LogLevelFromEnv {
+  LogLevelFromEnv() { spdlog::cfg::load_env_levels(); }
+};
+const LogLevelFromEnv kLogLevelFromEnv;
+}  // namespace
