@@ -69,8 +69,8 @@ Status DBImpl::FlushOldestImmutable() {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  spdlog::debug("nokv: flushed {} entries into {} table(s) in {} ms", mem->num_entries(),
-                files.size(), ms);
+  spdlog::debug("nokv: flushed {} entries into {} table(s) (first {}) in {} ms",
+                mem->num_entries(), files.size(), files.empty() ? 0 : files[0].number, ms);
   return Status::OK();
 }
 
@@ -205,13 +205,18 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
   return Status::OK();
 }
 
-void DBImpl::DeleteObsoleteFiles() {
-  // Pending outputs first: a table leaves pending_outputs_ only after it is
-  // installed in a Version, so reading the versions second cannot miss it.
+void DBImpl::DeleteObsoleteFiles(bool at_open) {
+  // Table numbers are allocated under mu_ (AllocateTableNumber). Taking the
+  // pending set and the next number under mu_, and reading the live versions
+  // afterwards, classifies every table: numbers >= first_unjudged were
+  // allocated after this point and are left alone; any older table either is
+  // still pending, or was installed in a Version before we look at them.
   std::set<uint64_t> live;
+  uint64_t first_unjudged = 0;
   {
     std::lock_guard<std::mutex> l(mu_);
     live = pending_outputs_;
+    first_unjudged = versions_->next_file_number();
   }
   for (uint64_t n : versions_->LiveFiles()) live.insert(n);
   // Only WAL segments before the durable checkpoint may go.
@@ -225,19 +230,16 @@ void DBImpl::DeleteObsoleteFiles() {
     if (!ParseFileName(name, &kind, &number)) continue;
     bool remove = false;
     switch (kind) {
-      case FileKind::kTable: remove = live.count(number) == 0; break;
+      case FileKind::kTable: remove = number < first_unjudged && live.count(number) == 0; break;
       case FileKind::kWal: remove = number < min_wal; break;
       case FileKind::kManifest: remove = number < manifest; break;
-      case FileKind::kTemp: remove = true; break;
+      // A temp file may be a CURRENT switch in progress; only stale at open.
+      case FileKind::kTemp: remove = at_open; break;
       default: break;
     }
     if (!remove) continue;
-    if (kind == FileKind::kTable) {
-      // pending_outputs_ may have gained this number since we looked.
-      std::lock_guard<std::mutex> l(mu_);
-      if (pending_outputs_.count(number) != 0) continue;
-    }
     if (kind == FileKind::kTable && table_cache_) table_cache_->Evict(number);
+    spdlog::debug("nokv: deleting obsolete file {}", name);
     Status s = fs_->RemoveFile(JoinPath(dir_, name));
     if (!s.ok() && !s.IsNotFound()) spdlog::warn("nokv: cannot delete {}: {}", name, s.ToString());
   }

@@ -175,7 +175,7 @@ Status DBImpl::Recover() {
     std::lock_guard<std::mutex> l(mu_);
     pending_outputs_.clear();
   }
-  DeleteObsoleteFiles();
+  DeleteObsoleteFiles(/*at_open=*/true);
   spdlog::info("nokv: opened {} (last sequence {}, {} WAL segment(s) replayed)", dir_,
                last_sequence_.load(), wal_numbers.size());
   return Status::OK();
@@ -253,8 +253,10 @@ Status DBImpl::WriteLevel0(MemTable* mem, std::vector<FileMeta>* out) {
 }
 
 uint64_t DBImpl::AllocateTableNumber() {
-  uint64_t n = versions_->NewFileNumber();
+  // Allocation and registration are one step under mu_; DeleteObsoleteFiles
+  // relies on it.
   std::lock_guard<std::mutex> l(mu_);
+  uint64_t n = versions_->NewFileNumber();
   pending_outputs_.insert(n);
   return n;
 }

@@ -86,7 +86,7 @@ class DBImpl final : public DB {
   void CompactionThread();
   Status FlushOldestImmutable();
   Status RunCompaction(const CompactionPlan& plan);
-  void DeleteObsoleteFiles();
+  void DeleteObsoleteFiles(bool at_open = false);
   uint64_t AllocateTableNumber();
   uint64_t SmallestSnapshot();
   void SetBackgroundError(const Status& s);  // mu_ held
