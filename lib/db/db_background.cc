@@ -161,9 +161,12 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
                        [this] { return AllocateTableNumber(); });
   const Version& version = *plan.version;
   const int output_level = plan.output_level;
-  ObsoleteEntryFilter filter(SmallestSnapshot(), [&version, output_level](std::string_view up) {
-    return IsBottommostForKey(version, output_level, up);
-  });
+  ObsoleteEntryFilter filter(
+      SmallestSnapshot(),
+      [&version, output_level](std::string_view up) {
+        return IsBottommostForKey(version, output_level, up);
+      },
+      NowMs());
   std::vector<ObsoleteEntryFilter::Emit> emits;
   Status s;
   uint64_t n = 0;

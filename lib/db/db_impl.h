@@ -43,6 +43,13 @@ class DBImpl final : public DB {
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
   Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                std::string* value) override;
+  Status GetWithExpiry(const ReadOptions& options, std::string_view key, std::string* value,
+                       uint64_t* expires_at_ms) override;
+  Status GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                  uint64_t version, Entry* entry) override;
+  Status PutWithTTL(const WriteOptions& options, std::string_view key, std::string_view value,
+                    uint64_t ttl_ms) override;
+  uint64_t NowMs() const override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options, ColumnFamily cf) override;
   const Snapshot* GetSnapshot() override;
@@ -93,6 +100,9 @@ class DBImpl final : public DB {
 
   // --- reads (db_read.cc)
   ReadView CaptureReadView();
+  // The newest (internal key, value record) of (cf, key) at <= version.
+  Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                   uint64_t version, std::string* ikey, std::string* value);
   Status CheckOpen() const;
 
   const Options options_;

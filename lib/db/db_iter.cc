@@ -22,6 +22,9 @@ class DBIter final : public Iterator {
     if (direction_ == kForward) return current_value_;
     return saved_value_view_;
   }
+  uint64_t expires_at_ms() const override {
+    return direction_ == kForward ? current_expiry_ : saved_expiry_;
+  }
   Status status() const override {
     if (!status_.ok()) return status_;
     return iter_->status();
@@ -158,6 +161,7 @@ class DBIter final : public Iterator {
           continue;
         case kLive:
           current_value_ = record.value;
+          current_expiry_ = record.expires_at;
           valid_ = true;
           return;
       }
@@ -200,6 +204,7 @@ class DBIter final : public Iterator {
         } else {
           saved_key_.assign(up.data(), up.size());
           saved_value_.assign(record.value.data(), record.value.size());
+          saved_expiry_ = record.expires_at;
         }
       }
       iter_->Prev();
@@ -222,6 +227,8 @@ class DBIter final : public Iterator {
   bool valid_ = false;
   Status status_;
   std::string_view current_value_;
+  uint64_t current_expiry_ = 0;
+  uint64_t saved_expiry_ = 0;
   std::string skip_;
   std::string saved_key_;  // reverse: user part of the current key
   std::string saved_value_;

@@ -20,7 +20,7 @@ struct DBIterOptions {
   uint64_t snapshot = kMaxSequence;
   std::string lower_bound;  // user key, inclusive; empty = none
   std::string upper_bound;  // user key, exclusive; empty = none
-  // Current unix time in seconds for TTL checks.
+  // Current unix time in milliseconds for TTL checks.
   std::function<uint64_t()> now;
 };
 

@@ -1,6 +1,6 @@
 // DBImpl: the read path — point lookups through memtables and levels, and
 // iterators over a pinned view.
-#include <ctime>
+#include <chrono>
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
@@ -10,23 +10,17 @@
 namespace nokv {
 
 namespace {
-uint64_t NowSeconds() { return static_cast<uint64_t>(std::time(nullptr)); }
-
-// Outcome of looking for a key in one source.
-enum class Lookup { kMissing, kFound, kDeleted };
-
-Lookup Interpret(std::string_view value, std::string* out, Status* error) {
-  ValueRecord record;
-  if (!DecodeValueRecord(value, &record)) {
-    *error = Status::Corruption("undecodable value record");
-    return Lookup::kDeleted;
-  }
-  if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Lookup::kDeleted;
-  if (record.expires_at != 0 && record.expires_at <= NowSeconds()) return Lookup::kDeleted;
-  out->assign(record.value.data(), record.value.size());
-  return Lookup::kFound;
+bool IsBetter(std::string_view candidate, const std::string& best) {
+  return best.empty() || CompareInternalKeys(candidate, best) < 0;
 }
 }  // namespace
+
+uint64_t DBImpl::NowMs() const {
+  if (options_.clock_ms) return options_.clock_ms();
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
 
 DBImpl::ReadView DBImpl::CaptureReadView() {
   ReadView view;
@@ -39,12 +33,14 @@ DBImpl::ReadView DBImpl::CaptureReadView() {
   return view;
 }
 
-Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
-  return GetCF(options, ColumnFamily::kDefault, key, value);
-}
-
-Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                     std::string* value) {
+// Sources are searched newest first (memtables, L0 newest first, then one
+// table per level). For plain writes (version kMaxVersion) the first hit is
+// the answer. For versioned reads a later source may hold a higher version
+// <= `version` than an earlier one, so the search keeps the best candidate
+// and stops early only on an exact version match: no older source can hold
+// a newer sequence of the same version.
+Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                         uint64_t version, std::string* best_key, std::string* best_value) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   if (key.empty()) return Status::InvalidArgument("empty key");
   if (key.size() > kMaxUserKeySize) return Status::InvalidArgument("key too long");
@@ -52,28 +48,26 @@ Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_vi
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view.sequence;
 
   std::string lookup;
-  AppendInternalKey(&lookup, cf, key, kMaxVersion, snapshot);
+  AppendInternalKey(&lookup, cf, key, version, snapshot);
   const std::string_view user_part = UserPart(lookup);
-  Status error;
-  std::string found_key, found_value;
-
-  auto finish = [&](Lookup r) -> Status {
-    if (!error.ok()) return error;
-    return r == Lookup::kFound ? Status::OK() : Status::NotFound();
+  best_key->clear();
+  std::string k, v;
+  auto offer = [&](std::string_view ik, std::string_view val) -> bool {
+    if (IsBetter(ik, *best_key)) {
+      best_key->assign(ik.data(), ik.size());
+      best_value->assign(val.data(), val.size());
+    }
+    return InternalKeyVersion(*best_key) == version;  // exact: nothing older can beat it
   };
 
-  // Memtables, newest first: the first hit is the newest entry.
-  if (view.mem->Get(user_part, kMaxVersion, snapshot, &found_key, &found_value)) {
-    return finish(Interpret(found_value, value, &error));
-  }
+  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
   for (const auto& imm : view.imms) {
-    if (imm->Get(user_part, kMaxVersion, snapshot, &found_key, &found_value)) {
-      return finish(Interpret(found_value, value, &error));
-    }
+    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
   }
 
-  // Tables: L0 newest first, then one candidate file per deeper level.
-  auto search_table = [&](const FileMeta& f, Lookup* result) -> bool {
+  Status error;
+  // Returns true when the search can stop (exact hit or error).
+  auto search_table = [&](const FileMeta& f) -> bool {
     auto reader = table_cache_->Get(f.number);
     if (!reader.ok()) {
       error = reader.status();
@@ -82,11 +76,10 @@ Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_vi
     if (!(*reader)->MayContain(user_part)) return false;
     auto it = (*reader)->NewIterator(options.verify_checksums, options.fill_cache);
     for (it->Seek(lookup); it->Valid(); it->Next()) {
-      std::string_view k = it->key();
-      if (UserPart(k) != user_part) break;
-      if (InternalKeySequence(k) > snapshot) continue;
-      *result = Interpret(it->value(), value, &error);
-      return true;
+      std::string_view ik = it->key();
+      if (UserPart(ik) != user_part) break;
+      if (InternalKeySequence(ik) > snapshot) continue;
+      return offer(ik, it->value());
     }
     if (!it->status().ok()) {
       error = it->status();
@@ -95,23 +88,73 @@ Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_vi
     return false;
   };
 
-  const Version& version = *view.version;
-  Lookup result = Lookup::kMissing;
-  for (const auto& f : version.files(0)) {
+  const Version& ver = *view.version;
+  bool done = false;
+  for (const auto& f : ver.files(0)) {
     if (user_part < UserPart(f->smallest) || user_part > UserPart(f->largest)) continue;
     if (f->smallest_seq > snapshot) continue;
-    if (search_table(*f, &result)) return finish(result);
+    if ((done = search_table(*f))) break;
   }
-  for (int level = 1; level < kNumLevels; ++level) {
-    const auto& files = version.files(level);
+  for (int level = 1; level < kNumLevels && !done; ++level) {
+    const auto& files = ver.files(level);
     if (files.empty()) continue;
-    int index = version.FindFile(level, lookup);
+    int index = ver.FindFile(level, lookup);
     if (index >= static_cast<int>(files.size())) continue;
     const FileMeta& f = *files[index];
     if (user_part < UserPart(f.smallest)) continue;
-    if (search_table(f, &result)) return finish(result);
+    done = search_table(f);
   }
-  return Status::NotFound();
+  if (!error.ok()) return error;
+  return best_key->empty() ? Status::NotFound() : Status::OK();
+}
+
+Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                        uint64_t version, Entry* entry) {
+  std::string ikey, value;
+  NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value));
+  ValueRecord record;
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(ikey, &parsed) || !DecodeValueRecord(value, &record)) {
+    return Status::Corruption("undecodable record for a key");
+  }
+  entry->key.assign(parsed.user_key.data(), parsed.user_key.size());
+  entry->cf = parsed.cf;
+  entry->version = parsed.version;
+  entry->sequence = parsed.sequence;
+  entry->expires_at_ms = record.expires_at;
+  entry->deleted = record.IsDelete() || (record.meta & kMetaRangeDelete) != 0;
+  entry->expired = record.expires_at != 0 && record.expires_at <= NowMs();
+  entry->value.assign(record.value.data(), entry->deleted ? 0 : record.value.size());
+  return Status::OK();
+}
+
+Status DBImpl::GetWithExpiry(const ReadOptions& options, std::string_view key, std::string* value,
+                             uint64_t* expires_at_ms) {
+  std::string ikey, raw;
+  NOKV_RETURN_IF_ERROR(FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw));
+  ValueRecord record;
+  if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
+  if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
+  if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
+  value->assign(record.value.data(), record.value.size());
+  if (expires_at_ms) *expires_at_ms = record.expires_at;
+  return Status::OK();
+}
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  return GetCF(options, ColumnFamily::kDefault, key, value);
+}
+
+Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                     std::string* value) {
+  std::string ikey, raw;
+  NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, kMaxVersion, &ikey, &raw));
+  ValueRecord record;
+  if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
+  if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
+  if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
+  value->assign(record.value.data(), record.value.size());
+  return Status::OK();
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -163,7 +206,7 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   dopts.snapshot = snapshot;
   dopts.lower_bound = options.lower_bound;
   dopts.upper_bound = options.upper_bound;
-  dopts.now = NowSeconds;
+  dopts.now = [this] { return NowMs(); };
   return NewDBIterator(NewMergingIterator(std::move(children)), std::move(dopts), view);
 }
 

@@ -344,3 +344,100 @@ TEST_F(DBTest, ConcurrentWritersAndReaders) {
 
 }  // namespace
 }  // namespace nokv
+
+namespace nokv {
+namespace {
+
+class FakeClockDBTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options o;
+    o.clock_ms = [this] { return now_.load(); };
+    o.memtable_size = 64 << 10;
+    o.l0_compaction_trigger = 2;
+    options_ = o;
+    ASSERT_TRUE(DB::Open(o, dir_.path(), &db_).ok());
+  }
+  void TearDown() override { EXPECT_TRUE(db_->Close().ok()); }
+
+  testutil::TempDir dir_;
+  Options options_;
+  std::atomic<uint64_t> now_{1'000'000};
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(FakeClockDBTest, TtlHidesExpiredKeysEverywhere) {
+  ASSERT_TRUE(db_->PutWithTTL(WriteOptions(), "short", "s", 500).ok());
+  ASSERT_TRUE(db_->PutWithTTL(WriteOptions(), "long", "l", 5000).ok());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "forever", "f").ok());
+  std::string v;
+  uint64_t exp = 0;
+  ASSERT_TRUE(db_->GetWithExpiry(ReadOptions(), "short", &v, &exp).ok());
+  EXPECT_EQ(exp, 1'000'500u);
+  now_ = 1'000'500;  // expiry is inclusive: at the instant it is gone
+  EXPECT_TRUE(db_->Get(ReadOptions(), "short", &v).IsNotFound());
+  ASSERT_TRUE(db_->Get(ReadOptions(), "long", &v).ok());
+  auto it = db_->NewIterator(ReadOptions());
+  std::string keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) keys += std::string(it->key()) + ",";
+  EXPECT_EQ(keys, "forever,long,");
+  keys.clear();
+  for (it->SeekToLast(); it->Valid(); it->Prev()) keys += std::string(it->key()) + ",";
+  EXPECT_EQ(keys, "long,forever,");
+  it.reset();
+  // An expired newer value hides an older live one, like a tombstone.
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k", "old").ok());
+  ASSERT_TRUE(db_->PutWithTTL(WriteOptions(), "k", "new", 10).ok());
+  now_ = 1'000'600;
+  EXPECT_TRUE(db_->Get(ReadOptions(), "k", &v).IsNotFound());
+  // Survives flush, compaction and reopen; compaction drops expired data.
+  ASSERT_TRUE(db_->CompactAll().ok());
+  EXPECT_TRUE(db_->Get(ReadOptions(), "k", &v).IsNotFound());
+  EXPECT_TRUE(db_->Get(ReadOptions(), "short", &v).IsNotFound());
+  ASSERT_TRUE(db_->Get(ReadOptions(), "long", &v).ok());
+  EXPECT_EQ(v, "l");
+  EXPECT_EQ(db_->GetStats().sst_entries, 2u);  // "long" and "forever"
+  Entry e;
+  EXPECT_TRUE(db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, "short", kMaxVersion, &e)
+                  .IsNotFound());
+}
+
+TEST_F(FakeClockDBTest, VersionedEntriesReadNewestAtOrBelow) {
+  WriteBatch b;
+  b.PutVersioned(ColumnFamily::kWrite, "row", 10, "v10");
+  b.PutVersioned(ColumnFamily::kWrite, "row", 20, "v20");
+  b.PutVersioned(ColumnFamily::kWrite, "row", 30, "v30");
+  b.DeleteVersioned(ColumnFamily::kWrite, "row", 40);
+  ASSERT_TRUE(db_->Write(WriteOptions(), b).ok());
+  auto check = [&](uint64_t at, const char* want, bool deleted) {
+    Entry e;
+    Status s = db_->GetEntry(ReadOptions(), ColumnFamily::kWrite, "row", at, &e);
+    if (want == nullptr) {
+      EXPECT_TRUE(s.IsNotFound()) << at;
+      return;
+    }
+    ASSERT_TRUE(s.ok()) << at << " " << s.ToString();
+    EXPECT_EQ(e.value, want) << at;
+    EXPECT_EQ(e.deleted, deleted) << at;
+    EXPECT_EQ(e.key, "row");
+  };
+  check(5, nullptr, false);
+  check(10, "v10", false);
+  check(25, "v20", false);
+  check(39, "v30", false);
+  check(45, "", true);
+  // Versions spread over memtable, L0 and L1 must still pick the newest <= v.
+  ASSERT_TRUE(db_->CompactAll().ok());
+  WriteBatch b2;
+  b2.PutVersioned(ColumnFamily::kWrite, "row", 15, "v15");
+  ASSERT_TRUE(db_->Write(WriteOptions(), b2).ok());
+  check(25, "v20", false);  // the older layer holds the higher version
+  check(17, "v15", false);
+  check(12, "v10", false);
+  ASSERT_TRUE(db_->Flush().ok());
+  check(25, "v20", false);
+  check(17, "v15", false);
+}
+
+}  // namespace
+}  // namespace nokv

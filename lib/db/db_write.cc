@@ -24,6 +24,15 @@ Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::strin
   return Write(options, batch);
 }
 
+Status DBImpl::PutWithTTL(const WriteOptions& options, std::string_view key,
+                          std::string_view value, uint64_t ttl_ms) {
+  WriteBatch batch;
+  // ttl 0 means "already expired", as in Redis; keep a non-zero stamp.
+  const uint64_t now = NowMs();
+  batch.PutWithExpiry(key, value, ttl_ms == 0 ? std::max<uint64_t>(now, 1) : now + ttl_ms);
+  return Write(options, batch);
+}
+
 Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
   WriteBatch batch;
   batch.Delete(key);

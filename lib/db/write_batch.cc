@@ -11,13 +11,18 @@ constexpr uint8_t kFlagVersion = 1;
 constexpr uint8_t kFlagExpiry = 2;
 
 void AppendOp(std::string* rep, WriteBatch::Op::Kind kind, ColumnFamily cf, std::string_view key,
-              std::string_view value) {
+              std::string_view value, uint64_t version = kMaxVersion, uint64_t expires_at = 0) {
   uint32_t count = DecodeFixed32(rep->data());
   EncodeFixed32(rep->data(), count + 1);
   rep->push_back(static_cast<char>(kind));
   rep->push_back(static_cast<char>(cf));
-  rep->push_back(0);  // flags: versioned/TTL writes arrive with the MVCC API
+  uint8_t flags = 0;
+  if (version != kMaxVersion) flags |= kFlagVersion;
+  if (expires_at != 0) flags |= kFlagExpiry;
+  rep->push_back(static_cast<char>(flags));
   PutLengthPrefixed(rep, key);
+  if (flags & kFlagVersion) PutVarint64(rep, version);
+  if (flags & kFlagExpiry) PutVarint64(rep, expires_at);
   if (kind == WriteBatch::Op::Kind::kPut) PutLengthPrefixed(rep, value);
 }
 }  // namespace
@@ -37,6 +42,22 @@ void WriteBatch::PutCF(ColumnFamily cf, std::string_view key, std::string_view v
 }
 void WriteBatch::DeleteCF(ColumnFamily cf, std::string_view key) {
   AppendOp(&rep_, Op::Kind::kDelete, cf, key, {});
+}
+
+void WriteBatch::PutWithExpiry(std::string_view key, std::string_view value,
+                               uint64_t expires_at_ms) {
+  PutCFWithExpiry(ColumnFamily::kDefault, key, value, expires_at_ms);
+}
+void WriteBatch::PutCFWithExpiry(ColumnFamily cf, std::string_view key, std::string_view value,
+                                 uint64_t expires_at_ms) {
+  AppendOp(&rep_, Op::Kind::kPut, cf, key, value, kMaxVersion, expires_at_ms);
+}
+void WriteBatch::PutVersioned(ColumnFamily cf, std::string_view key, uint64_t version,
+                              std::string_view value, uint64_t expires_at_ms) {
+  AppendOp(&rep_, Op::Kind::kPut, cf, key, value, version, expires_at_ms);
+}
+void WriteBatch::DeleteVersioned(ColumnFamily cf, std::string_view key, uint64_t version) {
+  AppendOp(&rep_, Op::Kind::kDelete, cf, key, {}, version, 0);
 }
 
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {

@@ -96,6 +96,9 @@ std::optional<CompactionPlan> PickCompaction(const CompactionPolicy& policy,
     for (int level = 0; level < kNumLevels; ++level) {
       if (version->NumFiles(level) > 0) deepest = level;
     }
+    // L0 always goes down (its files overlap); deeper levels go down until
+    // everything sits in the deepest populated level.
+    if (version->NumFiles(0) > 0) deepest = std::max(deepest, 1);
     for (int level = 0; level < deepest; ++level) {
       if (version->NumFiles(level) > 0) {
         best_level = level;

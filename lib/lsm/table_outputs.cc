@@ -92,8 +92,11 @@ void TableOutputs::Abandon() {
 }
 
 ObsoleteEntryFilter::ObsoleteEntryFilter(uint64_t smallest_snapshot,
-                                         std::function<bool(std::string_view)> is_bottommost)
-    : smallest_snapshot_(smallest_snapshot), is_bottommost_(std::move(is_bottommost)) {}
+                                         std::function<bool(std::string_view)> is_bottommost,
+                                         uint64_t now_ms)
+    : smallest_snapshot_(smallest_snapshot),
+      now_ms_(now_ms),
+      is_bottommost_(std::move(is_bottommost)) {}
 
 void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
                                   std::vector<Emit>* out) {
@@ -120,7 +123,10 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   }
 
   ValueRecord record;
-  const bool is_tombstone = DecodeValueRecord(value, &record) && record.IsDelete();
+  const bool decoded = DecodeValueRecord(value, &record);
+  const bool is_tombstone =
+      decoded && (record.IsDelete() ||
+                  (now_ms_ != 0 && record.expires_at != 0 && record.expires_at <= now_ms_));
   if (is_tombstone && sequence <= smallest_snapshot_ && is_bottommost_ &&
       is_bottommost_(user_part)) {
     if (held_) ++dropped_;  // an older held tombstone of the same key is moot

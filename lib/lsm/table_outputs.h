@@ -60,8 +60,9 @@ class ObsoleteEntryFilter {
  public:
   // smallest_snapshot: the oldest sequence any reader may still read at.
   // is_bottommost(user_part): no deeper data for this key outside the inputs.
+  // now_ms: entries whose expiry has passed count as tombstones (0 = ignore).
   ObsoleteEntryFilter(uint64_t smallest_snapshot,
-                      std::function<bool(std::string_view)> is_bottommost);
+                      std::function<bool(std::string_view)> is_bottommost, uint64_t now_ms = 0);
 
   // Returns the entries to emit for (ikey, value), in order: possibly a held
   // tombstone first, then the entry itself. Views point into the filter's
@@ -75,6 +76,7 @@ class ObsoleteEntryFilter {
 
  private:
   const uint64_t smallest_snapshot_;
+  const uint64_t now_ms_;
   std::function<bool(std::string_view)> is_bottommost_;
   std::string last_user_part_;
   uint64_t last_version_ = 0;

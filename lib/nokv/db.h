@@ -32,6 +32,18 @@ class Snapshot {
   virtual uint64_t sequence() const = 0;
 };
 
+// One stored record, as returned by DB::GetEntry.
+struct Entry {
+  std::string key;           // user key
+  std::string value;         // empty for tombstones
+  ColumnFamily cf = ColumnFamily::kDefault;
+  uint64_t version = 0;      // kMaxVersion for plain (non-versioned) writes
+  uint64_t sequence = 0;     // commit order
+  uint64_t expires_at_ms = 0;
+  bool deleted = false;      // a tombstone
+  bool expired = false;      // expires_at_ms has passed
+};
+
 // Counters describing the state of a DB (see DB::GetStats).
 struct LevelStats {
   int level = 0;
@@ -89,6 +101,18 @@ class DB {
   virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
   virtual Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                        std::string* value) = 0;
+  // Like Get, also returning the expiry (0 = never) of the value.
+  virtual Status GetWithExpiry(const ReadOptions& options, std::string_view key,
+                               std::string* value, uint64_t* expires_at_ms) = 0;
+  // The newest record of (cf, key) with version <= `version`, tombstones and
+  // expired records included (flagged in the Entry). NotFound if none.
+  virtual Status GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                          uint64_t version, Entry* entry) = 0;
+  // Writes `key` with `value` that expires `ttl_ms` milliseconds from now.
+  virtual Status PutWithTTL(const WriteOptions& options, std::string_view key,
+                            std::string_view value, uint64_t ttl_ms) = 0;
+  // The DB's clock (Options::clock_ms or the system clock), unix ms.
+  virtual uint64_t NowMs() const = 0;
 
   // An iterator over the default column family at a consistent snapshot.
   // Delete it before closing the DB.

@@ -27,6 +27,8 @@ class Iterator {
   // Valid until the iterator moves; requires Valid().
   virtual std::string_view key() const = 0;
   virtual std::string_view value() const = 0;
+  // Expiry of the current entry in unix milliseconds (0 = never).
+  virtual uint64_t expires_at_ms() const { return 0; }
   // Non-OK if an I/O error or corruption ended the iteration.
   virtual Status status() const = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,10 @@ struct Options {
 
   // The manifest is rewritten as a fresh snapshot beyond this size.
   uint64_t manifest_rewrite_threshold = 64ull << 20;
+
+  // Wall clock in unix milliseconds for TTL checks; null = the system clock.
+  // Tests inject a fake clock here.
+  std::function<uint64_t()> clock_ms;
 };
 
 struct ReadOptions {

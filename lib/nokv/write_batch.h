@@ -20,6 +20,17 @@ class WriteBatch {
   // Column-family forms (the transaction layer uses lock/write).
   void PutCF(ColumnFamily cf, std::string_view key, std::string_view value);
   void DeleteCF(ColumnFamily cf, std::string_view key);
+  // A value that disappears at expires_at_ms (unix milliseconds; 0 = never):
+  // reads stop returning it then and compaction drops it.
+  void PutWithExpiry(std::string_view key, std::string_view value, uint64_t expires_at_ms);
+  void PutCFWithExpiry(ColumnFamily cf, std::string_view key, std::string_view value,
+                       uint64_t expires_at_ms);
+  // MVCC: entries at a caller-chosen version (the transaction layer's
+  // timestamps). Reads at version v see the newest entry with version <= v.
+  // Do not mix versioned and plain writes on the same key.
+  void PutVersioned(ColumnFamily cf, std::string_view key, uint64_t version,
+                    std::string_view value, uint64_t expires_at_ms = 0);
+  void DeleteVersioned(ColumnFamily cf, std::string_view key, uint64_t version);
 
   void Clear();
   uint32_t Count() const;
@@ -34,7 +45,7 @@ class WriteBatch {
     std::string_view key;
     std::string_view value;
     uint64_t version;     // kMaxVersion for non-versioned writes
-    uint64_t expires_at;  // unix seconds, 0 = never
+    uint64_t expires_at;  // unix milliseconds, 0 = never
   };
 
  private:
