@@ -1,0 +1,40 @@
+// Rendering of benchmark results: the text header and tables for stdout,
+// JSON (an array of result objects), CSV (one header row, one row per
+// result) and an SVG bar chart of ops/s per workload per engine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "bench/bench_config.h"
+#include "bench/result.h"
+#include "bench/workload.h"
+
+namespace nokv::bench {
+
+// Run parameters and the shared engine configuration.
+std::string FormatHeader(const BenchConfig& config, const std::vector<WorkloadSpec>& specs);
+// One row per result: ops/s, latency percentiles, op mix, disk, RSS, amp.
+std::string FormatTable(const std::vector<BenchResult>& results);
+// Per workload: ops/s of each engine and NoKV's ratio to the fastest peer.
+std::string FormatRatios(const std::vector<BenchResult>& results);
+// Each engine's configuration line.
+std::string FormatSettings(const std::vector<BenchResult>& results);
+
+std::string FormatJson(const std::vector<BenchResult>& results);
+std::string FormatCsv(const std::vector<BenchResult>& results);
+std::string FormatSvg(const std::vector<BenchResult>& results);
+
+// NoKV ops/s divided by the best peer's for the result's workload; 0 if
+// there is no NoKV result or no successful peer.
+double NoKvRatio(const std::vector<BenchResult>& results, const std::string& workload,
+                 std::string* best_peer);
+
+// Where the chart goes without --svg: FILE.svg beside --json FILE (or
+// --csv FILE), else <workdir>/bench.svg.
+std::string SvgPathFor(const BenchConfig& config);
+
+Status WriteTextFile(const std::string& path, const std::string& text);
+
+}  // namespace nokv::bench

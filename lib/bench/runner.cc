@@ -1,0 +1,555 @@
+// The benchmark driver: phases, client threads, progress line, fork per run.
+#include "bench/runner.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "bench/histogram.h"
+#include "bench/report.h"
+
+namespace nokv::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t NanosSince(Clock::time_point t0) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+}
+
+double Micros(uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
+
+// Random, incompressible value bytes; a value is a window at a random offset.
+class ValuePool {
+ public:
+  ValuePool(size_t value_size, uint64_t seed) : value_size_(value_size) {
+    Random rng(seed);
+    bytes_.resize((1u << 20) + value_size);
+    for (char& c : bytes_) c = static_cast<char>(rng.Next64());
+  }
+  std::string_view Next(Random* rng) const {
+    const size_t off = rng->Uniform(bytes_.size() - value_size_ + 1);
+    return std::string_view(bytes_.data() + off, value_size_);
+  }
+
+ private:
+  size_t value_size_;
+  std::string bytes_;
+};
+
+// What one client thread owns during a phase. Only `done` is read by
+// another thread (the progress line).
+struct ClientState {
+  alignas(64) std::atomic<uint64_t> done{0};
+  LatencyHistogram all;
+  LatencyHistogram per_op[kOpTypeCount];
+  uint64_t not_found = 0;
+  uint64_t scanned = 0;
+  uint64_t user_bytes = 0;      // key + value bytes written
+  uint64_t inserted_keys = 0;   // new records
+  uint64_t inserted_key_bytes = 0;
+  Status error;
+};
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uintmax_t n = it->file_size(size_ec);
+      if (!size_ec) total += n;
+    }
+  }
+  return total;
+}
+
+// Runs body(thread, state) on `threads` threads, with a live progress line
+// on stderr while it runs (when enabled). Returns elapsed seconds.
+template <typename Body>
+double RunPhase(const std::string& label, int threads, uint64_t total_ops, bool progress,
+                std::vector<std::unique_ptr<ClientState>>* states, Body body) {
+  states->clear();
+  for (int t = 0; t < threads; ++t) states->push_back(std::make_unique<ClientState>());
+  std::atomic<bool> finished{false};
+  const Clock::time_point start = Clock::now();
+  std::thread ticker;
+  if (progress) {
+    ticker = std::thread([&] {
+      uint64_t last_done = 0;
+      Clock::time_point last = Clock::now();
+      while (!finished.load(std::memory_order_acquire)) {
+        for (int i = 0; i < 10 && !finished.load(std::memory_order_acquire); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        uint64_t done = 0;
+        for (const auto& s : *states) done += s->done.load(std::memory_order_relaxed);
+        const Clock::time_point now = Clock::now();
+        const double secs = std::chrono::duration<double>(now - last).count();
+        std::fprintf(stderr, "\r\033[K%s: %llu/%llu ops, %.0f ops/s", label.c_str(),
+                     static_cast<unsigned long long>(done),
+                     static_cast<unsigned long long>(total_ops),
+                     secs > 0 ? static_cast<double>(done - last_done) / secs : 0.0);
+        std::fflush(stderr);
+        last_done = done;
+        last = now;
+      }
+      std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+    });
+  }
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { body(t, (*states)[static_cast<size_t>(t)].get()); });
+  }
+  for (std::thread& w : workers) w.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  finished.store(true, std::memory_order_release);
+  if (ticker.joinable()) ticker.join();
+  return secs;
+}
+
+// Splits n operations over threads; thread t gets its share.
+uint64_t ShareOf(uint64_t n, int threads, int t) {
+  const auto k = static_cast<uint64_t>(threads);
+  return n / k + (static_cast<uint64_t>(t) < n % k ? 1 : 0);
+}
+
+class Run {
+ public:
+  Run(const BenchConfig& config, const WorkloadSpec& spec, Engine* engine)
+      : c_(config),
+        spec_(spec),
+        engine_(engine),
+        values_(config.value_size, config.seed ^ 0x5eed),
+        loaded_(spec.load ? config.records : 0),
+        inserts_(loaded_) {}
+
+  std::string KeyName(uint64_t keynum) const {
+    return spec_.ordered_keys ? BuildKeyName(keynum, true, 12) : BuildKeyName(keynum);
+  }
+
+  // Inserts the records, in hashed-key order, from all client threads.
+  Status Load(const std::string& label, BenchResult* r) {
+    std::atomic<uint64_t> next{0};
+    std::vector<std::unique_ptr<ClientState>> states;
+    r->load_seconds = RunPhase(label + " load", c_.threads, loaded_, progress_, &states,
+                               [&](int t, ClientState* st) {
+      Random rng(c_.seed * 7919 + static_cast<uint64_t>(t));
+      for (uint64_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < loaded_;) {
+        const std::string key = KeyName(k);
+        const std::string_view value = values_.Next(&rng);
+        st->error = engine_->Write(key, value);
+        if (!st->error.ok()) return;
+        st->user_bytes += key.size() + value.size();
+        st->inserted_key_bytes += key.size();
+        st->done.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+    r->load_ops_per_sec = r->load_seconds > 0 ? static_cast<double>(loaded_) / r->load_seconds : 0;
+    for (const auto& s : states) {
+      user_bytes_ += s->user_bytes;
+      key_bytes_ += s->inserted_key_bytes;
+      if (!s->error.ok()) return s->error;
+    }
+    return Status::OK();
+  }
+
+  // The warm-up (record = false) and timed (record = true) phases.
+  Status Transactions(const std::string& label, uint64_t ops, bool record, BenchResult* r,
+                      uint64_t phase_salt) {
+    std::vector<std::unique_ptr<ClientState>> states;
+    const bool needs_keys = spec_.read + spec_.update + spec_.scan + spec_.read_modify_write > 0;
+    const double per_thread_interval_ns =
+        c_.target_ops_per_sec > 0 ? 1e9 * c_.threads / c_.target_ops_per_sec : 0;
+    const double secs = RunPhase(label, c_.threads, ops, progress_, &states,
+                                 [&](int t, ClientState* st) {
+      const uint64_t seed = (c_.seed + phase_salt) * 1000003 + static_cast<uint64_t>(t) * 7;
+      OpChooser chooser(spec_, seed + 1);
+      std::unique_ptr<KeyChooser> keys;
+      if (needs_keys) {
+        keys = std::make_unique<KeyChooser>(spec_, loaded_, ops, &inserts_, seed + 2);
+      }
+      UniformGenerator scan_length(1, std::max<uint64_t>(spec_.max_scan_length, 1), seed + 3);
+      Random rng(seed + 4);
+      std::string read_buf;
+      const uint64_t n = ShareOf(ops, c_.threads, t);
+      const Clock::time_point start = Clock::now();
+      for (uint64_t i = 0; i < n; ++i) {
+        if (per_thread_interval_ns > 0) {
+          const auto due = start + std::chrono::nanoseconds(static_cast<int64_t>(
+                                       per_thread_interval_ns * static_cast<double>(i)));
+          std::this_thread::sleep_until(due);
+        }
+        const OpType op = chooser.Next();
+        const Clock::time_point t0 = Clock::now();
+        Status s;
+        switch (op) {
+          case OpType::kRead:
+            s = engine_->Read(KeyName(keys->Next()), &read_buf);
+            if (s.IsNotFound()) {
+              ++st->not_found;
+              s = Status::OK();
+            }
+            break;
+          case OpType::kUpdate: {
+            const std::string key = KeyName(keys->Next());
+            const std::string_view value = values_.Next(&rng);
+            s = engine_->Write(key, value);
+            st->user_bytes += key.size() + value.size();
+            break;
+          }
+          case OpType::kInsert: {
+            const uint64_t keynum = inserts_.Next();
+            const std::string key = KeyName(keynum);
+            const std::string_view value = values_.Next(&rng);
+            s = engine_->Write(key, value);
+            if (s.ok()) inserts_.Acknowledge(keynum);
+            st->user_bytes += key.size() + value.size();
+            ++st->inserted_keys;
+            st->inserted_key_bytes += key.size();
+            break;
+          }
+          case OpType::kScan: {
+            uint64_t found = 0;
+            s = engine_->Scan(KeyName(keys->Next()), scan_length.Next(), &found);
+            st->scanned += found;
+            break;
+          }
+          case OpType::kReadModifyWrite: {
+            const std::string key = KeyName(keys->Next());
+            s = engine_->Read(key, &read_buf);
+            if (s.IsNotFound()) {
+              ++st->not_found;
+              s = Status::OK();
+            }
+            if (s.ok()) {
+              const std::string_view value = values_.Next(&rng);
+              s = engine_->Write(key, value);
+              st->user_bytes += key.size() + value.size();
+            }
+            break;
+          }
+        }
+        if (!s.ok()) {
+          st->error = s;
+          return;
+        }
+        if (record) {
+          const uint64_t nanos = NanosSince(t0);
+          st->all.Record(nanos);
+          st->per_op[static_cast<int>(op)].Record(nanos);
+        }
+        st->done.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+    Status first_error;
+    LatencyHistogram all;
+    LatencyHistogram per_op[kOpTypeCount];
+    for (const auto& s : states) {
+      user_bytes_ += s->user_bytes;
+      key_bytes_ += s->inserted_key_bytes;
+      inserted_ += s->inserted_keys;
+      if (first_error.ok() && !s->error.ok()) first_error = s->error;
+      if (!record) continue;
+      all.Merge(s->all);
+      for (int i = 0; i < kOpTypeCount; ++i) per_op[i].Merge(s->per_op[i]);
+      r->not_found += s->not_found;
+      r->scanned += s->scanned;
+    }
+    if (record) {
+      r->ops = all.count();
+      r->seconds = secs;
+      r->ops_per_sec = secs > 0 ? static_cast<double>(all.count()) / secs : 0;
+      r->avg_us = all.Mean() / 1000.0;
+      r->p50_us = Micros(all.Percentile(50));
+      r->p95_us = Micros(all.Percentile(95));
+      r->p99_us = Micros(all.Percentile(99));
+      r->p999_us = Micros(all.Percentile(99.9));
+      r->max_us = Micros(all.max());
+      for (int i = 0; i < kOpTypeCount; ++i) {
+        if (per_op[i].count() == 0) continue;
+        OpResult o;
+        o.op = OpName(static_cast<OpType>(i));
+        o.count = per_op[i].count();
+        o.avg_us = per_op[i].Mean() / 1000.0;
+        o.p50_us = Micros(per_op[i].Percentile(50));
+        o.p99_us = Micros(per_op[i].Percentile(99));
+        r->op_mix.push_back(o);
+      }
+    }
+    return first_error;
+  }
+
+  void set_progress(bool on) { progress_ = on; }
+  uint64_t user_bytes() const { return user_bytes_; }
+  uint64_t live_records() const { return loaded_ + inserted_; }
+  uint64_t live_bytes() const { return key_bytes_ + live_records() * c_.value_size; }
+  uint64_t loaded() const { return loaded_; }
+
+ private:
+  const BenchConfig& c_;
+  const WorkloadSpec& spec_;
+  Engine* engine_;
+  ValuePool values_;
+  uint64_t loaded_;
+  AcknowledgedCounter inserts_;
+  bool progress_ = false;
+  uint64_t user_bytes_ = 0;
+  uint64_t key_bytes_ = 0;  // of every distinct record written
+  uint64_t inserted_ = 0;
+};
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Reads the whole pipe.
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+void WriteAll(int fd, const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+// Runs one (engine, workload) in a forked child; fills peak RSS from the
+// child's rusage.
+BenchResult RunInChild(const BenchConfig& config, const EngineRegistry& registry,
+                       const std::string& engine, const WorkloadSpec& spec,
+                       const std::string& dir) {
+  BenchResult failed;
+  failed.engine = engine;
+  failed.workload = spec.name;
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    failed.error = "pipe failed";
+    return failed;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    failed.error = "fork failed";
+    return failed;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    const BenchResult r = RunOne(config, registry, engine, spec, dir);
+    WriteAll(fds[1], SerializeResult(r));
+    ::close(fds[1]);
+    std::fflush(stderr);
+    ::_exit(r.error.empty() ? 0 : 1);
+  }
+  ::close(fds[1]);
+  const std::string text = ReadAll(fds[0]);
+  ::close(fds[0]);
+  int status = 0;
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  BenchResult r;
+  if (!ParseResult(text, &r)) {
+    r = failed;
+    r.error = WIFSIGNALED(status) ? fmt::format("child killed by signal {}", WTERMSIG(status))
+                                  : fmt::format("child exited {} without a result",
+                                                WEXITSTATUS(status));
+  }
+  r.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+  return r;
+}
+
+}  // namespace
+
+BenchResult RunOne(const BenchConfig& config, const EngineRegistry& registry,
+                   const std::string& engine_name, const WorkloadSpec& spec,
+                   const std::string& dir) {
+  BenchResult r;
+  r.engine = engine_name;
+  r.workload = spec.name;
+  r.threads = config.threads;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+
+  std::unique_ptr<Engine> engine;
+  Status s = registry.open(engine_name, config.engine, dir, &engine);
+  if (!s.ok()) {
+    r.error = "open: " + s.ToString();
+    return r;
+  }
+  r.settings = engine->Settings();
+  Run run(config, spec, engine.get());
+  run.set_progress(config.progress && ::isatty(STDERR_FILENO));
+  r.records = run.loaded();
+  const std::string label = engine_name + "/" + spec.name;
+  if (spec.load) s = run.Load(label, &r);
+  if (s.ok() && config.warmup_ops > 0) {
+    s = run.Transactions(label + " warm-up", config.warmup_ops, false, &r, 1);
+  }
+  if (s.ok()) s = run.Transactions(label + " run", config.ops, true, &r, 2);
+  if (!s.ok()) r.error = s.ToString();
+
+  const EngineStats stats = engine->Stats();
+  Status close = engine->Close();
+  if (r.error.empty() && !close.ok()) r.error = "close: " + close.ToString();
+  engine.reset();
+
+  r.user_bytes = run.user_bytes();
+  r.live_bytes = run.live_bytes();
+  r.disk_bytes = DirBytes(dir);
+  if (stats.table_bytes_written >= 0 && r.user_bytes > 0) {
+    r.write_amp = stats.table_bytes_written / static_cast<double>(r.user_bytes);
+  }
+  if (r.live_bytes > 0) {
+    r.space_amp = static_cast<double>(r.disk_bytes) / static_cast<double>(r.live_bytes);
+  }
+  if (!config.keep) std::filesystem::remove_all(dir, ec);
+  return r;
+}
+
+int RunBench(const BenchConfig& config, const EngineRegistry& registry) {
+  // Validate everything before the first (possibly hours-long) run.
+  const std::vector<std::string> engines = SplitList(config.engines);
+  if (engines.empty()) {
+    std::fprintf(stderr, "nokv bench: no engines given\n");
+    return 2;
+  }
+  for (const std::string& e : engines) {
+    if (std::find(registry.names.begin(), registry.names.end(), e) == registry.names.end()) {
+      std::string known;
+      for (const std::string& n : registry.names) known += (known.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "nokv bench: engine \"%s\" is not available (built in: %s)\n",
+                   e.c_str(), known.c_str());
+      return 2;
+    }
+  }
+  std::vector<WorkloadSpec> specs;
+  for (const std::string& w : SplitList(config.workloads)) {
+    std::optional<WorkloadSpec> spec = StandardWorkload(w);
+    if (!spec) {
+      std::string known;
+      for (const std::string& n : StandardWorkloadNames()) known += (known.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "nokv bench: unknown workload \"%s\" (known: %s)\n", w.c_str(),
+                   known.c_str());
+      return 2;
+    }
+    spec->max_scan_length = config.max_scan_length;
+    if (!config.distribution.empty()) {
+      std::optional<Distribution> d = ParseDistribution(config.distribution);
+      if (!d) {
+        std::fprintf(stderr, "nokv bench: unknown distribution \"%s\"\n",
+                     config.distribution.c_str());
+        return 2;
+      }
+      spec->distribution = *d;
+    }
+    specs.push_back(*spec);
+  }
+  if (specs.empty()) {
+    std::fprintf(stderr, "nokv bench: no workloads given\n");
+    return 2;
+  }
+  if (config.threads < 1 || config.records < 1) {
+    std::fprintf(stderr, "nokv bench: --threads and --records must be >= 1\n");
+    return 2;
+  }
+
+  std::printf("%s", FormatHeader(config, specs).c_str());
+  std::fflush(stdout);
+
+  std::vector<BenchResult> results;
+  bool failed = false;
+  for (const std::string& engine : engines) {
+    for (const WorkloadSpec& spec : specs) {
+      const std::string dir = config.workdir + "/" + engine + "-" + spec.name;
+      BenchResult r;
+      if (config.fork) {
+        r = RunInChild(config, registry, engine, spec, dir);
+      } else {
+        r = RunOne(config, registry, engine, spec, dir);
+        struct rusage usage {};
+        ::getrusage(RUSAGE_SELF, &usage);
+        r.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // process-wide
+      }
+      if (!r.error.empty()) {
+        failed = true;
+        std::fprintf(stderr, "nokv bench: %s/%s failed: %s\n", engine.c_str(), spec.name.c_str(),
+                     r.error.c_str());
+      } else {
+        std::fprintf(stderr, "%-8s %-10s %12.0f ops/s  p99 %9.1f us  (load %.0f ops/s)\n",
+                     engine.c_str(), spec.name.c_str(), r.ops_per_sec, r.p99_us,
+                     r.load_ops_per_sec);
+      }
+      results.push_back(std::move(r));
+    }
+  }
+
+  std::printf("%s", FormatTable(results).c_str());
+  std::printf("%s", FormatRatios(results).c_str());
+  std::printf("%s", FormatSettings(results).c_str());
+
+  std::string svg_path = config.svg_path;
+  if (svg_path.empty()) svg_path = SvgPathFor(config);
+  struct Output {
+    const std::string* path;
+    std::string text;
+  };
+  const Output outputs[] = {{&config.json_path, FormatJson(results)},
+                            {&config.csv_path, FormatCsv(results)},
+                            {&svg_path, FormatSvg(results)}};
+  for (const Output& out : outputs) {
+    if (out.path->empty()) continue;
+    Status ws = WriteTextFile(*out.path, out.text);
+    if (!ws.ok()) {
+      std::fprintf(stderr, "nokv bench: %s\n", ws.ToString().c_str());
+      failed = true;
+    } else {
+      std::printf("wrote %s\n", out.path->c_str());
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace nokv::bench
