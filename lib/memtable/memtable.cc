@@ -8,100 +8,31 @@
 #include "base/internal_key.h"
 
 namespace nokv {
-namespace {
 
-// Decodes the varint32-length-prefixed bytes at p. Entries are written by
-// MemTable::Add, so the encoding is trusted.
-inline std::string_view DecodeLengthPrefixed(const char* p) {
-  uint32_t len = static_cast<unsigned char>(*p);
-  if (len < 128) return {p + 1, len};
-  p = GetVarint32Ptr(p, p + 5, &len);
-  assert(p != nullptr);
-  return {p, len};
-}
-
-inline std::string_view EntryKey(const char* entry) { return DecodeLengthPrefixed(entry); }
-
-inline std::string_view EntryValue(std::string_view key) {
-  return DecodeLengthPrefixed(key.data() + key.size());
-}
-
-// A skiplist search target: a length-prefixed internal key. It is built in
-// an inline buffer; only keys too long for it go to the heap.
-class SearchEntry {
- public:
-  // The internal key (user_part, version, sequence).
-  SearchEntry(std::string_view user_part, uint64_t version, uint64_t sequence) {
-    const size_t key_size = user_part.size() + kTrailerSize;
-    char* p = EncodeVarint64(Reserve(key_size), key_size);
-    if (!user_part.empty()) std::memcpy(p, user_part.data(), user_part.size());
-    p += user_part.size();
-    EncodeBigEndian64(p, ~version);
-    EncodeBigEndian64(p + 8, ~sequence);
-  }
-
-  explicit SearchEntry(std::string_view internal_key) {
-    char* p = EncodeVarint64(Reserve(internal_key.size()), internal_key.size());
-    if (!internal_key.empty()) std::memcpy(p, internal_key.data(), internal_key.size());
-  }
-
-  SearchEntry(const SearchEntry&) = delete;
-  SearchEntry& operator=(const SearchEntry&) = delete;
-
-  const char* data() const { return data_; }
-
- private:
-  static constexpr size_t kMaxVarint32 = 5;
-
-  char* Reserve(size_t key_size) {
-    const size_t needed = kMaxVarint32 + key_size;
-    if (needed <= sizeof(inline_)) {
-      data_ = inline_;
-      return inline_;
-    }
-    heap_.resize(needed);
-    data_ = heap_.data();
-    return heap_.data();
-  }
-
-  char inline_[256];
-  std::string heap_;
-  const char* data_ = nullptr;
-};
-
-}  // namespace
-
-int MemTable::EntryComparator::operator()(const char* a, const char* b) const {
-  return CompareInternalKeys(EntryKey(a), EntryKey(b));
-}
-
-// Iterates the skiplist; keys and values point into the arena.
+// Adapts a MemIndex cursor to InternalIterator; keys and values point into
+// the arena.
 class MemTable::Iterator final : public InternalIterator {
  public:
-  explicit Iterator(const Table* table) : iter_(table) {}
+  explicit Iterator(std::unique_ptr<MemIndex::Iterator> iter) : iter_(std::move(iter)) {}
 
-  bool Valid() const override { return iter_.Valid(); }
-  void SeekToFirst() override { iter_.SeekToFirst(); }
-  void SeekToLast() override { iter_.SeekToLast(); }
-  void Seek(std::string_view target) override {
-    SearchEntry entry(target);
-    iter_.Seek(entry.data());
-  }
-  void SeekForPrev(std::string_view target) override {
-    SearchEntry entry(target);
-    iter_.SeekForPrev(entry.data());
-  }
-  void Next() override { iter_.Next(); }
-  void Prev() override { iter_.Prev(); }
-  std::string_view key() const override { return EntryKey(iter_.key()); }
-  std::string_view value() const override { return EntryValue(EntryKey(iter_.key())); }
+  bool Valid() const override { return iter_->Valid(); }
+  void SeekToFirst() override { iter_->SeekToFirst(); }
+  void SeekToLast() override { iter_->SeekToLast(); }
+  void Seek(std::string_view target) override { iter_->Seek(target); }
+  void SeekForPrev(std::string_view target) override { iter_->SeekForPrev(target); }
+  void Next() override { iter_->Next(); }
+  void Prev() override { iter_->Prev(); }
+  std::string_view key() const override { return EntryKey(iter_->entry()); }
+  std::string_view value() const override { return EntryValue(EntryKey(iter_->entry())); }
   Status status() const override { return Status::OK(); }
 
  private:
-  Table::Iterator iter_;
+  const std::unique_ptr<MemIndex::Iterator> iter_;
 };
 
-MemTable::MemTable() : table_(EntryComparator(), &arena_) {}
+MemTable::MemTable(MemTableEngine engine)
+    : engine_(engine),
+      index_(engine == MemTableEngine::kArt ? NewArtIndex(&arena_) : NewSkipListIndex(&arena_)) {}
 
 void MemTable::Add(std::string_view internal_key, std::string_view value) {
   assert(internal_key.size() > kTrailerSize);
@@ -116,7 +47,7 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
   p = EncodeVarint64(p, value.size());
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   assert(p + value.size() == entry + encoded_size);
-  table_.Insert(entry);
+  index_->Insert(entry, internal_key);
 
   // Only this thread writes the counters, so load+store is race-free.
   const uint64_t sequence = InternalKeySequence(internal_key);
@@ -138,14 +69,31 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
                    std::string* found_key, std::string* found_value) const {
   // Within one user part, entries are ordered by version descending, then by
   // sequence descending. Seeking to (version, snapshot) skips every entry with
-  // a newer version, and newer writes of `version` itself; what follows may
-  // still hold older versions written after the snapshot, so filter those.
-  SearchEntry target(user_part, version, snapshot);
-  Table::Iterator iter(&table_);
-  for (iter.Seek(target.data()); iter.Valid(); iter.Next()) {
-    const std::string_view key = EntryKey(iter.key());
+  // a newer version, and newer writes of `version` itself. What follows may
+  // be an older version v written after the snapshot; then seeking to
+  // (v, snapshot) skips the rest of v's invisible writes, and so on.
+  char inline_target[256];
+  std::string heap_target;
+  const size_t target_size = user_part.size() + kTrailerSize;
+  char* target_data = inline_target;
+  if (target_size > sizeof(inline_target)) {
+    heap_target.resize(target_size);
+    target_data = heap_target.data();
+  }
+  if (!user_part.empty()) std::memcpy(target_data, user_part.data(), user_part.size());
+  char* const trailer = target_data + user_part.size();
+  EncodeBigEndian64(trailer, ~version);
+  EncodeBigEndian64(trailer + 8, ~snapshot);
+  const std::string_view target(target_data, target_size);
+  for (const char* entry = index_->FindGreaterOrEqual(target); entry != nullptr;
+       entry = index_->FindGreaterOrEqual(target)) {
+    const std::string_view key = EntryKey(entry);
     if (UserPart(key) != user_part) return false;
-    if (InternalKeySequence(key) > snapshot) continue;
+    if (InternalKeySequence(key) > snapshot) {
+      // key's version is <= `version` (else it would sort before target).
+      std::memcpy(trailer, key.data() + key.size() - kTrailerSize, 8);
+      continue;
+    }
     if (found_key != nullptr) found_key->assign(key.data(), key.size());
     if (found_value != nullptr) {
       const std::string_view value = EntryValue(key);
@@ -157,7 +105,7 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
 }
 
 std::unique_ptr<InternalIterator> MemTable::NewIterator() const {
-  return std::make_unique<Iterator>(&table_);
+  return std::make_unique<Iterator>(index_->NewIterator());
 }
 
 }  // namespace nokv

@@ -1,8 +1,16 @@
 // MemTable: the in-memory, sorted write buffer of the LSM tree. Entries are
 // internal keys (base/internal_key.h) with opaque values (encoded
-// ValueRecords), kept in a SkipList whose nodes live in an Arena.
+// ValueRecords), ordered by one of two index engines (mem_index.h) whose nodes
+// live in the memtable's Arena:
+//  * kSkipList - a skiplist of entry pointers compared with
+//    CompareInternalKeys (skiplist.h);
+//  * kArt - an adaptive radix tree (art.h) over route keys, an
+//    order-preserving byte encoding of internal keys (route_key.h). Faster
+//    point lookups on long shared prefixes; more arena memory per entry
+//    (each leaf holds a copy of its route key).
+// Both engines share the entry encoding, the counters and Get's logic.
 //
-// Entry layout in the arena (one allocation per Add; the skiplist key is a
+// Entry layout in the arena (one allocation per Add; the index stores a
 // pointer to its first byte):
 //
 //   +--------------------+------------------+----------------------+--------------+
@@ -24,13 +32,15 @@
 
 #include "base/iterator.h"
 #include "memtable/arena.h"
-#include "memtable/skiplist.h"
+#include "memtable/mem_index.h"
 
 namespace nokv {
 
+enum class MemTableEngine : uint8_t { kSkipList, kArt };
+
 class MemTable {
  public:
-  MemTable();
+  explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -59,6 +69,7 @@ class MemTable {
   // Entries whose value's first (meta) byte has kMetaDelete set.
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
   bool empty() const { return num_entries() == 0; }
+  MemTableEngine engine() const { return engine_; }
   // Largest / smallest sequence number added so far; 0 while empty.
   uint64_t largest_sequence() const { return largest_sequence_.load(std::memory_order_relaxed); }
   uint64_t smallest_sequence() const {
@@ -68,14 +79,9 @@ class MemTable {
  private:
   class Iterator;
 
-  // Orders entries (pointers to the layout above) by their internal keys.
-  struct EntryComparator {
-    int operator()(const char* a, const char* b) const;
-  };
-  using Table = SkipList<const char*, EntryComparator>;
-
+  const MemTableEngine engine_;
   Arena arena_;  // written by the writer only; nodes and entries live here
-  Table table_;
+  const std::unique_ptr<MemIndex> index_;  // declared after arena_, which it uses
   // Written by the writer only (relaxed/release stores), read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};

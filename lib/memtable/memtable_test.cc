@@ -1,5 +1,6 @@
-// Tests for MemTable: Get's version/snapshot semantics, tombstones, column
-// families, prefix-related keys, counters, and the iterator against a model.
+// Tests for MemTable, run against both index engines (skiplist and ART): Get's
+// version/snapshot semantics, tombstones, column families, prefix-related
+// keys, counters, and the iterator against a model.
 #include "memtable/memtable.h"
 
 #include <gtest/gtest.h>
@@ -30,8 +31,10 @@ std::string UserPartOf(ColumnFamily cf, std::string_view user_key) {
   return out;
 }
 
-class MemTableTest : public ::testing::Test {
+class MemTableTest : public ::testing::TestWithParam<MemTableEngine> {
  protected:
+  MemTableTest() : mem_(GetParam()) {}
+
   void Put(std::string_view key, uint64_t version, uint64_t seq, std::string_view value,
            ColumnFamily cf = ColumnFamily::kDefault) {
     mem_.Add(MakeInternalKey(cf, key, version, seq), Value(value));
@@ -61,7 +64,7 @@ class MemTableTest : public ::testing::Test {
   MemTable mem_;
 };
 
-TEST_F(MemTableTest, Empty) {
+TEST_P(MemTableTest, Empty) {
   EXPECT_TRUE(mem_.empty());
   EXPECT_EQ(mem_.num_entries(), 0u);
   EXPECT_EQ(mem_.num_deletions(), 0u);
@@ -76,7 +79,7 @@ TEST_F(MemTableTest, Empty) {
   EXPECT_TRUE(it->status().ok());
 }
 
-TEST_F(MemTableTest, NewestVersionAtOrBelowTheRequestedOne) {
+TEST_P(MemTableTest, NewestVersionAtOrBelowTheRequestedOne) {
   Put("k", 1, 1, "v1");
   Put("k", 5, 2, "v5");
   Put("k", 3, 3, "v3");
@@ -89,7 +92,7 @@ TEST_F(MemTableTest, NewestVersionAtOrBelowTheRequestedOne) {
   EXPECT_EQ(Get("k", 0, kMaxSequence), "NONE");
 }
 
-TEST_F(MemTableTest, SnapshotFiltersBySequence) {
+TEST_P(MemTableTest, SnapshotFiltersBySequence) {
   Put("k", 7, 10, "a");
   Put("k", 7, 20, "b");  // the same version rewritten later
   EXPECT_EQ(Get("k", 7, kMaxSequence), "b@7/20");
@@ -100,7 +103,7 @@ TEST_F(MemTableTest, SnapshotFiltersBySequence) {
   EXPECT_EQ(Get("k", 6, kMaxSequence), "NONE");
 }
 
-TEST_F(MemTableTest, OlderVersionWithNewerSequenceIsSkipped) {
+TEST_P(MemTableTest, OlderVersionWithNewerSequenceIsSkipped) {
   Put("k", 5, 10, "v5");
   Put("k", 3, 20, "v3");  // an older version, written after the snapshot below
   Put("k", 1, 5, "v1");
@@ -112,7 +115,7 @@ TEST_F(MemTableTest, OlderVersionWithNewerSequenceIsSkipped) {
   EXPECT_EQ(Get("k", 10, 7), "v1@1/5");  // both newer entries invisible
 }
 
-TEST_F(MemTableTest, TombstonesAreEntries) {
+TEST_P(MemTableTest, TombstonesAreEntries) {
   Put("k", kMaxVersion, 1, "live");
   Delete("k", kMaxVersion, 2);
   EXPECT_EQ(Get("k", kMaxVersion, kMaxSequence), "DEL@" + std::to_string(kMaxVersion) + "/2");
@@ -121,7 +124,7 @@ TEST_F(MemTableTest, TombstonesAreEntries) {
   EXPECT_EQ(mem_.num_entries(), 2u);
 }
 
-TEST_F(MemTableTest, ColumnFamiliesAreIsolated) {
+TEST_P(MemTableTest, ColumnFamiliesAreIsolated) {
   Put("k", 1, 1, "default", ColumnFamily::kDefault);
   Put("k", 1, 2, "write", ColumnFamily::kWrite);
   EXPECT_EQ(Get("k", 1, kMaxSequence, ColumnFamily::kDefault), "default@1/1");
@@ -129,7 +132,7 @@ TEST_F(MemTableTest, ColumnFamiliesAreIsolated) {
   EXPECT_EQ(Get("k", 1, kMaxSequence, ColumnFamily::kLock), "NONE");
 }
 
-TEST_F(MemTableTest, PrefixRelatedKeysAreNotConfused) {
+TEST_P(MemTableTest, PrefixRelatedKeysAreNotConfused) {
   Put("ab", 5, 1, "ab");
   Put(std::string("a\0", 2), 5, 2, "a0");
   EXPECT_EQ(Get("a", kMaxVersion, kMaxSequence), "NONE");
@@ -147,7 +150,7 @@ TEST_F(MemTableTest, PrefixRelatedKeysAreNotConfused) {
   EXPECT_EQ(Get("ab", 4, kMaxSequence), "NONE");
 }
 
-TEST_F(MemTableTest, LongKeysAndValues) {
+TEST_P(MemTableTest, LongKeysAndValues) {
   const std::string long_key(1000, 'x');  // longer than Get's inline buffer
   const std::string long_value(10000, 'v');
   Put(long_key, 2, 1, long_value);
@@ -160,7 +163,7 @@ TEST_F(MemTableTest, LongKeysAndValues) {
   EXPECT_EQ(it->value(), Value(long_value));
 }
 
-TEST_F(MemTableTest, Counters) {
+TEST_P(MemTableTest, Counters) {
   const size_t initial = mem_.ApproximateMemoryUsage();
   Put("a", 1, 42, "x");
   Put("b", 1, 7, "y");
@@ -176,7 +179,7 @@ TEST_F(MemTableTest, Counters) {
 
 // Random entries over a small key space; Get and the iterator are checked
 // against a std::map model.
-TEST_F(MemTableTest, MatchesModel) {
+TEST_P(MemTableTest, MatchesModel) {
   const uint64_t seed = testutil::TestSeed(4242);
   SCOPED_TRACE("seed=" + std::to_string(seed));
   Random rng(seed);
@@ -264,7 +267,7 @@ TEST_F(MemTableTest, MatchesModel) {
 
 // Readers running Get and scans while the writer adds entries see every
 // entry whose Add finished before the read began.
-TEST_F(MemTableTest, ConcurrentGetSeesCompletedAdds) {
+TEST_P(MemTableTest, ConcurrentGetSeesCompletedAdds) {
   constexpr uint64_t kNumKeys = 20000;
   auto user_key = [](uint64_t i) { return "key" + std::to_string(i * 7919 % kNumKeys); };
   std::atomic<uint64_t> added{0};
@@ -304,6 +307,12 @@ TEST_F(MemTableTest, ConcurrentGetSeesCompletedAdds) {
   EXPECT_FALSE(failed.load());
   EXPECT_EQ(mem_.num_entries(), kNumKeys);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, MemTableTest,
+                         ::testing::Values(MemTableEngine::kSkipList, MemTableEngine::kArt),
+                         [](const ::testing::TestParamInfo<MemTableEngine>& info) {
+                           return info.param == MemTableEngine::kArt ? "Art" : "SkipList";
+                         });
 
 }  // namespace
 }  // namespace nokv
