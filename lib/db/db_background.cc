@@ -30,7 +30,10 @@ void DBImpl::FlushThread() {
     }
     l.unlock();
     Status s = FlushOldestImmutable();
-    if (s.ok()) DeleteObsoleteFiles();
+    if (s.ok()) {
+      DeleteObsoleteFiles();
+      MaybeDeleteVlogSegments();  // the WAL checkpoint moved
+    }
     l.lock();
     if (!s.ok()) SetBackgroundError(s);
     work_cv_.notify_all();  // the compaction thread may have work now
@@ -167,6 +170,9 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
         return IsBottommostForKey(version, output_level, up);
       },
       NowMs());
+  if (vlog_) filter.set_on_drop([this](std::string_view, std::string_view value) {
+    CountVlogGarbage(value);
+  });
   std::vector<ObsoleteEntryFilter::Emit> emits;
   Status s;
   uint64_t n = 0;

@@ -25,6 +25,7 @@
 #include "nokv/db.h"
 #include "sst/block_cache.h"
 #include "vfs/file_system.h"
+#include "vlog/value_log.h"
 #include "wal/wal_writer.h"
 
 namespace nokv {
@@ -56,6 +57,7 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
   Status CompactAll() override;
+  Status RunValueLogGC(double discard_ratio) override;
   DbStats GetStats() override;
   Status Close() override;
 
@@ -82,8 +84,12 @@ class DBImpl final : public DB {
   Result<std::unique_ptr<WalWriter>> CreateWal(uint64_t number);
 
   // --- writes (db_write.cc)
-  // batch == nullptr forces a memtable rotation (used by Flush).
-  Status WriteImpl(const WriteOptions& options, const WriteBatch* batch);
+  // batch == nullptr forces a memtable rotation (used by Flush). An
+  // exclusive batch (value-log GC rewrites) forms a group of its own.
+  Status WriteImpl(const WriteOptions& options, const WriteBatch* batch, bool exclusive = false);
+  // Leader only: moves large values into the value log and drops GC
+  // rewrites whose key changed since GC read it. Rewrites *payload.
+  Status PrepareGroup(std::string* payload, uint64_t first_sequence, bool sync);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   static Status InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence);
   void BuildGroup(Writer** last_writer, std::string* payload, bool* sync);
@@ -97,6 +103,17 @@ class DBImpl final : public DB {
   uint64_t AllocateTableNumber();
   uint64_t SmallestSnapshot();
   void SetBackgroundError(const Status& s);  // mu_ held
+
+  // --- value log (db_vlog.cc)
+  Status ResolveValue(const ValueRecord& record, std::string* out) const;
+  void CountVlogGarbage(std::string_view value_record);
+  // OK if every value pointer in a WAL batch resolves to an intact record.
+  Status VerifyValuePointers(std::string_view rep);
+  // Is the vlog record (ikey, ptr) still the current value of its key?
+  bool IsLiveValue(std::string_view ikey, const ValuePointer& ptr, uint64_t* expires_at);
+  void MaybeDeleteVlogSegments();
+  void UnregisterIterator(uint64_t sequence);
+  friend struct IteratorPin;
 
   // --- reads (db_read.cc)
   ReadView CaptureReadView();
@@ -134,13 +151,24 @@ class DBImpl final : public DB {
   std::atomic<bool> closed_{false};
   bool close_started_ = false;                 // guarded by mu_
   Status close_status_;                        // guarded by mu_
+  std::unique_ptr<ValueLog> vlog_;             // null when value_threshold == 0
+  bool gc_running_ = false;                    // guarded by mu_
+  std::multiset<uint64_t> iterator_seqs_;      // guarded by mu_: live iterators' sequences
+  struct PendingVlogDelete {
+    uint64_t file;
+    uint64_t sequence;  // readers at or below this may still read the old copies
+    uint64_t wal_number;  // WAL records up to this segment may point at the file
+  };
+  std::vector<PendingVlogDelete> vlog_pending_deletes_;  // guarded by mu_
   std::thread flush_thread_;
   std::thread compaction_thread_;
 
   // Counters (relaxed atomics; read by GetStats).
   std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0}, stat_comp_read_{0},
       stat_comp_written_{0}, stat_flush_written_{0}, stat_user_bytes_{0}, stat_writes_{0},
-      stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0};
+      stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
+      stat_vlog_values_{0}, stat_gc_runs_{0}, stat_gc_records_{0}, stat_gc_bytes_{0},
+      stat_gc_deleted_{0}, stat_gc_reclaimed_{0};
 };
 
 }  // namespace nokv

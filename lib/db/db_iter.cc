@@ -19,8 +19,22 @@ class DBIter final : public Iterator {
     return std::string_view(saved_key_).substr(1);
   }
   std::string_view value() const override {
-    if (direction_ == kForward) return current_value_;
-    return saved_value_view_;
+    std::string_view raw = direction_ == kForward ? current_value_ : saved_value_view_;
+    const uint8_t meta = direction_ == kForward ? current_meta_ : saved_meta_;
+    if ((meta & kMetaValuePointer) == 0) return raw;
+    if (!resolved_valid_) {
+      ValueRecord record;
+      record.meta = meta;
+      record.value = raw;
+      Status s = opts_.resolve ? opts_.resolve(record, &resolved_)
+                               : Status::Corruption("value pointer without a value log");
+      if (!s.ok()) {
+        if (status_.ok()) status_ = s;
+        resolved_.clear();
+      }
+      resolved_valid_ = true;
+    }
+    return resolved_;
   }
   uint64_t expires_at_ms() const override {
     return direction_ == kForward ? current_expiry_ : saved_expiry_;
@@ -162,6 +176,8 @@ class DBIter final : public Iterator {
         case kLive:
           current_value_ = record.value;
           current_expiry_ = record.expires_at;
+          current_meta_ = record.meta;
+          resolved_valid_ = false;
           valid_ = true;
           return;
       }
@@ -205,6 +221,7 @@ class DBIter final : public Iterator {
           saved_key_.assign(up.data(), up.size());
           saved_value_.assign(record.value.data(), record.value.size());
           saved_expiry_ = record.expires_at;
+          saved_meta_ = record.meta;
         }
       }
       iter_->Prev();
@@ -216,6 +233,7 @@ class DBIter final : public Iterator {
       return;
     }
     saved_value_view_ = saved_value_;
+    resolved_valid_ = false;
     valid_ = true;
   }
 
@@ -225,7 +243,11 @@ class DBIter final : public Iterator {
   char cf_byte_;
   Direction direction_ = kForward;
   bool valid_ = false;
-  Status status_;
+  mutable Status status_;
+  uint8_t current_meta_ = 0;
+  uint8_t saved_meta_ = 0;
+  mutable bool resolved_valid_ = false;
+  mutable std::string resolved_;
   std::string_view current_value_;
   uint64_t current_expiry_ = 0;
   uint64_t saved_expiry_ = 0;

@@ -22,6 +22,9 @@ struct DBIterOptions {
   std::string upper_bound;  // user key, exclusive; empty = none
   // Current unix time in milliseconds for TTL checks.
   std::function<uint64_t()> now;
+  // Reads a value-log pointer (ValueRecord with kMetaValuePointer); values
+  // are resolved lazily, so key-only scans never touch the value log.
+  std::function<Status(const ValueRecord&, std::string*)> resolve;
 };
 
 // `pin` is kept alive as long as the iterator (memtables, versions, tables).

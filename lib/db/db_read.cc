@@ -108,10 +108,24 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
   return best_key->empty() ? Status::NotFound() : Status::OK();
 }
 
+// A point read can lose a race with value-log GC (it read a pointer into a
+// segment that was rewritten and deleted meanwhile); a fresh lookup then
+// finds the rewritten pointer.
+constexpr int kVlogReadAttempts = 4;
+
 Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                         uint64_t version, Entry* entry) {
-  std::string ikey, value;
-  NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value));
+  std::string ikey, value, resolved;
+  Status rs;
+  for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
+    NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value));
+    ValueRecord r;
+    if (!DecodeValueRecord(value, &r)) return Status::Corruption("undecodable value record");
+    if (r.IsDelete()) break;
+    rs = ResolveValue(r, &resolved);
+    if (!rs.IsNotFound()) break;
+  }
+  if (!rs.ok()) return rs;
   ValueRecord record;
   ParsedInternalKey parsed;
   if (!ParseInternalKey(ikey, &parsed) || !DecodeValueRecord(value, &record)) {
@@ -124,21 +138,32 @@ Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string
   entry->expires_at_ms = record.expires_at;
   entry->deleted = record.IsDelete() || (record.meta & kMetaRangeDelete) != 0;
   entry->expired = record.expires_at != 0 && record.expires_at <= NowMs();
-  entry->value.assign(record.value.data(), entry->deleted ? 0 : record.value.size());
+  if (entry->deleted) {
+    entry->value.clear();
+  } else if (record.meta & kMetaValuePointer) {
+    entry->value = std::move(resolved);
+  } else {
+    entry->value.assign(record.value.data(), record.value.size());
+  }
   return Status::OK();
 }
 
 Status DBImpl::GetWithExpiry(const ReadOptions& options, std::string_view key, std::string* value,
                              uint64_t* expires_at_ms) {
   std::string ikey, raw;
-  NOKV_RETURN_IF_ERROR(FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw));
-  ValueRecord record;
-  if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
-  if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
-  if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
-  value->assign(record.value.data(), record.value.size());
-  if (expires_at_ms) *expires_at_ms = record.expires_at;
-  return Status::OK();
+  Status s;
+  for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
+    NOKV_RETURN_IF_ERROR(
+        FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw));
+    ValueRecord record;
+    if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
+    if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
+    if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
+    if (expires_at_ms) *expires_at_ms = record.expires_at;
+    s = ResolveValue(record, value);
+    if (!s.IsNotFound()) return s;
+  }
+  return Status::Corruption("value log segment vanished during repeated reads: " + s.ToString());
 }
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
@@ -147,13 +172,11 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
 
 Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                      std::string* value) {
-  std::string ikey, raw;
-  NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, kMaxVersion, &ikey, &raw));
-  ValueRecord record;
-  if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
-  if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
-  if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
-  value->assign(record.value.data(), record.value.size());
+  if (cf == ColumnFamily::kDefault) return GetWithExpiry(options, key, value, nullptr);
+  Entry entry;
+  NOKV_RETURN_IF_ERROR(GetEntry(options, cf, key, kMaxVersion, &entry));
+  if (entry.deleted || entry.expired) return Status::NotFound();
+  *value = std::move(entry.value);
   return Status::OK();
 }
 
@@ -186,6 +209,16 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
   auto view = std::make_shared<ReadView>(CaptureReadView());
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    iterator_seqs_.insert(snapshot);
+  }
+  // Unregisters the iterator's sequence (value-log GC waits for it) when the
+  // iterator goes away. The DB must outlive its iterators.
+  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {
+    delete p;
+    UnregisterIterator(snapshot);
+  });
 
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
@@ -207,7 +240,12 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   dopts.lower_bound = options.lower_bound;
   dopts.upper_bound = options.upper_bound;
   dopts.now = [this] { return NowMs(); };
-  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(dopts), view);
+  if (vlog_) {
+    dopts.resolve = [this](const ValueRecord& record, std::string* out) {
+      return ResolveValue(record, out);
+    };
+  }
+  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(dopts), std::move(pin));
 }
 
 }  // namespace nokv

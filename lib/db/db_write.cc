@@ -13,6 +13,7 @@ namespace nokv {
 struct DBImpl::Writer {
   const WriteBatch* batch;
   bool sync;
+  bool exclusive = false;
   bool done = false;
   Status status;
   std::condition_variable cv;
@@ -48,6 +49,7 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
     value.clear();
     ValueRecord record;
     record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
+    if (op.value_is_pointer) record.meta |= kMetaValuePointer;
     record.expires_at = op.expires_at;
     record.value = op.value;
     AppendValueRecord(&value, record);
@@ -66,6 +68,10 @@ void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) 
   *sync = first->sync;
   *last_writer = first;
   uint32_t count = first->batch->Count();
+  if (first->exclusive) {
+    EncodeFixed32(payload->data() + 8, count);
+    return;
+  }
   size_t max_size = options_.max_write_group_bytes;
   if (first_rep.size() <= (128 << 10)) {
     // Keep small writes fast: do not make them wait behind a huge group.
@@ -73,7 +79,7 @@ void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) 
   }
   for (size_t i = 1; i < writers_.size(); ++i) {
     Writer* w = writers_[i];
-    if (w->batch == nullptr) break;  // a forced rotation leads its own group
+    if (w->batch == nullptr || w->exclusive) break;  // these lead groups of their own
     const std::string& rep = WriteBatchInternal::Rep(*w->batch);
     if (payload->size() + rep.size() > max_size) break;
     payload->append(rep.data() + 4, rep.size() - 4);
@@ -94,9 +100,68 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   return WriteImpl(options, &batch);
 }
 
-Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch) {
+Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool sync) {
+  std::string_view rep = std::string_view(*payload).substr(8);
+  const size_t threshold = options_.value_threshold;
+  bool needs_rewrite = false;
+  NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) {
+    if (op.expected_sequence != 0 ||
+        (vlog_ && op.kind == WriteBatch::Op::Kind::kPut && !op.value_is_pointer &&
+         op.value.size() >= threshold)) {
+      needs_rewrite = true;
+    }
+    return Status::OK();
+  }));
+  if (!needs_rewrite) return Status::OK();
+
+  WriteBatch out;
+  uint64_t seq = first_sequence;
+  std::string ikey, ptr_bytes;
+  bool appended = false;
+  Status s = WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& in) -> Status {
+    WriteBatch::Op op = in;
+    if (op.expected_sequence != 0) {
+      // A GC rewrite applies only if nobody wrote the key since GC read it.
+      // The leader is the only writer, so this check cannot race.
+      std::string cur_key, cur_value;
+      Status f = FindEntry(ReadOptions(), op.cf, op.key, op.version, &cur_key, &cur_value);
+      if (!f.ok() || InternalKeyVersion(cur_key) != op.version ||
+          InternalKeySequence(cur_key) != op.expected_sequence) {
+        return Status::OK();  // superseded: drop the rewrite
+      }
+      op.expected_sequence = 0;
+    }
+    if (vlog_ && op.kind == WriteBatch::Op::Kind::kPut && !op.value_is_pointer &&
+        op.value.size() >= threshold) {
+      ikey.clear();
+      AppendInternalKey(&ikey, op.cf, op.key, op.version, seq);
+      ValuePointer ptr;
+      NOKV_RETURN_IF_ERROR(vlog_->Append(ikey, op.value, &ptr));
+      ptr_bytes.clear();
+      ptr.EncodeTo(&ptr_bytes);
+      op.value = ptr_bytes;
+      op.value_is_pointer = true;
+      appended = true;
+      stat_vlog_values_.fetch_add(1, std::memory_order_relaxed);
+    }
+    WriteBatchInternal::AppendOp(&out, op);
+    ++seq;
+    return Status::OK();
+  });
+  NOKV_RETURN_IF_ERROR(s);
+  if (appended) {
+    // The values must be where the WAL will point before the WAL says so.
+    NOKV_RETURN_IF_ERROR(sync ? vlog_->Sync() : vlog_->Flush());
+  }
+  payload->resize(8);
+  payload->append(WriteBatchInternal::Rep(out));
+  return Status::OK();
+}
+
+Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, bool exclusive) {
   Writer w;
   w.batch = batch;
+  w.exclusive = exclusive;
   w.sync = options.sync || options_.sync_writes;
 
   std::unique_lock<std::mutex> l(mu_);
@@ -113,14 +178,15 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch) {
     bool sync = false;
     BuildGroup(&last_writer, &payload, &sync);
     const uint64_t first_seq = last_sequence_.load(std::memory_order_relaxed) + 1;
-    EncodeFixed64(payload.data(), first_seq);
-    const uint32_t count = DecodeFixed32(payload.data() + 8);
     MemTable* mem = mem_.get();
     l.unlock();
-    // Only the leader touches wal_ and inserts into the memtable, so both are
-    // safe without mu_.
-    s = wal_->AddRecord(kWalWriteBatch, payload);
-    if (s.ok()) {
+    // Only the leader touches wal_, the value log's active segment and
+    // inserts into the memtable, so all are safe without mu_.
+    s = PrepareGroup(&payload, first_seq, sync);
+    EncodeFixed64(payload.data(), first_seq);
+    const uint32_t count = s.ok() ? DecodeFixed32(payload.data() + 8) : 0;
+    if (s.ok() && count > 0) s = wal_->AddRecord(kWalWriteBatch, payload);
+    if (s.ok() && count > 0) {
       if (sync) {
         s = wal_->Sync();
         stat_syncs_.fetch_add(1, std::memory_order_relaxed);
@@ -129,11 +195,13 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch) {
         s = wal_->Flush();
       }
     }
-    if (s.ok()) s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq);
+    if (s.ok() && count > 0) {
+      s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq);
+    }
     stat_groups_.fetch_add(1, std::memory_order_relaxed);
     l.lock();
     if (s.ok()) {
-      last_sequence_.store(first_seq + count - 1, std::memory_order_release);
+      if (count > 0) last_sequence_.store(first_seq + count - 1, std::memory_order_release);
     } else {
       // The WAL may hold a partial record: no later write may be acknowledged.
       SetBackgroundError(s.WithContext("WAL write"));

@@ -9,6 +9,8 @@ namespace {
 constexpr size_t kHeaderSize = 4;  // count u32
 constexpr uint8_t kFlagVersion = 1;
 constexpr uint8_t kFlagExpiry = 2;
+constexpr uint8_t kFlagValuePointer = 4;
+constexpr uint8_t kFlagExpectSequence = 8;
 
 void AppendOp(std::string* rep, WriteBatch::Op::Kind kind, ColumnFamily cf, std::string_view key,
               std::string_view value, uint64_t version = kMaxVersion, uint64_t expires_at = 0) {
@@ -60,6 +62,24 @@ void WriteBatch::DeleteVersioned(ColumnFamily cf, std::string_view key, uint64_t
   AppendOp(&rep_, Op::Kind::kDelete, cf, key, {}, version, 0);
 }
 
+void WriteBatchInternal::AppendOp(WriteBatch* b, const WriteBatch::Op& op) {
+  std::string* rep = &b->rep_;
+  EncodeFixed32(rep->data(), DecodeFixed32(rep->data()) + 1);
+  rep->push_back(static_cast<char>(op.kind));
+  rep->push_back(static_cast<char>(op.cf));
+  uint8_t flags = 0;
+  if (op.version != kMaxVersion) flags |= kFlagVersion;
+  if (op.expires_at != 0) flags |= kFlagExpiry;
+  if (op.value_is_pointer) flags |= kFlagValuePointer;
+  if (op.expected_sequence != 0) flags |= kFlagExpectSequence;
+  rep->push_back(static_cast<char>(flags));
+  PutLengthPrefixed(rep, op.key);
+  if (flags & kFlagVersion) PutVarint64(rep, op.version);
+  if (flags & kFlagExpiry) PutVarint64(rep, op.expires_at);
+  if (flags & kFlagExpectSequence) PutVarint64(rep, op.expected_sequence);
+  if (op.kind == WriteBatch::Op::Kind::kPut) PutLengthPrefixed(rep, op.value);
+}
+
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
   EncodeFixed32(dst->rep_.data(), dst->Count() + src.Count());
   dst->rep_.append(src.rep_.data() + kHeaderSize, src.rep_.size() - kHeaderSize);
@@ -89,7 +109,7 @@ Status WriteBatchInternal::ForEach(std::string_view rep,
     in.remove_prefix(3);
     if (kind != 1 && kind != 2) return Status::Corruption("write batch: unknown op kind");
     if (cf >= kNumColumnFamilies) return Status::Corruption("write batch: unknown column family");
-    if ((flags & ~(kFlagVersion | kFlagExpiry)) != 0) {
+    if ((flags & ~(kFlagVersion | kFlagExpiry | kFlagValuePointer | kFlagExpectSequence)) != 0) {
       return Status::Corruption("write batch: unknown op flags");
     }
     op.kind = static_cast<WriteBatch::Op::Kind>(kind);
@@ -103,6 +123,10 @@ Status WriteBatchInternal::ForEach(std::string_view rep,
     if ((flags & kFlagExpiry) && !GetVarint64(&in, &op.expires_at)) {
       return Status::Corruption("write batch: bad expiry");
     }
+    if ((flags & kFlagExpectSequence) && !GetVarint64(&in, &op.expected_sequence)) {
+      return Status::Corruption("write batch: bad expected sequence");
+    }
+    op.value_is_pointer = (flags & kFlagValuePointer) != 0;
     if (op.kind == WriteBatch::Op::Kind::kPut && !GetLengthPrefixed(&in, &op.value)) {
       return Status::Corruption("write batch: bad value");
     }
@@ -126,6 +150,9 @@ Status WriteBatchInternal::Validate(const WriteBatch& b) {
       return Status::InvalidArgument("key of " + std::to_string(op.key.size()) +
                                      " bytes exceeds the limit of " +
                                      std::to_string(kMaxUserKeySize));
+    }
+    if (op.value_is_pointer || op.expected_sequence != 0) {
+      return Status::InvalidArgument("engine-internal write flags in a user batch");
     }
     if (op.value.size() > (uint64_t{1} << 31)) {
       return Status::InvalidArgument("value larger than 2 GiB");

@@ -19,6 +19,8 @@ constexpr uint8_t kWalWriteBatch = 1;
 class WriteBatchInternal {
  public:
   static const std::string& Rep(const WriteBatch& b) { return b.rep_; }
+  // Appends one op (engine-internal fields included).
+  static void AppendOp(WriteBatch* b, const WriteBatch::Op& op);
   // Appends src's ops to dst.
   static void Append(WriteBatch* dst, const WriteBatch& src);
   // Sum of key + value bytes (for stats).

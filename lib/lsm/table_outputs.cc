@@ -109,6 +109,7 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   if (held_ && !same_key) {
     held_ = false;  // nothing older of that key survived: the tombstone goes
     ++dropped_;
+    if (on_drop_) on_drop_(held_key_, held_value_);
   }
   // Shadowed: a newer entry of the same key and version is visible to every
   // reader (its sequence is at or below the oldest snapshot).
@@ -119,6 +120,7 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   last_sequence_ = sequence;
   if (shadowed) {
     ++dropped_;
+    if (on_drop_) on_drop_(ikey, value);
     return;
   }
 
@@ -129,7 +131,10 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
                   (now_ms_ != 0 && record.expires_at != 0 && record.expires_at <= now_ms_));
   if (is_tombstone && sequence <= smallest_snapshot_ && is_bottommost_ &&
       is_bottommost_(user_part)) {
-    if (held_) ++dropped_;  // an older held tombstone of the same key is moot
+    if (held_) {  // an older held tombstone of the same key is moot
+      ++dropped_;
+      if (on_drop_) on_drop_(held_key_, held_value_);
+    }
     held_key_.assign(ikey.data(), ikey.size());
     held_value_.assign(value.data(), value.size());
     held_ = true;

@@ -73,6 +73,10 @@ class ObsoleteEntryFilter {
   void Process(std::string_view ikey, std::string_view value, std::vector<Emit>* out);
 
   uint64_t dropped() const { return dropped_; }
+  // Called with every dropped entry (e.g. to account value-log garbage).
+  void set_on_drop(std::function<void(std::string_view key, std::string_view value)> fn) {
+    on_drop_ = std::move(fn);
+  }
 
  private:
   const uint64_t smallest_snapshot_;
@@ -85,6 +89,7 @@ class ObsoleteEntryFilter {
   std::string held_key_, held_value_;
   bool held_ = false;
   uint64_t dropped_ = 0;
+  std::function<void(std::string_view, std::string_view)> on_drop_;
 };
 
 }  // namespace nokv

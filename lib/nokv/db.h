@@ -77,6 +77,17 @@ struct DbStats {
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
   uint64_t block_cache_usage = 0;
+  // Value log.
+  int vlog_segments = 0;
+  uint64_t vlog_bytes = 0;
+  uint64_t vlog_discard_bytes = 0;    // garbage known from compaction
+  uint64_t vlog_values_written = 0;
+  uint64_t vlog_gc_runs = 0;
+  uint64_t vlog_gc_records_rewritten = 0;
+  uint64_t vlog_gc_bytes_rewritten = 0;
+  uint64_t vlog_gc_segments_deleted = 0;
+  uint64_t vlog_gc_bytes_reclaimed = 0;
+  int vlog_pending_deletes = 0;       // rewritten segments waiting for old readers
   std::string background_error;  // empty if healthy
 };
 
@@ -122,6 +133,13 @@ class DB {
 
   virtual const Snapshot* GetSnapshot() = 0;
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Value-log garbage collection: rewrites the live values of the sealed
+  // segment with the most garbage, if at least `discard_ratio` (in (0,1)) of
+  // it is garbage, then deletes it once no snapshot or iterator can read the
+  // old copies. OK if a segment was rewritten; NotFound if none qualified;
+  // Busy if another GC is running; InvalidArgument for a bad ratio.
+  virtual Status RunValueLogGC(double discard_ratio) = 0;
 
   // Freezes the memtable and waits until it (and all older ones) are in L0.
   virtual Status Flush() = 0;

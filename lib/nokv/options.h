@@ -54,6 +54,12 @@ struct Options {
   // adding followers' batches to it.
   size_t max_write_group_bytes = 1ull << 20;
 
+  // Key/value separation: values of at least this many bytes are stored in
+  // the value log and the LSM keeps a small pointer (0 disables).
+  size_t value_threshold = 1024;
+  // A value-log segment is sealed and a new one started beyond this size.
+  uint64_t value_log_segment_size = 256ull << 20;
+
   // The manifest is rewritten as a fresh snapshot beyond this size.
   uint64_t manifest_rewrite_threshold = 64ull << 20;
 

@@ -46,6 +46,8 @@ class WriteBatch {
     std::string_view value;
     uint64_t version;     // kMaxVersion for non-versioned writes
     uint64_t expires_at;  // unix milliseconds, 0 = never
+    bool value_is_pointer = false;     // engine-internal: value is a ValuePointer
+    uint64_t expected_sequence = 0;    // engine-internal: conditional GC rewrite
   };
 
  private:
@@ -53,7 +55,8 @@ class WriteBatch {
   // Layout: count u32 LE | ops. Each op:
   //   kind u8 | cf u8 | flags u8 | key (varint len + bytes)
   //   | [version varint64 if flags&1] | [expires_at varint64 if flags&2]
-  //   | [value (varint len + bytes) if kind == kPut]
+  //   | [expected_sequence varint64 if flags&8]
+  //   | [value (varint len + bytes) if kind == kPut; a ValuePointer if flags&4]
   std::string rep_;
 };
 

@@ -1,0 +1,219 @@
+// The value log inside the DB: large values round-trip through memtables,
+// tables, iterators and reopen; GC reclaims space without losing live or
+// concurrently written values, and waits for snapshots.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "nokv/db.h"
+#include "testutil/test_util.h"
+
+namespace nokv {
+namespace {
+
+class DBVlogTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void TearDown() override {
+    if (db_) {
+      EXPECT_TRUE(db_->Close().ok());
+    }
+  }
+  void Open() {
+    Options o;
+    o.value_threshold = 512;
+    o.value_log_segment_size = 1 << 20;
+    o.memtable_size = 256 << 10;
+    o.l0_compaction_trigger = 2;
+    options_ = o;
+    ASSERT_TRUE(DB::Open(o, dir_.path(), &db_).ok());
+  }
+  void Reopen() {
+    ASSERT_TRUE(db_->Close().ok());
+    db_.reset();
+    Open();
+  }
+  static std::string Big(int i, int gen, size_t len = 2000) {
+    std::string v = "gen" + std::to_string(gen) + "-key" + std::to_string(i) + "-";
+    v.resize(len, static_cast<char>('a' + (i + gen) % 26));
+    return v;
+  }
+  testutil::TempDir dir_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(DBVlogTest, LargeValuesRoundTripEverywhere) {
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
+  }
+  ASSERT_TRUE(db_->Put(WriteOptions(), "small", "tiny").ok());
+  DbStats st = db_->GetStats();
+  EXPECT_EQ(st.vlog_values_written, 500u);
+  EXPECT_GE(st.vlog_segments, 1);
+  auto check = [&] {
+    std::string v;
+    for (int i = 0; i < 500; i += 7) {
+      ASSERT_TRUE(db_->Get(ReadOptions(), "k" + std::to_string(i), &v).ok());
+      ASSERT_EQ(v, Big(i, 0));
+    }
+    ASSERT_TRUE(db_->Get(ReadOptions(), "small", &v).ok());
+    EXPECT_EQ(v, "tiny");
+    auto it = db_->NewIterator(ReadOptions());
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string k(it->key());
+      if (k == "small") {
+        EXPECT_EQ(it->value(), "tiny");
+      } else {
+        EXPECT_EQ(it->value(), Big(std::stoi(k.substr(1)), 0));
+      }
+      ++n;
+    }
+    EXPECT_TRUE(it->status().ok());
+    EXPECT_EQ(n, 501);
+  };
+  check();
+  ASSERT_TRUE(db_->Flush().ok());
+  check();
+  ASSERT_TRUE(db_->CompactAll().ok());
+  check();
+  Reopen();
+  check();
+}
+
+TEST_F(DBVlogTest, GcReclaimsOverwrittenValues) {
+  for (int gen = 0; gen < 3; ++gen) {
+    for (int i = 0; i < 1000; ++i) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, gen)).ok());
+    }
+  }
+  ASSERT_TRUE(db_->CompactAll().ok());  // compaction learns the garbage
+  DbStats before = db_->GetStats();
+  EXPECT_GT(before.vlog_discard_bytes, 0u);
+  int rewrites = 0;
+  while (db_->RunValueLogGC(0.5).ok()) ++rewrites;
+  DbStats after = db_->GetStats();
+  EXPECT_GT(rewrites, 0);
+  EXPECT_GT(after.vlog_gc_segments_deleted, 0u);
+  EXPECT_LT(after.vlog_bytes, before.vlog_bytes);
+  std::string v;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(db_->Get(ReadOptions(), "k" + std::to_string(i), &v).ok()) << i;
+    ASSERT_EQ(v, Big(i, 2)) << i;
+  }
+  Reopen();
+  for (int i = 0; i < 1000; i += 3) {
+    ASSERT_TRUE(db_->Get(ReadOptions(), "k" + std::to_string(i), &v).ok()) << i;
+    ASSERT_EQ(v, Big(i, 2)) << i;
+  }
+}
+
+TEST_F(DBVlogTest, GcValidatesArgumentsAndReportsNothingToDo) {
+  EXPECT_TRUE(db_->RunValueLogGC(0).IsInvalidArgument());
+  EXPECT_TRUE(db_->RunValueLogGC(1.0).IsInvalidArgument());
+  EXPECT_TRUE(db_->RunValueLogGC(0.5).IsNotFound());  // nothing sealed yet
+}
+
+TEST_F(DBVlogTest, GcWaitsForSnapshotsAndIterators) {
+  for (int i = 0; i < 800; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
+  }
+  const Snapshot* snap = db_->GetSnapshot();
+  auto it = db_->NewIterator(ReadOptions());
+  for (int i = 0; i < 800; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 1)).ok());
+  }
+  for (int i = 0; i < 800; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 2)).ok());
+  }
+  int rewrites = 0;
+  while (db_->RunValueLogGC(0.3).ok()) ++rewrites;
+  ASSERT_GT(rewrites, 0);
+  EXPECT_GT(db_->GetStats().vlog_pending_deletes, 0);
+  EXPECT_EQ(db_->GetStats().vlog_gc_segments_deleted, 0u);
+  // Old readers still read old values.
+  ReadOptions ro;
+  ro.snapshot = snap;
+  std::string v;
+  ASSERT_TRUE(db_->Get(ro, "k5", &v).ok());
+  EXPECT_EQ(v, Big(5, 0));
+  it->Seek("k5");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), Big(5, 0));
+  it.reset();
+  db_->ReleaseSnapshot(snap);
+  EXPECT_EQ(db_->GetStats().vlog_pending_deletes, 0);
+  EXPECT_GT(db_->GetStats().vlog_gc_segments_deleted, 0u);
+  ASSERT_TRUE(db_->Get(ReadOptions(), "k5", &v).ok());
+  EXPECT_EQ(v, Big(5, 2));
+}
+
+TEST_F(DBVlogTest, GcNeverLosesConcurrentWrites) {
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
+  }
+  for (int i = 0; i < 600; i += 2) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 1)).ok());
+  }
+  std::atomic<bool> stop{false};
+  std::map<int, int> final_gen;  // written by the writer thread only
+  std::thread writer([&] {
+    Random rng(9);
+    int gen = 10;
+    while (!stop) {
+      int i = static_cast<int>(rng.Uniform(600));
+      if (db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, gen)).ok()) final_gen[i] = gen;
+      ++gen;
+    }
+  });
+  for (int round = 0; round < 6; ++round) {
+    Status s = db_->RunValueLogGC(0.2);
+    EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+  }
+  stop = true;
+  writer.join();
+  std::string v;
+  for (int i = 0; i < 600; ++i) {
+    int gen = final_gen.count(i) ? final_gen[i] : (i % 2 == 0 ? 1 : 0);
+    ASSERT_TRUE(db_->Get(ReadOptions(), "k" + std::to_string(i), &v).ok()) << i;
+    ASSERT_EQ(v, Big(i, gen)) << i;
+  }
+  Reopen();
+  for (int i = 0; i < 600; ++i) {
+    int gen = final_gen.count(i) ? final_gen[i] : (i % 2 == 0 ? 1 : 0);
+    ASSERT_TRUE(db_->Get(ReadOptions(), "k" + std::to_string(i), &v).ok()) << i;
+    ASSERT_EQ(v, Big(i, gen)) << i;
+  }
+}
+
+TEST_F(DBVlogTest, DeletedAndExpiredValuesAreGarbage) {
+  for (int i = 0; i < 800; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
+  }
+  for (int i = 0; i < 800; ++i) {
+    if (i % 4 != 0) ASSERT_TRUE(db_->Delete(WriteOptions(), "k" + std::to_string(i)).ok());
+  }
+  // Push the active segment forward so the old ones are sealed.
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "z" + std::to_string(i), Big(i, 5)).ok());
+  }
+  int rewrites = 0;
+  while (db_->RunValueLogGC(0.5).ok()) ++rewrites;
+  EXPECT_GT(rewrites, 0);
+  std::string v;
+  for (int i = 0; i < 800; ++i) {
+    Status s = db_->Get(ReadOptions(), "k" + std::to_string(i), &v);
+    if (i % 4 == 0) {
+      ASSERT_TRUE(s.ok()) << i;
+      EXPECT_EQ(v, Big(i, 0));
+    } else {
+      EXPECT_TRUE(s.IsNotFound()) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nokv
