@@ -2,6 +2,7 @@
 #include "hotring/hot_ring.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
 
 namespace nokv {
@@ -40,12 +41,8 @@ HotRing::HotRing(HotRingOptions options, std::function<int64_t()> clock_ms)
       windowed_(options_.window_slots > 0),
       rotating_(options_.rotation_interval.count() > 0),
       decaying_(!windowed_ && options_.decay_interval.count() > 0) {
-  auto gen = std::make_shared<const Generation>(Generation{NewTable(), nullptr});
-  if (rotating_) {
-    current_.store(std::move(gen), std::memory_order_release);
-  } else {
-    fixed_ = std::move(gen);
-  }
+  owner_ = std::make_unique<const Generation>(Generation{NewTable(), nullptr});
+  current_.store(owner_.get(), std::memory_order_release);
   const int64_t now = clock_();
   last_decay_ms_ = now;
   last_rotation_ms_ = now;
@@ -63,11 +60,17 @@ std::shared_ptr<HotTable> HotRing::NewTable() const {
   return std::make_shared<HotTable>(t);
 }
 
-HotRing::Pin HotRing::Acquire() const {
-  if (!rotating_) return Pin{nullptr, fixed_.get()};
-  Pin pin{current_.load(std::memory_order_acquire), nullptr};
-  pin.gen = pin.hold.get();
-  return pin;
+// Why a retired generation is never freed under a reader: Maintain() stores
+// the new generation, flips epoch_, then waits until every in_flight counter
+// of the old parity is zero. All operations are seq_cst, so a reader whose
+// increment the drain did not see loads current_ after the store and gets the
+// new generation; a reader that registered under the new parity likewise.
+HotRing::Pin HotRing::Acquire(uint64_t hash) const {
+  if (!rotating_) return Pin(nullptr, current_.load(std::memory_order_acquire));
+  const uint64_t parity = epoch_.load(std::memory_order_seq_cst) & 1;
+  std::atomic<uint64_t>* reader = &readers_[hash & (kStripes - 1)].in_flight[parity];
+  reader->fetch_add(1, std::memory_order_seq_cst);
+  return Pin(reader, current_.load(std::memory_order_seq_cst));
 }
 
 int64_t HotRing::Now() const { return windowed_ ? clock_() : 0; }
@@ -76,7 +79,7 @@ uint64_t HotRing::Touch(std::string_view key) {
   const uint64_t hash = HotKeyHash(key);
   Stripe& stripe = StripeFor(hash);
   stripe.touches.fetch_add(1, std::memory_order_relaxed);
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(hash);
   const int64_t now = Now();
   const uint64_t warm = pin.gen->warm ? pin.gen->warm->CountOf(hash, key, now) : 0;
   HotTable::Node* node = pin.gen->active->FindOrInsert(hash, key);
@@ -89,7 +92,7 @@ uint64_t HotRing::Touch(std::string_view key) {
 
 uint64_t HotRing::Frequency(std::string_view key) const {
   const uint64_t hash = HotKeyHash(key);
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(hash);
   const int64_t now = Now();
   const uint64_t active = pin.gen->active->CountOf(hash, key, now);
   const uint64_t warm = pin.gen->warm ? pin.gen->warm->CountOf(hash, key, now) : 0;
@@ -100,7 +103,7 @@ bool HotRing::TouchAndClamp(std::string_view key, uint64_t limit, uint64_t* coun
   const uint64_t hash = HotKeyHash(key);
   Stripe& stripe = StripeFor(hash);
   stripe.touches.fetch_add(1, std::memory_order_relaxed);
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(hash);
   const int64_t now = Now();
   const uint64_t warm = pin.gen->warm ? pin.gen->warm->CountOf(hash, key, now) : 0;
   uint64_t result;
@@ -124,7 +127,7 @@ bool HotRing::TouchAndClamp(std::string_view key, uint64_t limit, uint64_t* coun
 }
 
 std::vector<std::pair<std::string, uint64_t>> HotRing::Collect(uint64_t min_count) const {
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(0);
   const int64_t now = Now();
   std::unordered_map<std::string, uint64_t> sums;
   auto add = [&](std::string_view key, uint64_t c) {
@@ -162,7 +165,7 @@ std::vector<std::pair<std::string, uint64_t>> HotRing::KeysAbove(uint64_t thresh
 
 void HotRing::Remove(std::string_view key) {
   const uint64_t hash = HotKeyHash(key);
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(hash);
   bool removed = pin.gen->active->Remove(hash, key);
   if (pin.gen->warm && pin.gen->warm->Remove(hash, key)) removed = true;
   if (removed) removes_.fetch_add(1, std::memory_order_relaxed);
@@ -176,12 +179,20 @@ void HotRing::Maintain() {
     const int64_t due = (now - last_rotation_ms_) / interval;
     if (due > 0) {
       last_rotation_ms_ += due * interval;
-      auto gen = current_.load(std::memory_order_acquire);
+      std::unique_ptr<const Generation> retired = std::move(owner_);
       for (int64_t i = 0; i < std::min<int64_t>(due, 2); ++i) {
-        gen = std::make_shared<const Generation>(Generation{NewTable(), gen->active});
+        const auto& warm = owner_ ? owner_->active : retired->active;
+        owner_ = std::make_unique<const Generation>(Generation{NewTable(), warm});
         rotations_.fetch_add(1, std::memory_order_relaxed);
       }
-      current_.store(std::move(gen), std::memory_order_release);
+      current_.store(owner_.get(), std::memory_order_seq_cst);
+      const uint64_t old_parity = epoch_.fetch_add(1, std::memory_order_seq_cst) & 1;
+      for (const Readers& r : readers_) {
+        while (r.in_flight[old_parity].load(std::memory_order_seq_cst) != 0) {
+          std::this_thread::yield();
+        }
+      }
+      retired.reset();  // frees the old warm table unless still shared
     }
   }
   if (decaying_) {
@@ -190,9 +201,8 @@ void HotRing::Maintain() {
     if (due > 0) {
       last_decay_ms_ += due * interval;
       const int shift = static_cast<int>(std::min<int64_t>(due * options_.decay_shift, 64));
-      const Pin pin = Acquire();
-      pin.gen->active->Decay(shift);
-      if (pin.gen->warm) pin.gen->warm->Decay(shift);
+      owner_->active->Decay(shift);  // maintain_mu_ keeps owner_ current
+      if (owner_->warm) owner_->warm->Decay(shift);
       decays_.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -200,7 +210,7 @@ void HotRing::Maintain() {
 
 HotRing::Stats HotRing::stats() const {
   Stats s;
-  const Pin pin = Acquire();
+  const Pin pin = Acquire(0);
   s.nodes = pin.gen->active->nodes() + (pin.gen->warm ? pin.gen->warm->nodes() : 0);
   for (const Stripe& stripe : stripes_) {
     s.touches += stripe.touches.load(std::memory_order_relaxed);

@@ -13,11 +13,19 @@
 // threads. Counting is exact: no touch is lost to a race (except one racing
 // a Remove of the same key, which is ordered before the Remove).
 //
-// Cost: with rotation off the ring generation is fixed and reached through a
-// plain pointer. With rotation on, every call takes a reference to the
-// current generation through std::atomic<std::shared_ptr> (libstdc++ 12: a
-// lock bit plus a refcount increment/decrement on one shared cache line), so
-// a retired warm table is freed only when the last in-flight call drops it.
+// Memory: one node per live key per ring (~48 bytes + 16 per window slot +
+// the key). Removed keys' nodes are unlinked at once but freed only when
+// their table is dropped by rotation, or with the HotRing.
+//
+// Cost: with rotation off the ring generation never changes and is reached
+// through a plain pointer load. With rotation on, each call also registers in
+// a striped reader counter (one atomic increment and decrement on one of 16
+// cache lines, picked by key hash) so that Maintain() can free a retired
+// generation once no call that might still use it is in flight: rotation
+// flips a two-phase epoch and waits for the old phase's readers to drain.
+// (std::atomic<std::shared_ptr> exists in libstdc++ 12 but takes a lock bit
+// and a shared refcount on every load, and its relaxed unlock is reported
+// as a data race by ThreadSanitizer.)
 #pragma once
 
 #include <atomic>
@@ -100,8 +108,10 @@ class HotRing {
 
   // Applies due decay (every whole elapsed decay_interval since the last one,
   // shifts accumulate) and due rotation (one per elapsed rotation_interval,
-  // at most two: two empty the ring). Cheap when nothing is due. Call it at
-  // least as often as the shorter of the two intervals for on-time effects.
+  // at most two: two empty the ring). Cheap when nothing is due. Without
+  // calls nothing decays or rotates; call it at least as often as the shorter
+  // interval for on-time effects. A rotation returns only after every call
+  // still using the retired generation (e.g. a TopN walk) has finished.
   void Maintain();
 
   struct Stats {
@@ -109,9 +119,9 @@ class HotRing {
     uint64_t touches = 0;         // Touch + TouchAndClamp calls
     uint64_t dropped_by_cap = 0;  // accesses whose new key the cap refused
     uint64_t rotations = 0;
-    uint64_t decays = 0;          // Maintain() calls that applied decay
-    uint64_t clamps = 0;          // TouchAndClamp calls that returned true
-    uint64_t removes = 0;         // Remove calls that removed a key
+    uint64_t decays = 0;   // Maintain() calls that applied decay
+    uint64_t clamps = 0;   // TouchAndClamp calls that returned true
+    uint64_t removes = 0;  // Remove calls that removed a key
   };
   Stats stats() const;
 
@@ -124,10 +134,21 @@ class HotRing {
     std::shared_ptr<HotTable> active;
     std::shared_ptr<HotTable> warm;  // null until the first rotation
   };
-  // A generation pinned for the duration of one call.
-  struct Pin {
-    std::shared_ptr<const Generation> hold;  // empty when rotation is off
-    const Generation* gen;
+  // Keeps the generation it points to alive until destroyed (one call).
+  class Pin {
+   public:
+    Pin(std::atomic<uint64_t>* reader, const Generation* generation)
+        : gen(generation), reader_(reader) {}
+    ~Pin() {
+      if (reader_ != nullptr) reader_->fetch_sub(1, std::memory_order_release);
+    }
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+
+    const Generation* const gen;
+
+   private:
+    std::atomic<uint64_t>* const reader_;  // null when rotation is off
   };
   // Per-stripe counters (stripe = hash & (kStripes − 1)) so concurrent
   // touches of different keys do not share one cache line.
@@ -136,9 +157,13 @@ class HotRing {
     std::atomic<uint64_t> dropped{0};
     std::atomic<uint64_t> clamps{0};
   };
+  // In-flight calls per epoch parity (rotation only).
+  struct alignas(64) Readers {
+    std::atomic<uint64_t> in_flight[2] = {0, 0};
+  };
   static constexpr size_t kStripes = 16;
 
-  Pin Acquire() const;
+  Pin Acquire(uint64_t hash) const;
   int64_t Now() const;
   std::shared_ptr<HotTable> NewTable() const;
   std::vector<std::pair<std::string, uint64_t>> Collect(uint64_t min_count) const;
@@ -150,8 +175,11 @@ class HotRing {
   bool rotating_;
   bool decaying_;
 
-  std::shared_ptr<const Generation> fixed_;              // set iff !rotating_
-  std::atomic<std::shared_ptr<const Generation>> current_;  // used iff rotating_
+  // The generation readers use. Written only by Maintain() (under
+  // maintain_mu_); the object is owned by owner_.
+  std::atomic<const Generation*> current_{nullptr};
+  mutable Readers readers_[kStripes];
+  std::atomic<uint64_t> epoch_{0};  // parity selects Readers::in_flight
 
   Stripe stripes_[kStripes];
   std::atomic<uint64_t> rotations_{0};
@@ -159,8 +187,9 @@ class HotRing {
   std::atomic<uint64_t> removes_{0};
 
   std::mutex maintain_mu_;
-  int64_t last_decay_ms_;     // GUARDED_BY(maintain_mu_)
-  int64_t last_rotation_ms_;  // GUARDED_BY(maintain_mu_)
+  std::unique_ptr<const Generation> owner_;  // GUARDED_BY(maintain_mu_); == current_
+  int64_t last_decay_ms_;                    // GUARDED_BY(maintain_mu_)
+  int64_t last_rotation_ms_;                 // GUARDED_BY(maintain_mu_)
 };
 
 }  // namespace nokv

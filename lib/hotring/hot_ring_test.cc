@@ -71,7 +71,7 @@ TEST(HotRingTest, WindowExpiresOldSlots) {
   o.slot_duration = milliseconds(100);  // window = 400 ms
   HotRing ring(o, clock.fn());
   for (int i = 0; i < 3; ++i) ring.Touch("k");  // slot 0
-  clock.now = 150;                               // slot 1
+  clock.now = 150;                              // slot 1
   EXPECT_EQ(ring.Touch("k"), 4u);
   EXPECT_EQ(ring.Touch("k"), 5u);
   clock.now = 399;  // slot 3: slots 0..3 in the window
@@ -429,9 +429,15 @@ TEST(HotRingTest, ConcurrentInsertRemoveRotateStaysConsistent) {
       for (int i = 0; i < 20000; ++i) {
         const std::string key = "k" + std::to_string(rnd.Uniform(50));
         switch (rnd.Uniform(4)) {
-          case 0: ring.Remove(key); break;
-          case 1: ring.TouchAndClamp(key, 100, nullptr); break;
-          default: ring.Touch(key); break;
+          case 0:
+            ring.Remove(key);
+            break;
+          case 1:
+            ring.TouchAndClamp(key, 100, nullptr);
+            break;
+          default:
+            ring.Touch(key);
+            break;
         }
       }
     });

@@ -66,11 +66,11 @@ uint64_t HotKeyHash(std::string_view key) {
 struct HotTable::Node {
   Node(uint64_t h, uint32_t size) : hash(h), key_size(size) {}
 
-  std::atomic<uintptr_t> next{0};    // successor; low bit set = this node removed
+  std::atomic<uintptr_t> next{0};  // successor; low bit set = this node removed
   const uint64_t hash;
   const uint32_t key_size;
   mutable std::atomic<bool> locked{false};  // spin lock guarding slots()
-  std::atomic<uint64_t> total{0};    // count when there is no window
+  std::atomic<uint64_t> total{0};           // count when there is no window
 
   Slot* slots() { return reinterpret_cast<Slot*>(this + 1); }
   const Slot* slots() const { return reinterpret_cast<const Slot*>(this + 1); }
@@ -126,7 +126,8 @@ HotTable::Node* HotTable::NewNode(uint64_t hash, std::string_view key) const {
   void* mem = ::operator new(sizeof(Node) + slots * sizeof(Slot) + key.size());
   Node* n = new (mem) Node(hash, static_cast<uint32_t>(key.size()));
   for (size_t i = 0; i < slots; ++i) new (n->slots() + i) Slot{kNoSlot, 0};
-  if (!key.empty()) std::memcpy(reinterpret_cast<char*>(n->slots() + slots), key.data(), key.size());
+  if (!key.empty())
+    std::memcpy(reinterpret_cast<char*>(n->slots() + slots), key.data(), key.size());
   return n;
 }
 

@@ -34,11 +34,11 @@ namespace nokv {
 uint64_t HotKeyHash(std::string_view key);
 
 struct HotTableOptions {
-  int bucket_bits = 12;        // 0..24
-  int window_slots = 0;        // 0 = no window: counts live in `total`
-  int64_t slot_ms = 250;       // slot length when window_slots > 0 (>= 1)
-  size_t node_cap = 250000;    // live nodes before admission gets selective
-  int sample_bits = 4;         // past the cap admit if (hash>>32) & mask == 0; < 0 = strict
+  int bucket_bits = 12;      // 0..24
+  int window_slots = 0;      // 0 = no window: counts live in `total`
+  int64_t slot_ms = 250;     // slot length when window_slots > 0 (>= 1)
+  size_t node_cap = 250000;  // live nodes before admission gets selective
+  int sample_bits = 4;       // past the cap admit if (hash>>32) & mask == 0; < 0 = strict
 };
 
 class HotTable {
