@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "bench/bench_config.h"
+
 namespace nokv::cli {
 
 constexpr int kExitOk = 0;
@@ -36,5 +38,12 @@ struct DemoOptions {
   size_t memtable_size = 1 << 20;
 };
 int RunDemo(const DemoOptions& options);
+
+// nokv bench: YCSB workloads on NoKV and its peers (cmd_bench.cc); the same
+// harness and flags as nokv-bench (cmd/nokv-bench/bench_flags.h).
+struct BenchOptions {
+  bench::BenchConfig config;
+};
+int RunBench(const BenchOptions& options);
 
 }  // namespace nokv::cli

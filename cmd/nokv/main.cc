@@ -9,6 +9,7 @@
 #include <iostream>
 #include <vector>
 
+#include "bench_flags.h"
 #include "commands.h"
 
 #ifndef NOKV_VERSION
@@ -23,6 +24,7 @@ struct ParsedOptions {
   ManifestOptions manifest;
   StatsOptions stats;
   DemoOptions demo;
+  BenchOptions bench;
 };
 
 struct Subcommand {
@@ -67,6 +69,9 @@ const std::vector<Subcommand>& Subcommands() {
              ->capture_default_str();
        },
        [](const ParsedOptions& o) { return RunDemo(o.demo); }},
+      {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",
+       [](CLI::App* app, ParsedOptions* o) { bench::AddBenchFlags(app, &o->bench.config); },
+       [](const ParsedOptions& o) { return RunBench(o.bench); }},
   };
   return kSubcommands;
 }
