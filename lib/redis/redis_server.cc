@@ -1,0 +1,749 @@
+// The event loops, connections and executor pool of RedisServer.
+//
+// Ownership: a Connection belongs to one IoLoop and is touched only by that
+// loop's thread, except its Session, which the executor running the
+// connection's single in-flight Batch uses (the loop does not touch it while
+// the batch is out). Batches travel loop -> executor queue -> loop's done list.
+#include "redis/redis_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "redis/dispatcher.h"
+#include "redis/resp.h"
+#include "spdlog/spdlog.h"
+
+namespace nokv::redis {
+namespace {
+
+constexpr uint64_t kListenerTag = 0;
+constexpr uint64_t kWakeTag = 1;
+constexpr size_t kMaxPendingCommands = 1024;  // parsed but not run; reading pauses beyond
+constexpr size_t kMaxBatch = 128;             // commands handed to an executor at once
+constexpr size_t kReadChunk = 64 << 10;
+constexpr auto kStopFlushTimeout = std::chrono::seconds(5);
+
+uint64_t SteadyMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+uint64_t WallMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string PeerName(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+class IoLoop;
+
+// Commands of one connection on their way to an executor and back.
+struct Batch {
+  IoLoop* loop = nullptr;
+  uint64_t conn_id = 0;
+  Session* session = nullptr;
+  std::vector<std::vector<std::string>> commands;
+  std::string reply;
+};
+
+struct Connection {
+  uint64_t id = 0;
+  int fd = -1;
+  Session session;
+  RespParser parser;
+  std::string in;
+  size_t in_pos = 0;
+  std::deque<std::vector<std::string>> pending;
+  bool in_flight = false;
+  std::string out;
+  size_t out_pos = 0;
+  uint32_t events = 0;          // current epoll interest
+  bool read_eof = false;        // peer closed its side: finish, flush, close
+  bool close_after_flush = false;
+  bool closed = false;          // fd gone; object kept until the batch returns
+  std::string protocol_error;   // sent after the pending replies, then close
+  uint64_t last_active_ms = 0;
+
+  explicit Connection(const RespLimits& limits) : parser(limits) {}
+};
+
+class ExecutorPool {
+ public:
+  ExecutorPool(Dispatcher* d, int threads);
+  void Submit(std::unique_ptr<Batch> b);
+  void Shutdown();  // drains the queue, joins
+
+ private:
+  void Run();
+  Dispatcher* dispatcher_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Batch>> queue_;  // guarded by mu_
+  bool shutdown_ = false;                     // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+class IoLoop {
+ public:
+  IoLoop(RedisServerImpl* server, int index);
+  ~IoLoop();
+  Status Init();
+  void StartThread() { thread_ = std::thread([this] { Run(); }); }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void Wake();
+  // Thread-safe hand-offs into this loop.
+  void AddSocket(int fd);
+  void Complete(std::unique_ptr<Batch> b);
+  void SetListener(int fd) { listen_fd_ = fd; }
+
+ private:
+  void Run();
+  void Accept();
+  void Adopt(int fd);
+  void OnReadable(Connection* c);
+  void ParseInput(Connection* c);
+  void MaybeDispatch(Connection* c);
+  void OnBatchDone(std::unique_ptr<Batch> b);
+  void Flush(Connection* c);
+  void UpdateInterest(Connection* c);
+  void Close(Connection* c, const char* why);
+  void DrainWakeups();
+  void CheckIdle();
+  void Reap();
+  bool Quiescent() const;
+
+  RedisServerImpl* server_;
+  const int index_;
+  int epfd_ = -1;
+  int wake_fd_ = -1;
+  int listen_fd_ = -1;
+  std::thread thread_;
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;  // loop thread only
+  bool stopping_seen_ = false;
+  std::vector<uint64_t> to_reap_;  // closed connections to erase when no batch is out
+
+  std::mutex mu_;
+  std::vector<int> new_fds_;                     // guarded by mu_
+  std::vector<std::unique_ptr<Batch>> done_;     // guarded by mu_
+};
+
+struct RedisServerImpl {
+  RedisServerImpl(DB* db, RedisServerOptions o) : options(std::move(o)), dispatcher(db) {}
+
+  RedisServerOptions options;
+  Dispatcher dispatcher;
+  RespLimits limits;
+  int listen_fd = -1;
+  int bound_port = 0;
+  std::vector<std::unique_ptr<IoLoop>> loops;
+  std::unique_ptr<ExecutorPool> executors;
+  std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> next_conn_id{2};  // ids 0 and 1 tag the listener and wakeups
+  std::atomic<size_t> next_loop{0};
+  bool started = false;
+  bool stopped = false;
+  std::mutex stop_mu;
+
+  std::thread expiry_thread;
+  std::mutex expiry_mu;
+  std::condition_variable expiry_cv;
+
+  RedisCounters& counters() { return *dispatcher.counters(); }
+};
+
+// ---- ExecutorPool ----
+
+ExecutorPool::ExecutorPool(Dispatcher* d, int threads) : dispatcher_(d) {
+  for (int i = 0; i < std::max(1, threads); i++) threads_.emplace_back([this] { Run(); });
+}
+
+void ExecutorPool::Submit(std::unique_ptr<Batch> b) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    queue_.push_back(std::move(b));
+  }
+  cv_.notify_one();
+}
+
+void ExecutorPool::Shutdown() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    shutdown_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void ExecutorPool::Run() {
+  while (true) {
+    std::unique_ptr<Batch> b;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return shutdown_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // shutdown and drained
+      b = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    for (const auto& argv : b->commands) {
+      dispatcher_->Execute(b->session, argv, &b->reply);
+      if (b->session->close_after_reply) break;  // QUIT: the rest is dropped
+    }
+    IoLoop* loop = b->loop;
+    loop->Complete(std::move(b));
+  }
+}
+
+// ---- IoLoop ----
+
+IoLoop::IoLoop(RedisServerImpl* server, int index) : server_(server), index_(index) {}
+
+IoLoop::~IoLoop() {
+  for (auto& [id, c] : conns_) {
+    if (!c->closed) ::close(c->fd);
+  }
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (epfd_ >= 0) ::close(epfd_);
+}
+
+Status IoLoop::Init() {
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epfd_ < 0 || wake_fd_ < 0) return Status::IOError(std::string("epoll/eventfd: ") + strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  if (listen_fd_ >= 0) {
+    ev.data.u64 = kListenerTag;
+    epoll_ctl(epfd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  }
+  return Status::OK();
+}
+
+void IoLoop::Wake() {
+  uint64_t one = 1;
+  ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+  (void)n;
+}
+
+void IoLoop::AddSocket(int fd) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    new_fds_.push_back(fd);
+  }
+  Wake();
+}
+
+void IoLoop::Complete(std::unique_ptr<Batch> b) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    done_.push_back(std::move(b));
+  }
+  Wake();
+}
+
+void IoLoop::Run() {
+  std::vector<epoll_event> events(256);
+  uint64_t last_idle_check = SteadyMs();
+  uint64_t stop_deadline = 0;
+  while (true) {
+    int n = epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; i++) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kListenerTag) {
+        Accept();
+      } else if (tag == kWakeTag) {
+        DrainWakeups();
+      } else {
+        auto it = conns_.find(tag);
+        if (it == conns_.end() || it->second->closed) continue;
+        Connection* c = it->second.get();
+        const uint32_t e = events[i].events;
+        if (e & EPOLLOUT) Flush(c);
+        if (!c->closed && (e & EPOLLIN)) OnReadable(c);
+        // A hangup with nothing left to read: the peer is gone.
+        if (!c->closed && (e & (EPOLLHUP | EPOLLERR)) && (c->read_eof || !(e & EPOLLIN))) {
+          Close(c, "hangup");
+        }
+      }
+    }
+    DrainWakeups();
+    Reap();
+    const uint64_t now = SteadyMs();
+    if (now - last_idle_check >= 1000) {
+      last_idle_check = now;
+      CheckIdle();
+    }
+    if (server_->stopping.load()) {
+      if (!stopping_seen_) {
+        stopping_seen_ = true;
+        stop_deadline = now + std::chrono::milliseconds(kStopFlushTimeout).count();
+        if (listen_fd_ >= 0) epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        // Stop reading: what was received is finished, nothing new starts.
+        for (auto& [id, c] : conns_) {
+          if (!c->closed) {
+            c->read_eof = true;
+            UpdateInterest(c.get());
+          }
+        }
+      }
+      if (Quiescent() || now >= stop_deadline) break;
+    }
+  }
+  // Close whatever is left; an in-flight batch (deadline passed) still
+  // references its Session, so the objects live until the executors drained.
+  for (auto& [id, c] : conns_) {
+    if (!c->closed) Close(c.get(), nullptr);
+  }
+}
+
+bool IoLoop::Quiescent() const {
+  for (const auto& [id, c] : conns_) {
+    if (c->in_flight) return false;
+    if (!c->closed && (!c->pending.empty() || c->out_pos < c->out.size())) return false;
+  }
+  return true;
+}
+
+void IoLoop::Accept() {
+  while (true) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        spdlog::warn("redis: accept: {}", strerror(errno));
+      }
+      return;
+    }
+    RedisCounters& ctr = server_->counters();
+    if (ctr.connected_clients.load() >= server_->options.max_clients) {
+      static const char kMsg[] = "-ERR max number of clients reached\r\n";
+      ssize_t w = ::write(fd, kMsg, sizeof(kMsg) - 1);
+      (void)w;
+      ::close(fd);
+      ctr.rejected_connections.fetch_add(1);
+      continue;
+    }
+    ctr.connected_clients.fetch_add(1);
+    ctr.total_connections.fetch_add(1);
+    auto& loops = server_->loops;
+    IoLoop* target = loops[server_->next_loop.fetch_add(1) % loops.size()].get();
+    if (target == this) {
+      Adopt(fd);
+    } else {
+      target->AddSocket(fd);
+    }
+  }
+}
+
+void IoLoop::Adopt(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  auto c = std::make_unique<Connection>(server_->limits);
+  c->id = server_->next_conn_id.fetch_add(1);
+  c->fd = fd;
+  c->session.id = c->id - 1;
+  c->session.peer = PeerName(fd);
+  c->last_active_ms = SteadyMs();
+  Connection* raw = c.get();
+  conns_.emplace(c->id, std::move(c));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = raw->id;
+  raw->events = EPOLLIN;
+  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) Close(raw, "epoll_ctl");
+  if (server_->stopping.load()) {
+    raw->read_eof = true;
+    UpdateInterest(raw);
+  }
+}
+
+void IoLoop::DrainWakeups() {
+  uint64_t v;
+  while (::read(wake_fd_, &v, sizeof(v)) > 0) {
+  }
+  std::vector<int> fds;
+  std::vector<std::unique_ptr<Batch>> done;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    fds.swap(new_fds_);
+    done.swap(done_);
+  }
+  for (int fd : fds) Adopt(fd);
+  for (auto& b : done) OnBatchDone(std::move(b));
+}
+
+void IoLoop::OnReadable(Connection* c) {
+  if (c->read_eof || c->close_after_flush || !c->protocol_error.empty()) return;
+  RedisCounters& ctr = server_->counters();
+  // A bounded number of reads per wakeup keeps one client from starving others.
+  for (int i = 0; i < 4; i++) {
+    if (c->pending.size() >= kMaxPendingCommands) break;
+    size_t old = c->in.size();
+    c->in.resize(old + kReadChunk);
+    ssize_t n = ::read(c->fd, c->in.data() + old, kReadChunk);
+    if (n > 0) {
+      c->in.resize(old + static_cast<size_t>(n));
+      ctr.net_input_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      c->last_active_ms = SteadyMs();
+      if (static_cast<size_t>(n) < kReadChunk) break;
+      continue;
+    }
+    c->in.resize(old);
+    if (n == 0) {
+      c->read_eof = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    Close(c, "read error");
+    return;
+  }
+  ParseInput(c);
+  MaybeDispatch(c);
+  if (c->closed) return;
+  if (c->read_eof && !c->in_flight && c->pending.empty() && c->out_pos >= c->out.size()) {
+    Close(c, nullptr);
+    return;
+  }
+  UpdateInterest(c);
+}
+
+void IoLoop::ParseInput(Connection* c) {
+  std::vector<std::string> argv;
+  while (c->pending.size() < kMaxPendingCommands && c->protocol_error.empty()) {
+    RespParser::Result r = c->parser.Next(c->in, &c->in_pos, &argv);
+    if (r == RespParser::kCommand) {
+      c->pending.push_back(std::move(argv));
+      argv.clear();
+    } else if (r == RespParser::kError) {
+      server_->counters().protocol_errors.fetch_add(1);
+      c->protocol_error = "ERR " + c->parser.error();
+      spdlog::debug("redis: client {} protocol error: {}", c->session.peer, c->parser.error());
+      c->in.clear();
+      c->in_pos = 0;
+      break;
+    } else {
+      break;
+    }
+  }
+  if (c->in_pos == c->in.size()) {
+    c->in.clear();
+    c->in_pos = 0;
+  } else if (c->in_pos > (1u << 16)) {
+    c->in.erase(0, c->in_pos);
+    c->in_pos = 0;
+  }
+}
+
+void IoLoop::MaybeDispatch(Connection* c) {
+  if (c->closed || c->in_flight) return;
+  if (c->pending.empty()) {
+    if (!c->protocol_error.empty() && !c->close_after_flush) {
+      AppendError(&c->out, c->protocol_error);
+      c->close_after_flush = true;
+      Flush(c);
+    }
+    return;
+  }
+  if (c->close_after_flush) {
+    c->pending.clear();
+    return;
+  }
+  auto b = std::make_unique<Batch>();
+  b->loop = this;
+  b->conn_id = c->id;
+  b->session = &c->session;
+  const size_t n = std::min(kMaxBatch, c->pending.size());
+  b->commands.reserve(n);
+  for (size_t i = 0; i < n; i++) {
+    b->commands.push_back(std::move(c->pending.front()));
+    c->pending.pop_front();
+  }
+  c->in_flight = true;
+  server_->executors->Submit(std::move(b));
+}
+
+void IoLoop::OnBatchDone(std::unique_ptr<Batch> b) {
+  auto it = conns_.find(b->conn_id);
+  if (it == conns_.end()) return;
+  Connection* c = it->second.get();
+  c->in_flight = false;
+  if (c->closed) {
+    conns_.erase(it);
+    return;
+  }
+  if (c->out.empty()) {
+    c->out.swap(b->reply);
+  } else {
+    c->out.append(b->reply);
+  }
+  if (c->session.close_after_reply) {
+    c->close_after_flush = true;
+    c->pending.clear();
+  }
+  Flush(c);
+  if (c->closed) return;
+  // Commands may be waiting in the input buffer (parsing paused at the limit).
+  if (!c->read_eof || !c->in.empty()) ParseInput(c);
+  MaybeDispatch(c);
+  if (c->closed) return;
+  if (c->read_eof && !c->in_flight && c->pending.empty() && c->out_pos >= c->out.size()) {
+    Close(c, nullptr);
+    return;
+  }
+  UpdateInterest(c);
+}
+
+void IoLoop::Flush(Connection* c) {
+  RedisCounters& ctr = server_->counters();
+  while (c->out_pos < c->out.size()) {
+    ssize_t n = ::send(c->fd, c->out.data() + c->out_pos, c->out.size() - c->out_pos, MSG_NOSIGNAL);
+    if (n > 0) {
+      c->out_pos += static_cast<size_t>(n);
+      ctr.net_output_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    Close(c, nullptr);
+    return;
+  }
+  if (c->out_pos >= c->out.size()) {
+    c->out.clear();
+    c->out_pos = 0;
+    if (c->close_after_flush) {
+      Close(c, nullptr);
+      return;
+    }
+  } else if (c->out.size() - c->out_pos > server_->options.max_output_bytes) {
+    Close(c, "output buffer limit reached");
+    return;
+  } else if (c->out_pos > (1u << 20)) {
+    c->out.erase(0, c->out_pos);
+    c->out_pos = 0;
+  }
+  UpdateInterest(c);
+}
+
+void IoLoop::UpdateInterest(Connection* c) {
+  if (c->closed) return;
+  uint32_t want = 0;
+  const bool can_read = !c->read_eof && !c->close_after_flush && c->protocol_error.empty() &&
+                        c->pending.size() < kMaxPendingCommands;
+  if (can_read) want |= EPOLLIN;
+  if (c->out_pos < c->out.size()) want |= EPOLLOUT;
+  if (want == c->events) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.u64 = c->id;
+  epoll_ctl(epfd_, EPOLL_CTL_MOD, c->fd, &ev);
+  c->events = want;
+}
+
+void IoLoop::Close(Connection* c, const char* why) {
+  if (c->closed) return;
+  if (why != nullptr) spdlog::debug("redis: closing client {}: {}", c->session.peer, why);
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd, nullptr);
+  ::close(c->fd);
+  c->closed = true;
+  c->pending.clear();
+  server_->counters().connected_clients.fetch_sub(1);
+  // Erased later (Reap): callers up the stack still hold `c`, and an
+  // in-flight batch still holds &c->session.
+  to_reap_.push_back(c->id);
+}
+
+void IoLoop::Reap() {
+  for (uint64_t id : to_reap_) {
+    auto it = conns_.find(id);
+    if (it != conns_.end() && !it->second->in_flight) conns_.erase(it);
+  }
+  to_reap_.clear();
+}
+
+void IoLoop::CheckIdle() {
+  const int timeout = server_->options.idle_timeout_s;
+  if (timeout <= 0) return;
+  const uint64_t now = SteadyMs();
+  std::vector<Connection*> idle;
+  for (auto& [id, c] : conns_) {
+    if (!c->closed && !c->in_flight && c->pending.empty() &&
+        now - c->last_active_ms > static_cast<uint64_t>(timeout) * 1000) {
+      idle.push_back(c.get());
+    }
+  }
+  for (Connection* c : idle) Close(c, "idle timeout");
+}
+
+// ---- RedisServer ----
+
+RedisServer::RedisServer(DB* db, RedisServerOptions options)
+    : impl_(std::make_unique<RedisServerImpl>(db, std::move(options))) {
+  RedisServerImpl& m = *impl_;
+  m.limits.max_bulk_len = m.options.max_bulk_len;
+  m.limits.max_multibulk_len = m.options.max_multibulk_len;
+  m.dispatcher.store()->set_sync_writes(m.options.sync_writes);
+  ServerInfo& info = m.dispatcher.server_info();
+  info.host = m.options.host;
+  info.port = m.options.port;
+  info.max_clients = m.options.max_clients;
+  info.io_threads = std::max(1, m.options.io_threads);
+  info.executor_threads = std::max(1, m.options.executor_threads);
+  info.sync_writes = m.options.sync_writes;
+}
+
+RedisServer::~RedisServer() { Stop(); }
+
+Dispatcher* RedisServer::dispatcher() { return &impl_->dispatcher; }
+
+Status RedisServer::Start() {
+  RedisServerImpl& m = *impl_;
+  std::lock_guard<std::mutex> l(m.stop_mu);
+  if (m.started) return Status::InvalidArgument("redis server already started");
+  const std::string addr = m.options.host + ":" + std::to_string(m.options.port);
+
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(m.options.host.empty() ? nullptr : m.options.host.c_str(),
+                       std::to_string(m.options.port).c_str(), &hints, &res);
+  if (rc != 0) return Status::InvalidArgument("resolve " + addr + ": " + gai_strerror(rc));
+  std::string last_error = "no address";
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_error = strerror(errno);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 511) != 0) {
+      last_error = strerror(errno);
+      ::close(fd);
+      continue;
+    }
+    m.listen_fd = fd;
+    break;
+  }
+  freeaddrinfo(res);
+  if (m.listen_fd < 0) return Status::IOError("listen on " + addr + ": " + last_error);
+
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  getsockname(m.listen_fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  m.bound_port = ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                                : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  m.dispatcher.server_info().port = m.bound_port;
+  m.dispatcher.server_info().start_time_ms = WallMs();
+
+  const int nloops = std::max(1, m.options.io_threads);
+  for (int i = 0; i < nloops; i++) {
+    auto loop = std::make_unique<IoLoop>(&m, i);
+    if (i == 0) loop->SetListener(m.listen_fd);
+    Status s = loop->Init();
+    if (!s.ok()) {
+      m.loops.clear();
+      ::close(m.listen_fd);
+      m.listen_fd = -1;
+      return s;
+    }
+    m.loops.push_back(std::move(loop));
+  }
+  m.executors = std::make_unique<ExecutorPool>(&m.dispatcher, m.options.executor_threads);
+  for (auto& loop : m.loops) loop->StartThread();
+  m.expiry_thread = std::thread([&m] {
+    std::unique_lock<std::mutex> l(m.expiry_mu);
+    while (!m.stopping.load()) {
+      m.expiry_cv.wait_for(l, std::chrono::milliseconds(m.options.expiry_interval_ms));
+      if (m.stopping.load()) break;
+      l.unlock();
+      m.dispatcher.store()->ActiveExpireCycle(m.options.expiry_budget);
+      l.lock();
+    }
+  });
+  m.started = true;
+  return Status::OK();
+}
+
+void RedisServer::Stop() {
+  RedisServerImpl& m = *impl_;
+  std::lock_guard<std::mutex> l(m.stop_mu);
+  if (!m.started || m.stopped) return;
+  m.stopped = true;
+  {
+    std::lock_guard<std::mutex> el(m.expiry_mu);
+    m.stopping.store(true);
+  }
+  m.expiry_cv.notify_all();
+  for (auto& loop : m.loops) loop->Wake();
+  for (auto& loop : m.loops) loop->Join();
+  m.executors->Shutdown();
+  if (m.expiry_thread.joinable()) m.expiry_thread.join();
+  m.loops.clear();  // after the executors: sessions of late batches stay valid
+  if (m.listen_fd >= 0) ::close(m.listen_fd);
+  m.listen_fd = -1;
+}
+
+int RedisServer::port() const { return impl_->bound_port; }
+
+RedisStats RedisServer::Stats() const {
+  const RedisCounters& c = *impl_->dispatcher.counters();
+  RedisStats s;
+  s.connected_clients = c.connected_clients.load();
+  s.total_connections = c.total_connections.load();
+  s.total_commands = c.total_commands.load();
+  s.rejected_connections = c.rejected_connections.load();
+  s.protocol_errors = c.protocol_errors.load();
+  s.keyspace_hits = c.keyspace_hits.load();
+  s.keyspace_misses = c.keyspace_misses.load();
+  s.expired_keys = c.expired_keys.load();
+  return s;
+}
+
+std::map<std::string, int64_t> RedisServer::StatsMap() const { return impl_->dispatcher.StatsMap(); }
+
+}  // namespace nokv::redis

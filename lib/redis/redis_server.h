@@ -1,0 +1,77 @@
+// RedisServer: the RESP2 network front end of the gateway. epoll event loops
+// own the sockets (no thread per connection); a small executor pool runs the
+// commands, each connection's commands strictly in order (one batch in flight
+// per connection). Commands themselves live in the Dispatcher.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "nokv/db.h"
+
+namespace nokv::redis {
+
+class Dispatcher;
+struct RedisServerImpl;
+
+struct RedisServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 6380;  // 0 = an ephemeral port (see RedisServer::port)
+  size_t max_clients = 10000;
+  size_t max_bulk_len = 512u << 20;
+  size_t max_multibulk_len = 1u << 20;
+  size_t max_output_bytes = 64u << 20;  // per client; beyond it the client is disconnected
+  int idle_timeout_s = 0;               // 0 = never
+  int io_threads = 1;
+  int executor_threads = 4;
+  // fsync every write before its reply (WriteOptions::sync); concurrent
+  // executors share fsyncs through the engine's group commit.
+  bool sync_writes = false;
+  // Active expiry: every `expiry_interval_ms`, delete up to
+  // `expiry_budget` expired keys.
+  int expiry_interval_ms = 100;
+  size_t expiry_budget = 200;
+};
+
+struct RedisStats {
+  uint64_t connected_clients = 0;
+  uint64_t total_connections = 0;
+  uint64_t total_commands = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t protocol_errors = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+};
+
+class RedisServer {
+ public:
+  // `db` must outlive the server.
+  RedisServer(DB* db, RedisServerOptions options);
+  // Stops the server if it is running.
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  // Binds and listens (errors name the address), then starts the threads.
+  Status Start();
+  // Stops accepting, lets in-flight and already received commands finish,
+  // flushes their replies (bounded wait), closes every socket, joins the
+  // threads. Idempotent.
+  void Stop();
+
+  // The bound port (useful with port 0); 0 before Start.
+  int port() const;
+  RedisStats Stats() const;
+  std::map<std::string, int64_t> StatsMap() const;
+  Dispatcher* dispatcher();
+
+ private:
+  std::unique_ptr<RedisServerImpl> impl_;
+};
+
+}  // namespace nokv::redis

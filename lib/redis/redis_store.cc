@@ -1,0 +1,227 @@
+// Storage mechanics of the Redis gateway; see redis_store.h.
+#include "redis/redis_store.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "base/internal_key.h"
+#include "redis/glob.h"
+
+namespace nokv::redis {
+namespace {
+
+// The smallest string greater than every string starting with `prefix`
+// (empty = no bound).
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    unsigned char c = static_cast<unsigned char>(s.back());
+    if (c != 0xff) {
+      s.back() = static_cast<char>(c + 1);
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+size_t StripeOf(std::string_view key) {
+  return std::hash<std::string_view>{}(key) % KeyLocks::kStripes;
+}
+
+}  // namespace
+
+KeyLocks::Guard::Guard(KeyLocks* locks, std::vector<size_t> stripes)
+    : locks_(locks), stripes_(std::move(stripes)) {
+  for (size_t s : stripes_) locks_->mutexes_[s].lock();
+}
+
+KeyLocks::Guard::~Guard() {
+  for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) locks_->mutexes_[*it].unlock();
+}
+
+KeyLocks::Guard KeyLocks::Lock(std::string_view key) { return Guard(this, {StripeOf(key)}); }
+
+KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
+  std::vector<size_t> stripes;
+  stripes.reserve(keys.size());
+  for (auto k : keys) stripes.push_back(StripeOf(k));
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  return Guard(this, std::move(stripes));
+}
+
+RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {}
+
+Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
+  uint64_t exp = 0;
+  Status s = db_->GetWithExpiry(ReadOptions(), key, value, &exp);
+  if (s.ok()) {
+    counters_->keyspace_hits.fetch_add(1, std::memory_order_relaxed);
+    if (expires_at_ms != nullptr) *expires_at_ms = exp;
+  } else if (s.IsNotFound()) {
+    counters_->keyspace_misses.fetch_add(1, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
+  if (expires_at_ms == 0) return db_->Put(write_options_, key, value);
+  WriteBatch batch;
+  batch.PutWithExpiry(key, value, expires_at_ms);
+  NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
+  TrackExpiry(key, expires_at_ms);
+  return Status::OK();
+}
+
+Status RedisStore::Delete(std::string_view key) { return db_->Delete(write_options_, key); }
+
+Status RedisStore::Write(const WriteBatch& batch) { return db_->Write(write_options_, batch); }
+
+Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
+                        std::vector<std::string>* keys, std::string* next) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  std::string_view prefix = GlobLiteralPrefix(match);
+  // Resume at max(start, prefix): keys before the prefix cannot match.
+  ro.lower_bound = std::string(std::max(start, prefix));
+  ro.upper_bound = PrefixSuccessor(prefix);
+  auto it = db_->NewIterator(ro);
+  it->Seek(ro.lower_bound);
+  size_t visited = 0;
+  for (; it->Valid() && visited < count; it->Next(), visited++) {
+    if (match.empty() || GlobMatch(match, it->key())) keys->emplace_back(it->key());
+  }
+  next->clear();
+  if (it->Valid()) next->assign(it->key());
+  return it->status();
+}
+
+Status RedisStore::Keys(std::string_view match, std::vector<std::string>* keys) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  std::string_view prefix = GlobLiteralPrefix(match);
+  ro.lower_bound = std::string(prefix);
+  ro.upper_bound = PrefixSuccessor(prefix);
+  auto it = db_->NewIterator(ro);
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
+    if (GlobMatch(match, it->key())) keys->emplace_back(it->key());
+  }
+  return it->status();
+}
+
+Status RedisStore::CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  auto it = db_->NewIterator(ro);
+  uint64_t now = NowMs();
+  uint64_t n = 0, with_ttl = 0;
+  long double ttl_sum = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    n++;
+    uint64_t exp = it->expires_at_ms();
+    if (exp != 0) {
+      with_ttl++;
+      if (exp > now) ttl_sum += static_cast<long double>(exp - now);
+    }
+  }
+  *keys = n;
+  *expires = with_ttl;
+  *avg_ttl_ms = with_ttl == 0 ? 0 : static_cast<uint64_t>(ttl_sum / with_ttl);
+  return it->status();
+}
+
+Status RedisStore::DeleteAll() {
+  while (true) {
+    ReadOptions ro;
+    ro.fill_cache = false;
+    auto it = db_->NewIterator(ro);
+    WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid() && batch.Count() < 1000; it->Next()) {
+      batch.Delete(it->key());
+    }
+    NOKV_RETURN_IF_ERROR(it->status());
+    bool more = it->Valid();
+    it.reset();
+    if (batch.Count() == 0) return Status::OK();
+    NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
+    if (!more) return Status::OK();
+  }
+}
+
+uint64_t RedisStore::SaveCursor(std::string next_key) {
+  std::lock_guard<std::mutex> l(cursor_mu_);
+  uint64_t id = next_cursor_++;
+  cursors_.emplace(id, std::move(next_key));
+  cursor_order_.push_back(id);
+  while (cursor_order_.size() > kMaxCursors) {
+    cursors_.erase(cursor_order_.front());
+    cursor_order_.pop_front();
+  }
+  return id;
+}
+
+bool RedisStore::LoadCursor(uint64_t cursor, std::string* next_key) {
+  std::lock_guard<std::mutex> l(cursor_mu_);
+  auto it = cursors_.find(cursor);
+  if (it == cursors_.end()) return false;
+  *next_key = it->second;
+  return true;
+}
+
+void RedisStore::TrackExpiry(std::string_view key, uint64_t expires_at_ms) {
+  std::lock_guard<std::mutex> l(expiry_mu_);
+  if (expiries_.size() >= kMaxTrackedExpiries) return;  // the walk finds it later
+  expiries_.emplace(expires_at_ms, std::string(key));
+}
+
+size_t RedisStore::ActiveExpireCycle(size_t budget) {
+  const uint64_t now = NowMs();
+  std::vector<std::string> due;
+  std::string walk_from;
+  {
+    std::lock_guard<std::mutex> l(expiry_mu_);
+    while (!expiries_.empty() && expiries_.top().first <= now && due.size() < budget) {
+      due.push_back(expiries_.top().second);
+      expiries_.pop();
+    }
+    walk_from = expiry_scan_key_;
+  }
+  size_t deleted = 0;
+  for (const auto& key : due) {
+    auto guard = locks_.Lock(key);
+    Entry e;
+    Status s = db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, key, kMaxVersion, &e);
+    // Only the record that actually expired is removed; a newer write wins.
+    if (s.ok() && !e.deleted && e.expired && db_->Delete(write_options_, key).ok()) {
+      deleted++;
+      counters_->expired_keys.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  // Rediscovery walk over a slice of the keyspace: keys with an expiry that
+  // comes up soon are tracked (covers keys written before a restart).
+  constexpr uint64_t kHorizonMs = 10'000;
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.lower_bound = walk_from;
+  auto it = db_->NewIterator(ro);
+  it->Seek(walk_from);
+  std::vector<Expiry> found;
+  size_t visited = 0;
+  for (; it->Valid() && visited < budget * 4; it->Next(), visited++) {
+    uint64_t exp = it->expires_at_ms();
+    if (exp != 0 && exp <= now + kHorizonMs) found.emplace_back(exp, std::string(it->key()));
+  }
+  std::string resume = it->Valid() ? std::string(it->key()) : std::string();
+  it.reset();
+  std::lock_guard<std::mutex> l(expiry_mu_);
+  expiry_scan_key_ = std::move(resume);
+  for (auto& e : found) {
+    if (expiries_.size() >= kMaxTrackedExpiries) break;
+    expiries_.push(std::move(e));
+  }
+  return deleted;
+}
+
+}  // namespace nokv::redis

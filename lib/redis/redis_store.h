@@ -1,0 +1,136 @@
+// RedisStore: the string keyspace of the gateway on top of nokv::DB — reads
+// that hide expired values, writes with absolute expiry, striped per-key locks
+// for read-modify-write commands, SCAN cursors and the active expiry cycle.
+// Command handlers (cmd_*.cc) hold the Redis semantics; this class holds the
+// storage mechanics.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "nokv/db.h"
+
+namespace nokv::redis {
+
+// Counters shared by the dispatcher, the store and the network server.
+struct RedisCounters {
+  std::atomic<uint64_t> connected_clients{0};
+  std::atomic<uint64_t> total_connections{0};
+  std::atomic<uint64_t> total_commands{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> error_replies{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+};
+
+// A fixed set of mutexes; a key maps to one by hash. Commands that read,
+// compute and write a key hold its stripe so they are atomic with respect to
+// each other and to every other write of that key (all writes lock).
+class KeyLocks {
+ public:
+  static constexpr size_t kStripes = 1024;
+
+  // Holds the stripes of a set of keys (locked in index order: no deadlock).
+  class Guard {
+   public:
+    Guard(KeyLocks* locks, std::vector<size_t> stripes);
+    ~Guard();
+    Guard(Guard&& other) noexcept : locks_(other.locks_), stripes_(std::move(other.stripes_)) {
+      other.stripes_.clear();
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    KeyLocks* locks_;
+    std::vector<size_t> stripes_;
+  };
+
+  [[nodiscard]] Guard Lock(std::string_view key);
+  [[nodiscard]] Guard Lock(const std::vector<std::string_view>& keys);
+
+ private:
+  std::array<std::mutex, kStripes> mutexes_;
+};
+
+class RedisStore {
+ public:
+  RedisStore(DB* db, RedisCounters* counters);
+
+  DB* db() const { return db_; }
+  RedisCounters* counters() const { return counters_; }
+  KeyLocks& locks() { return locks_; }
+  uint64_t NowMs() const { return db_->NowMs(); }
+  // fsync every write before returning (WriteOptions::sync). Set before use.
+  void set_sync_writes(bool sync) { write_options_.sync = sync; }
+
+  // The live value of `key` and its expiry (0 = none). NotFound if missing or
+  // expired. Counts a keyspace hit or miss.
+  Status Get(std::string_view key, std::string* value, uint64_t* expires_at_ms = nullptr);
+  // Writes `value` that expires at `expires_at_ms` (0 = never).
+  Status Put(std::string_view key, std::string_view value, uint64_t expires_at_ms);
+  Status Delete(std::string_view key);
+  // Applies `batch` atomically.
+  Status Write(const WriteBatch& batch);
+
+  // Keys in [start, ...) in order: visits at most `count` live keys and
+  // appends those matching `match` (a glob; empty = all). *next is the key to
+  // resume from, or empty when the keyspace is exhausted.
+  Status Scan(std::string_view start, size_t count, std::string_view match,
+              std::vector<std::string>* keys, std::string* next);
+  // Every live key matching `match`.
+  Status Keys(std::string_view match, std::vector<std::string>* keys);
+  // Live keys, those with an expiry, and their mean remaining TTL in ms.
+  Status CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms);
+  // Deletes every key (in batches; not atomic against concurrent writers).
+  Status DeleteAll();
+
+  // SCAN cursors: a small table from a numeric cursor to the key to resume
+  // from, so a cursor stays valid across concurrent writes. The newest
+  // kMaxCursors survive.
+  static constexpr size_t kMaxCursors = 16384;
+  uint64_t SaveCursor(std::string next_key);
+  bool LoadCursor(uint64_t cursor, std::string* next_key);
+
+  // Active expiry: keys written with an expiry are remembered (bounded), and a
+  // slice of the keyspace is walked each cycle to rediscover keys with an
+  // expiry after a restart. A cycle deletes up to `budget` keys whose expiry
+  // has passed and returns how many it deleted.
+  static constexpr size_t kMaxTrackedExpiries = 1u << 18;
+  size_t ActiveExpireCycle(size_t budget);
+
+ private:
+  void TrackExpiry(std::string_view key, uint64_t expires_at_ms);
+
+  DB* const db_;
+  RedisCounters* const counters_;
+  WriteOptions write_options_;
+  KeyLocks locks_;
+
+  std::mutex cursor_mu_;
+  uint64_t next_cursor_ = 1;                                // guarded by cursor_mu_
+  std::unordered_map<uint64_t, std::string> cursors_;       // guarded by cursor_mu_
+  std::deque<uint64_t> cursor_order_;                       // guarded by cursor_mu_
+
+  using Expiry = std::pair<uint64_t, std::string>;  // (expires_at_ms, key)
+  std::mutex expiry_mu_;
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiries_;  // guarded by expiry_mu_
+  std::string expiry_scan_key_;  // where the rediscovery walk resumes; guarded by expiry_mu_
+};
+
+}  // namespace nokv::redis
