@@ -46,4 +46,15 @@ struct BenchOptions {
 };
 int RunBench(const BenchOptions& options);
 
+// nokv serve: open a DB and serve HTTP metrics/admin endpoints (and the Redis
+// gateway) until SIGINT/SIGTERM (cmd_serve.cc).
+struct ServeOptions {
+  std::string workdir;
+  std::string metrics_addr = "127.0.0.1:8080";
+  std::string redis_addr;  // empty: no Redis gateway
+  bool sync_writes = false;
+  std::string admin_token;  // empty: admin endpoints open (loopback only)
+};
+int RunServe(const ServeOptions& options);
+
 }  // namespace nokv::cli

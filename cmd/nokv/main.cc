@@ -24,6 +24,7 @@ struct ParsedOptions {
   ManifestOptions manifest;
   StatsOptions stats;
   DemoOptions demo;
+  ServeOptions serve;
   BenchOptions bench;
 };
 
@@ -72,6 +73,25 @@ const std::vector<Subcommand>& Subcommands() {
       {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",
        [](CLI::App* app, ParsedOptions* o) { bench::AddBenchFlags(app, &o->bench.config); },
        [](const ParsedOptions& o) { return RunBench(o.bench); }},
+      {"serve", "Open a DB and serve HTTP metrics/admin endpoints (and Redis) until SIGTERM",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->serve.workdir);
+         app->add_option("--metrics-addr", o->serve.metrics_addr,
+                         "HTTP listen address for /metrics, /debug/vars, /healthz, /admin/* "
+                         "(port 0 = any free port)")
+             ->type_name("HOST:PORT")
+             ->capture_default_str();
+         app->add_option("--redis-addr", o->serve.redis_addr,
+                         "Also start the Redis gateway on this address")
+             ->type_name("HOST:PORT");
+         app->add_flag("--sync-writes", o->serve.sync_writes, "fsync every write before acking");
+         app->add_option("--admin-token", o->serve.admin_token,
+                         "Bearer token required by /admin/*; needed for a non-loopback "
+                         "--metrics-addr")
+             ->type_name("TOKEN")
+             ->envname("NOKV_ADMIN_TOKEN");
+       },
+       [](const ParsedOptions& o) { return RunServe(o.serve); }},
   };
   return kSubcommands;
 }

@@ -43,9 +43,17 @@ server::HttpResponse ServingState::Handle(Poco::Net::HTTPServerRequest& in) {
   request.method = in.getMethod();
   request.target = in.getURI();
   request.authorization = in.get("Authorization", "");
+  // A request without Content-Length or chunked encoding has no body
+  // (RFC 9112 6.3); reading Poco's stream would wait for the client to close.
+  const bool has_body = in.getChunkedTransferEncoding() ||
+                        (in.hasContentLength() && in.getContentLength64() > 0);
+  if (has_body && in.hasContentLength() &&
+      in.getContentLength64() > static_cast<Poco::Int64>(kMaxBodyBytes)) {
+    return server::JsonError(413, "request body larger than 1 MiB");
+  }
   std::istream& body = in.stream();
   char buf[4096];
-  while (body.read(buf, sizeof(buf)) || body.gcount() > 0) {
+  while (has_body && (body.read(buf, sizeof(buf)) || body.gcount() > 0)) {
     request.body.append(buf, static_cast<size_t>(body.gcount()));
     if (request.body.size() > kMaxBodyBytes) {
       return server::JsonError(413, "request body larger than 1 MiB");
