@@ -175,7 +175,7 @@ Status DBImpl::Recover() {
     std::lock_guard<std::mutex> l(mu_);
     wal_ = std::move(wal.value());
     wal_number_ = wal_number;
-    mem_ = std::make_shared<MemTable>();
+    mem_ = std::make_shared<MemTable>(options_.memtable_engine);
   }
   edit.log_number = wal_number_;
   versions_->SetLastSequence(last_sequence_);
@@ -191,7 +191,7 @@ Status DBImpl::Recover() {
 }
 
 Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) {
-  auto mem = std::make_shared<MemTable>();
+  auto mem = std::make_shared<MemTable>(options_.memtable_engine);
   uint64_t max_seq = last_sequence_;
   bool stopped = false;
   for (size_t i = 0; i < wal_numbers.size(); ++i) {
@@ -230,7 +230,7 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
             std::vector<FileMeta> files;
             NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
             for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
-            mem = std::make_shared<MemTable>();
+            mem = std::make_shared<MemTable>(options_.memtable_engine);
           }
           return Status::OK();
         },

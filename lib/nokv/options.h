@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "memtable/memtable.h"
 #include "sst/table_options.h"
 
 namespace nokv {
@@ -32,6 +33,8 @@ struct Options {
 
   // Bytes of WAL a memtable takes before it is frozen and flushed to L0.
   size_t memtable_size = 64ull << 20;
+  // Memtable index: kSkipList (default) or kArt (adaptive radix tree).
+  MemTableEngine memtable_engine = MemTableEngine::kSkipList;
   // Frozen memtables waiting for flush; writers stall beyond this.
   int max_immutable_memtables = 4;
 
