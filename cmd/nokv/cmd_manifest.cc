@@ -2,9 +2,12 @@
 // checkpoint, counters), read offline without taking the LOCK.
 #include <fmt/core.h>
 
+#include <ctime>
+
 #include "commands.h"
 #include "report_json.h"
 #include "text_output.h"
+#include "tools/sqlite_export.h"
 
 namespace nokv::cli {
 namespace {
@@ -102,6 +105,16 @@ void PrintManifestText(const WorkdirReport& r) {
 int RunManifest(const ManifestOptions& options) {
   WorkdirReport report;
   if (!LoadWorkdirReport("manifest", options.workdir, &report)) return kExitFailure;
+  if (!options.sqlite.empty()) {
+    Status s = ExportWorkdirToSqlite(report, options.sqlite, static_cast<int64_t>(std::time(nullptr)));
+    if (!s.ok()) {
+      fmt::print(stderr, "nokv manifest: {}\n", s.message());
+      return kExitFailure;
+    }
+    fmt::print(stderr, "nokv manifest: wrote {} ({} tables, {} WAL segments)\n", options.sqlite,
+               report.files.size(), report.wal_segments.size());
+    if (!options.json) return kExitOk;
+  }
   if (options.json) {
     PrintManifestJson(report);
   } else {

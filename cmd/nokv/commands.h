@@ -15,11 +15,13 @@ namespace nokv::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the command ran and failed (bad workdir, I/O, ...)
 constexpr int kExitUsage = 2;    // bad command line
+constexpr int kExitCannotRun = 2; // fsck: the check could not run (no workdir, I/O, ...)
 
 // nokv manifest: levels, files, WAL checkpoint and counters of a workdir.
 struct ManifestOptions {
   std::string workdir;
   bool json = false;
+  std::string sqlite;  // non-empty: also export to this SQLite file (schema in nokv(1))
 };
 int RunManifest(const ManifestOptions& options);
 
@@ -38,6 +40,15 @@ struct DemoOptions {
   size_t memtable_size = 1 << 20;
 };
 int RunDemo(const DemoOptions& options);
+
+// nokv fsck: verify every checksum and cross-reference of a workdir; exit 0
+// clean, 1 problems found, 2 could not run. --repair salvages (cmd_fsck.cc).
+struct FsckCommandOptions {
+  std::string workdir;
+  bool json = false;
+  bool repair = false;
+};
+int RunFsckCommand(const FsckCommandOptions& options);
 
 // nokv bench: YCSB workloads on NoKV and its peers (cmd_bench.cc); the same
 // harness and flags as nokv-bench (cmd/nokv-bench/bench_flags.h).

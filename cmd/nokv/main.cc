@@ -25,6 +25,7 @@ struct ParsedOptions {
   StatsOptions stats;
   DemoOptions demo;
   ServeOptions serve;
+  FsckCommandOptions fsck;
   BenchOptions bench;
 };
 
@@ -47,6 +48,9 @@ const std::vector<Subcommand>& Subcommands() {
        [](CLI::App* app, ParsedOptions* o) {
          AddWorkdir(app, &o->manifest.workdir);
          app->add_flag("--json", o->manifest.json, "Print one JSON object (see nokv(1))");
+         app->add_option("--sqlite", o->manifest.sqlite,
+                         "Export to an SQLite database (replaced if it exists; see nokv(1))")
+             ->type_name("OUT.db");
        },
        [](const ParsedOptions& o) { return RunManifest(o.manifest); }},
       {"stats", "Show entry counts, level sizes and the WAL backlog (offline, no lock)",
@@ -70,6 +74,15 @@ const std::vector<Subcommand>& Subcommands() {
              ->capture_default_str();
        },
        [](const ParsedOptions& o) { return RunDemo(o.demo); }},
+      {"fsck", "Verify every checksum, table and manifest entry of a workdir (offline); --repair",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->fsck.workdir);
+         app->add_flag("--json", o->fsck.json, "Print one JSON object (see nokv(1))");
+         app->add_flag("--repair", o->fsck.repair,
+                       "Back up the originals into DIR/backup-<time>/, then salvage and rebuild "
+                       "a consistent workdir");
+       },
+       [](const ParsedOptions& o) { return RunFsckCommand(o.fsck); }},
       {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",
        [](CLI::App* app, ParsedOptions* o) { bench::AddBenchFlags(app, &o->bench.config); },
        [](const ParsedOptions& o) { return RunBench(o.bench); }},
