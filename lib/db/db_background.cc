@@ -102,6 +102,36 @@ Status DBImpl::CompactAll() {
   return Status::OK();
 }
 
+void DBImpl::MaintenanceThread() {
+  using Clock = std::chrono::steady_clock;
+  auto next_gc = Clock::now() + std::chrono::milliseconds(options_.value_log_gc_interval_ms);
+  std::unique_lock<std::mutex> l(mu_);
+  while (!shutting_down_) {
+    work_cv_.wait_for(l, std::chrono::seconds(1));
+    if (shutting_down_) break;
+    l.unlock();
+    if (read_ring_) read_ring_->Maintain();
+    if (write_ring_) write_ring_->Maintain();
+    MaybeDeleteVlogSegments();
+    if (vlog_ && options_.value_log_gc_interval_ms > 0 && Clock::now() >= next_gc) {
+      // Rewrite as many qualifying segments as there are.
+      auto closing = [this] {
+        std::lock_guard<std::mutex> g(mu_);
+        return shutting_down_;
+      };
+      Status s;
+      do {
+        s = RunValueLogGC(options_.value_log_gc_discard_ratio);
+      } while (s.ok() && !closing());
+      if (!s.ok() && !s.IsNotFound() && !s.IsBusy() && !s.IsClosed()) {
+        spdlog::warn("nokv: periodic value log GC: {}", s.ToString());
+      }
+      next_gc = Clock::now() + std::chrono::milliseconds(options_.value_log_gc_interval_ms);
+    }
+    l.lock();
+  }
+}
+
 void DBImpl::CompactionThread() {
   std::unique_lock<std::mutex> l(mu_);
   while (!shutting_down_) {

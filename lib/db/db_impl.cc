@@ -96,8 +96,14 @@ Status DBImpl::Open() {
     close_started_ = true;
     return s;
   }
+  if (options_.hot_key_tracking) {
+    HotRingOptions hopts;  // 8 x 250 ms window, as the reference
+    read_ring_ = std::make_unique<HotRing>(hopts);
+    write_ring_ = std::make_unique<HotRing>(hopts);
+  }
   flush_thread_ = std::thread([this] { FlushThread(); });
   compaction_thread_ = std::thread([this] { CompactionThread(); });
+  maintenance_thread_ = std::thread([this] { MaintenanceThread(); });
   return Status::OK();
 }
 
@@ -332,6 +338,7 @@ Status DBImpl::Close() {
   l.unlock();
   if (flush_thread_.joinable()) flush_thread_.join();
   if (compaction_thread_.joinable()) compaction_thread_.join();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
 
   Status s;
   if (vlog_) s = vlog_->Close();  // values before the WAL that points at them
@@ -401,6 +408,9 @@ DbStats DBImpl::GetStats() {
     st.vlog_pending_deletes = static_cast<int>(vlog_pending_deletes_.size());
   }
   st.vlog_values_written = stat_vlog_values_;
+  if (read_ring_) st.hot_read_keys = read_ring_->TopN(16);
+  if (write_ring_) st.hot_write_keys = write_ring_->TopN(16);
+  st.hot_key_limited_writes = stat_hot_limited_;
   st.vlog_gc_runs = stat_gc_runs_;
   st.vlog_gc_records_rewritten = stat_gc_records_;
   st.vlog_gc_bytes_rewritten = stat_gc_bytes_;

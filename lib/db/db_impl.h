@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "hotring/hot_ring.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/table_cache.h"
 #include "manifest/version_set.h"
@@ -96,6 +97,9 @@ class DBImpl final : public DB {
 
   // --- background (db_background.cc)
   void FlushThread();
+  void MaintenanceThread();
+  // Hot-key accounting for a user batch; Busy if a key hit the write limit.
+  Status TrackWrites(const WriteBatch& batch);
   void CompactionThread();
   Status FlushOldestImmutable();
   Status RunCompaction(const CompactionPlan& plan);
@@ -160,15 +164,18 @@ class DBImpl final : public DB {
     uint64_t wal_number;  // WAL records up to this segment may point at the file
   };
   std::vector<PendingVlogDelete> vlog_pending_deletes_;  // guarded by mu_
+  std::unique_ptr<HotRing> read_ring_;   // null when hot_key_tracking is off
+  std::unique_ptr<HotRing> write_ring_;  // null when hot_key_tracking is off
   std::thread flush_thread_;
   std::thread compaction_thread_;
+  std::thread maintenance_thread_;  // hot-ring upkeep, periodic value-log GC
 
   // Counters (relaxed atomics; read by GetStats).
   std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0}, stat_comp_read_{0},
       stat_comp_written_{0}, stat_flush_written_{0}, stat_user_bytes_{0}, stat_writes_{0},
       stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
       stat_vlog_values_{0}, stat_gc_runs_{0}, stat_gc_records_{0}, stat_gc_bytes_{0},
-      stat_gc_deleted_{0}, stat_gc_reclaimed_{0};
+      stat_gc_deleted_{0}, stat_gc_reclaimed_{0}, stat_hot_limited_{0};
 };
 
 }  // namespace nokv

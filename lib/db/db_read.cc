@@ -161,6 +161,7 @@ Status DBImpl::GetWithExpiry(const ReadOptions& options, std::string_view key, s
     if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
     if (expires_at_ms) *expires_at_ms = record.expires_at;
     s = ResolveValue(record, value);
+    if (s.ok() && read_ring_) read_ring_->Touch(key);
     if (!s.IsNotFound()) return s;
   }
   return Status::Corruption("value log segment vanished during repeated reads: " + s.ToString());

@@ -441,3 +441,37 @@ TEST_F(FakeClockDBTest, VersionedEntriesReadNewestAtOrBelow) {
 
 }  // namespace
 }  // namespace nokv
+
+namespace nokv {
+namespace {
+
+TEST(DBHotKeys, TracksHotKeysAndThrottlesWhenAsked) {
+  testutil::TempDir dir;
+  Options o;
+  o.write_hot_key_limit = 20;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(o, dir.path(), &db).ok());
+  int accepted = 0;
+  Status last;
+  for (int i = 0; i < 50; ++i) {
+    last = db->Put(WriteOptions(), "hot", std::to_string(i));
+    if (last.ok()) ++accepted;
+  }
+  EXPECT_EQ(accepted, 19);  // the 20th write within the window is refused
+  EXPECT_TRUE(last.IsBusy()) << last.ToString();
+  EXPECT_NE(last.message().find("hot key"), std::string::npos);
+  ASSERT_TRUE(db->Put(WriteOptions(), "cold", "x").ok());  // other keys unaffected
+  std::string v;
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(db->Get(ReadOptions(), "cold", &v).ok());
+  DbStats st = db->GetStats();
+  EXPECT_EQ(st.hot_key_limited_writes, 31u);
+  ASSERT_FALSE(st.hot_write_keys.empty());
+  EXPECT_EQ(st.hot_write_keys[0].first, "hot");
+  ASSERT_FALSE(st.hot_read_keys.empty());
+  EXPECT_EQ(st.hot_read_keys[0].first, "cold");
+  EXPECT_EQ(st.hot_read_keys[0].second, 30u);
+  ASSERT_TRUE(db->Close().ok());
+}
+
+}  // namespace
+}  // namespace nokv

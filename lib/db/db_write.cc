@@ -94,10 +94,33 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   NOKV_RETURN_IF_ERROR(WriteBatchInternal::Validate(batch));
   if (batch.Count() == 0) return Status::OK();
+  NOKV_RETURN_IF_ERROR(TrackWrites(batch));
   stat_writes_.fetch_add(1, std::memory_order_relaxed);
   stat_user_bytes_.fetch_add(WriteBatchInternal::PayloadBytes(batch), std::memory_order_relaxed);
 
   return WriteImpl(options, &batch);
+}
+
+Status DBImpl::TrackWrites(const WriteBatch& batch) {
+  if (!write_ring_) return Status::OK();
+  const uint64_t limit = options_.write_hot_key_limit;
+  std::string key;
+  return WriteBatchInternal::ForEach(WriteBatchInternal::Rep(batch), [&](const WriteBatch::Op& op) {
+    key.clear();
+    if (op.cf != ColumnFamily::kDefault) key.push_back(static_cast<char>(op.cf));
+    key.append(op.key.data(), op.key.size());
+    if (limit == 0) {
+      write_ring_->Touch(key);
+      return Status::OK();
+    }
+    uint64_t count = 0;
+    if (write_ring_->TouchAndClamp(key, limit, &count)) {
+      stat_hot_limited_.fetch_add(1, std::memory_order_relaxed);
+      return Status::Busy("hot key write throttle: key written " + std::to_string(count) +
+                          " times within the window (limit " + std::to_string(limit) + ")");
+    }
+    return Status::OK();
+  });
 }
 
 Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool sync) {

@@ -88,6 +88,10 @@ struct DbStats {
   uint64_t vlog_gc_segments_deleted = 0;
   uint64_t vlog_gc_bytes_reclaimed = 0;
   int vlog_pending_deletes = 0;       // rewritten segments waiting for old readers
+  // Hot keys (top 16 by windowed count) and throttled writes.
+  std::vector<std::pair<std::string, uint64_t>> hot_read_keys;
+  std::vector<std::pair<std::string, uint64_t>> hot_write_keys;
+  uint64_t hot_key_limited_writes = 0;
   std::string background_error;  // empty if healthy
 };
 

@@ -63,6 +63,20 @@ struct Options {
   // A value-log segment is sealed and a new one started beyond this size.
   uint64_t value_log_segment_size = 256ull << 20;
 
+  // Run value-log GC in the background at this interval (0 = only on demand
+  // through DB::RunValueLogGC), rewriting segments with at least
+  // value_log_gc_discard_ratio garbage.
+  uint64_t value_log_gc_interval_ms = 0;
+  double value_log_gc_discard_ratio = 0.5;
+
+  // Hot-key tracking (HotRing): reads and writes are counted per key over a
+  // sliding window (8 x 250 ms); the top keys show up in stats.
+  bool hot_key_tracking = true;
+  // Reject writes to a key that was written this many times within the
+  // window with Busy ("hot key write throttle"); 0 = off. Internal writes
+  // (value-log GC) are never throttled.
+  uint64_t write_hot_key_limit = 0;
+
   // The manifest is rewritten as a fresh snapshot beyond this size.
   uint64_t manifest_rewrite_threshold = 64ull << 20;
 
