@@ -2,7 +2,7 @@
 #include "bench/generators.h"
 
 #include <cmath>
-#include <cstdio>
+#include <charconv>
 
 namespace nokv::bench {
 
@@ -23,9 +23,14 @@ int64_t FnvHash64(int64_t value) {
 
 std::string BuildKeyName(uint64_t keynum, bool ordered, int zero_pad) {
   const uint64_t n = ordered ? keynum : static_cast<uint64_t>(FnvHash64(static_cast<int64_t>(keynum)));
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%0*llu", zero_pad, static_cast<unsigned long long>(n));
-  return std::string("user") + buf;
+  // to_chars, not snprintf: key naming sits on every operation's path.
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  const auto len = static_cast<size_t>(end - digits);
+  std::string key = "user";
+  if (static_cast<size_t>(zero_pad) > len) key.append(static_cast<size_t>(zero_pad) - len, '0');
+  key.append(digits, len);
+  return key;
 }
 
 ZipfianGenerator::ZipfianGenerator(uint64_t min, uint64_t max, uint64_t seed, double theta,

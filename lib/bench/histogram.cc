@@ -60,6 +60,7 @@ uint64_t LatencyHistogram::Percentile(double p) const {
   p = std::clamp(p, 0.0, 100.0);
   auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(count_)));
   rank = std::clamp<uint64_t>(rank, 1, count_);
+  if (rank == count_) return max_;  // p100 is the exact maximum
   uint64_t seen = 0;
   for (size_t i = 0; i < kBucketCount; ++i) {
     seen += buckets_[i];

@@ -3,14 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+
 #include "base/random.h"
 
 namespace nokv::bench {
 namespace {
 
 TEST(HistogramTest, BucketsCoverValuesContiguously) {
-  for (uint64_t v : {0ull, 1ull, 127ull, 128ull, 129ull, 255ull, 256ull, 1000ull, 123456789ull,
-                     (1ull << 40) + 12345, UINT64_MAX}) {
+  for (uint64_t v : std::initializer_list<uint64_t>{0, 1, 127, 128, 129, 255, 256, 1000, 123456789,
+                                                  (uint64_t{1} << 40) + 12345, UINT64_MAX}) {
     const size_t i = LatencyHistogram::BucketIndex(v);
     ASSERT_LT(i, LatencyHistogram::kBucketCount) << v;
     EXPECT_LE(LatencyHistogram::BucketLow(i), v) << v;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <latch>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -77,14 +78,22 @@ uint64_t DirBytes(const std::string& dir) {
   return total;
 }
 
-// Runs body(thread, state) on `threads` threads, with a live progress line
-// on stderr while it runs (when enabled). Returns elapsed seconds.
+// Runs body(thread, state, start) on `threads` threads, with a live progress
+// line on stderr while it runs (when enabled). Each body does its setup
+// (generators), then calls start->arrive_and_wait(); the clock starts when
+// every thread is ready. Returns elapsed seconds.
 template <typename Body>
 double RunPhase(const std::string& label, int threads, uint64_t total_ops, bool progress,
                 std::vector<std::unique_ptr<ClientState>>* states, Body body) {
   states->clear();
   for (int t = 0; t < threads; ++t) states->push_back(std::make_unique<ClientState>());
   std::atomic<bool> finished{false};
+  std::latch ready(threads + 1);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { body(t, (*states)[static_cast<size_t>(t)].get(), &ready); });
+  }
+  ready.arrive_and_wait();
   const Clock::time_point start = Clock::now();
   std::thread ticker;
   if (progress) {
@@ -110,10 +119,6 @@ double RunPhase(const std::string& label, int threads, uint64_t total_ops, bool 
       std::fprintf(stderr, "\r\033[K");
       std::fflush(stderr);
     });
-  }
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { body(t, (*states)[static_cast<size_t>(t)].get()); });
   }
   for (std::thread& w : workers) w.join();
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
@@ -147,8 +152,9 @@ class Run {
     std::atomic<uint64_t> next{0};
     std::vector<std::unique_ptr<ClientState>> states;
     r->load_seconds = RunPhase(label + " load", c_.threads, loaded_, progress_, &states,
-                               [&](int t, ClientState* st) {
+                               [&](int t, ClientState* st, std::latch* start) {
       Random rng(c_.seed * 7919 + static_cast<uint64_t>(t));
+      start->arrive_and_wait();
       for (uint64_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < loaded_;) {
         const std::string key = KeyName(k);
         const std::string_view value = values_.Next(&rng);
@@ -176,7 +182,7 @@ class Run {
     const double per_thread_interval_ns =
         c_.target_ops_per_sec > 0 ? 1e9 * c_.threads / c_.target_ops_per_sec : 0;
     const double secs = RunPhase(label, c_.threads, ops, progress_, &states,
-                                 [&](int t, ClientState* st) {
+                                 [&](int t, ClientState* st, std::latch* ready) {
       const uint64_t seed = (c_.seed + phase_salt) * 1000003 + static_cast<uint64_t>(t) * 7;
       OpChooser chooser(spec_, seed + 1);
       std::unique_ptr<KeyChooser> keys;
@@ -187,6 +193,7 @@ class Run {
       Random rng(seed + 4);
       std::string read_buf;
       const uint64_t n = ShareOf(ops, c_.threads, t);
+      ready->arrive_and_wait();
       const Clock::time_point start = Clock::now();
       for (uint64_t i = 0; i < n; ++i) {
         if (per_thread_interval_ns > 0) {

@@ -31,7 +31,9 @@ TEST(WorkloadTest, StandardOpMixProportions) {
     const double want[kOpTypeCount] = {e.read, e.update, e.insert, e.scan, e.rmw};
     for (int i = 0; i < kOpTypeCount; ++i) {
       EXPECT_NEAR(share[i], want[i], 0.01) << e.name << " " << OpName(static_cast<OpType>(i));
-      if (want[i] == 0) EXPECT_EQ(share[i], 0.0) << e.name;
+      if (want[i] == 0) {
+        EXPECT_EQ(share[i], 0.0) << e.name;
+      }
     }
   }
 }
