@@ -3,6 +3,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 #include "base/coding.h"
 #include "base/internal_key.h"

@@ -5,9 +5,9 @@
 //  * kSkipList - a skiplist of entry pointers compared with
 //    CompareInternalKeys (skiplist.h);
 //  * kArt - an adaptive radix tree (art.h) over route keys, an
-//    order-preserving byte encoding of internal keys (route_key.h). Faster
-//    point lookups on long shared prefixes; more arena memory per entry
-//    (each leaf holds a copy of its route key).
+//    order-preserving byte encoding of internal keys (route_key.h). No key
+//    comparisons on the way down, so fewer cache misses per Add and Get, at
+//    about twice the arena memory (each leaf holds a copy of its route key).
 // Both engines share the entry encoding, the counters and Get's logic.
 //
 // Entry layout in the arena (one allocation per Add; the index stores a

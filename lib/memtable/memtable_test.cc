@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <iterator>
 #include <map>
@@ -307,6 +308,62 @@ TEST_P(MemTableTest, ConcurrentGetSeesCompletedAdds) {
   EXPECT_FALSE(failed.load());
   EXPECT_EQ(mem_.num_entries(), kNumKeys);
 }
+
+// One writer and three readers that scan both ways and seek: every scan is
+// strictly ordered and holds every entry whose Add finished before it began.
+TEST_P(MemTableTest, ConcurrentScansAreOrderedAndComplete) {
+  constexpr uint64_t kNumKeys = 20000;
+  constexpr int kNumReaders = 3;
+  auto internal_key = [](uint64_t i) {
+    return MakeInternalKey(ColumnFamily::kDefault, "k" + std::to_string(i * 7919 % kNumKeys),
+                           kMaxVersion, i + 1);
+  };
+  std::atomic<uint64_t> added{0};
+  std::atomic<bool> failed{false};
+  auto reader = [&](int id) {
+    Random rng(static_cast<uint64_t>(id) + 1);
+    for (int pass = 0; !failed.load(); ++pass) {
+      const uint64_t n = added.load(std::memory_order_acquire);
+      std::vector<std::string> seen;
+      auto it = mem_.NewIterator();
+      if ((pass + id) % 2 == 0) {
+        for (it->SeekToFirst(); it->Valid(); it->Next()) seen.emplace_back(it->key());
+      } else {
+        for (it->SeekToLast(); it->Valid(); it->Prev()) seen.emplace_back(it->key());
+        std::reverse(seen.begin(), seen.end());
+      }
+      bool ok = seen.size() >= n &&
+                std::adjacent_find(seen.begin(), seen.end(), [](const auto& a, const auto& b) {
+                  return CompareInternalKeys(a, b) >= 0;
+                }) == seen.end();
+      for (uint64_t i = 0; i < n && ok; ++i) {
+        ok = std::binary_search(seen.begin(), seen.end(), internal_key(i), InternalKeyLess());
+      }
+      for (int probe = 0; probe < 50 && ok && n > 0; ++probe) {
+        const std::string key = internal_key(rng.Uniform(n));
+        it->Seek(key);
+        ok = it->Valid() && it->key() == key;
+        it->SeekForPrev(key);
+        ok = ok && it->Valid() && it->key() == key;
+      }
+      if (!ok) {
+        ADD_FAILURE() << "reader " << id << " saw an inconsistent memtable (n=" << n << ")";
+        failed.store(true);
+      }
+      if (n == kNumKeys) break;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kNumReaders; ++i) readers.emplace_back(reader, i);
+  for (uint64_t i = 0; i < kNumKeys; ++i) {
+    mem_.Add(internal_key(i), Value("v"));
+    added.store(i + 1, std::memory_order_release);
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_FALSE(failed.load());
+}
+
+TEST_P(MemTableTest, ReportsItsEngine) { EXPECT_EQ(mem_.engine(), GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MemTableTest,
                          ::testing::Values(MemTableEngine::kSkipList, MemTableEngine::kArt),
