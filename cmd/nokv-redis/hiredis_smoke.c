@@ -43,22 +43,22 @@ int main(int argc, char **argv) {
   redisSetTimeout(c, timeout);
   redisReply *r;
 
-  r = redisCommand(c, "PING");
+  r = (redisReply *)redisCommand(c, "PING");
   expect_status(r, "PONG", "PING");
   freeReplyObject(r);
 
   /* Binary-safe key and value (embedded NUL and CRLF). */
   const char key[] = "bin\0key", val[] = "v\r\n\0x";
-  r = redisCommand(c, "SET %b %b", key, sizeof(key) - 1, val, sizeof(val) - 1);
+  r = (redisReply *)redisCommand(c, "SET %b %b", key, sizeof(key) - 1, val, sizeof(val) - 1);
   expect_status(r, "OK", "SET binary");
   freeReplyObject(r);
-  r = redisCommand(c, "GET %b", key, sizeof(key) - 1);
+  r = (redisReply *)redisCommand(c, "GET %b", key, sizeof(key) - 1);
   expect_str(r, val, sizeof(val) - 1, "GET binary");
   freeReplyObject(r);
 
-  r = redisCommand(c, "DEL hs:counter");
+  r = (redisReply *)redisCommand(c, "DEL hs:counter");
   freeReplyObject(r);
-  r = redisCommand(c, "INCRBY hs:counter 41");
+  r = (redisReply *)redisCommand(c, "INCRBY hs:counter 41");
   expect_int(r, 41, "INCRBY");
   freeReplyObject(r);
 
@@ -73,22 +73,22 @@ int main(int argc, char **argv) {
     freeReplyObject(r);
   }
 
-  r = redisCommand(c, "MSET hs:a 1 hs:b 2");
+  r = (redisReply *)redisCommand(c, "MSET hs:a 1 hs:b 2");
   expect_status(r, "OK", "MSET");
   freeReplyObject(r);
-  r = redisCommand(c, "MGET hs:a hs:missing hs:b");
+  r = (redisReply *)redisCommand(c, "MGET hs:a hs:missing hs:b");
   expect(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
              r->element[1]->type == REDIS_REPLY_NIL && strcmp(r->element[2]->str, "2") == 0,
          "MGET");
   freeReplyObject(r);
 
-  r = redisCommand(c, "SET hs:t v EX 100");
+  r = (redisReply *)redisCommand(c, "SET hs:t v EX 100");
   freeReplyObject(r);
-  r = redisCommand(c, "TTL hs:t");
+  r = (redisReply *)redisCommand(c, "TTL hs:t");
   expect(r && r->type == REDIS_REPLY_INTEGER && r->integer > 90 && r->integer <= 100, "TTL");
   freeReplyObject(r);
 
-  r = redisCommand(c, "INCR hs:a x");
+  r = (redisReply *)redisCommand(c, "INCR hs:a x");
   expect(r && r->type == REDIS_REPLY_ERROR &&
              strcmp(r->str, "ERR wrong number of arguments for 'incr' command") == 0,
          "arity error");
@@ -98,10 +98,10 @@ int main(int argc, char **argv) {
   size_t big_len = 1 << 20;
   char *big = (char *)malloc(big_len);
   for (size_t i = 0; i < big_len; i++) big[i] = (char)('a' + i % 26);
-  r = redisCommand(c, "SET hs:big %b", big, big_len);
+  r = (redisReply *)redisCommand(c, "SET hs:big %b", big, big_len);
   expect_status(r, "OK", "SET 1MiB");
   freeReplyObject(r);
-  r = redisCommand(c, "GET hs:big");
+  r = (redisReply *)redisCommand(c, "GET hs:big");
   expect_str(r, big, big_len, "GET 1MiB");
   freeReplyObject(r);
   free(big);

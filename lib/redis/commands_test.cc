@@ -23,7 +23,8 @@ class CommandTest : public ::testing::Test {
   void Open() {
     Options o;
     o.clock_ms = [this] { return now_.load(); };
-    ASSERT_TRUE(DB::Open(o, dir_.path(), &db_).ok());
+    Status s = DB::Open(o, dir_.path(), &db_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
     d_ = std::make_unique<Dispatcher>(db_.get());
     session_.id = 7;
   }

@@ -1,0 +1,171 @@
+// RedisServer over real loopback sockets: pipelining across split writes,
+// protocol errors closing only the offending connection, QUIT, client limits,
+// idle timeout and a Stop that flushes in-flight replies.
+#include "redis/redis_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "nokv/db.h"
+#include "testutil/test_util.h"
+
+namespace nokv::redis {
+namespace {
+
+class Client {
+ public:
+  explicit Client(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  }
+  ~Client() { close(fd_); }
+  bool connected() const { return connected_; }
+  void Send(const std::string& s) { ASSERT_EQ(send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size())); }
+  // Reads until `n` bytes arrived, EOF or timeout.
+  std::string Read(size_t n) {
+    std::string out;
+    char buf[4096];
+    while (out.size() < n) {
+      ssize_t r = recv(fd_, buf, sizeof(buf), 0);
+      if (r <= 0) break;
+      out.append(buf, static_cast<size_t>(r));
+    }
+    return out;
+  }
+  // True if the server closed the connection (EOF).
+  bool ReadEof() {
+    char c;
+    return recv(fd_, &c, 1, 0) == 0;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+class RedisServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(DB::Open(Options(), dir_.path(), &db_).ok()); }
+  void TearDown() override {
+    server_.reset();
+    ASSERT_TRUE(db_->Close().ok());
+  }
+  void StartServer(RedisServerOptions o = {}) {
+    o.port = 0;
+    server_ = std::make_unique<RedisServer>(db_.get(), o);
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_GT(server_->port(), 0);
+  }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<DB> db_;
+  std::unique_ptr<RedisServer> server_;
+};
+
+TEST_F(RedisServerTest, PipelinedCommandsSplitAcrossWrites) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.connected());
+  std::string req;
+  std::string want;
+  for (int i = 0; i < 200; i++) {
+    req += "*2\r\n$4\r\nINCR\r\n$3\r\nctr\r\n";
+    want += ":" + std::to_string(i + 1) + "\r\n";
+  }
+  req += "GET ctr\r\n";
+  want += "$3\r\n200\r\n";
+  for (size_t off = 0; off < req.size(); off += 7) c.Send(req.substr(off, 7));
+  EXPECT_EQ(c.Read(want.size()), want);
+  EXPECT_EQ(server_->Stats().total_commands, 201u);
+}
+
+TEST_F(RedisServerTest, ProtocolErrorClosesOnlyThatConnection) {
+  StartServer();
+  Client bad(server_->port()), good(server_->port());
+  bad.Send("PING\r\n*1\r\n$x\r\n");
+  EXPECT_EQ(bad.Read(100), "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(bad.ReadEof());
+  good.Send("PING\r\n");
+  EXPECT_EQ(good.Read(7), "+PONG\r\n");
+  EXPECT_EQ(server_->Stats().protocol_errors, 1u);
+}
+
+TEST_F(RedisServerTest, QuitClosesAfterReply) {
+  StartServer();
+  Client c(server_->port());
+  c.Send("QUIT\r\nPING\r\n");
+  EXPECT_EQ(c.Read(100), "+OK\r\n");
+  EXPECT_TRUE(c.ReadEof());
+}
+
+TEST_F(RedisServerTest, MaxClientsRejectsExtraConnections) {
+  RedisServerOptions o;
+  o.max_clients = 2;
+  StartServer(o);
+  Client a(server_->port()), b(server_->port());
+  a.Send("PING\r\n");
+  b.Send("PING\r\n");
+  EXPECT_EQ(a.Read(7), "+PONG\r\n");
+  EXPECT_EQ(b.Read(7), "+PONG\r\n");
+  Client c(server_->port());
+  EXPECT_EQ(c.Read(100), "-ERR max number of clients reached\r\n");
+  EXPECT_EQ(server_->Stats().rejected_connections, 1u);
+}
+
+TEST_F(RedisServerTest, IdleClientsAreClosed) {
+  RedisServerOptions o;
+  o.idle_timeout_s = 1;
+  StartServer(o);
+  Client c(server_->port());
+  c.Send("PING\r\n");
+  EXPECT_EQ(c.Read(7), "+PONG\r\n");
+  EXPECT_TRUE(c.ReadEof());  // within the 5 s receive timeout
+}
+
+TEST_F(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {
+  StartServer();
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 300; i++) {
+    clients.push_back(std::make_unique<Client>(server_->port()));
+    ASSERT_TRUE(clients.back()->connected());
+  }
+  for (int i = 0; i < 100 && server_->Stats().connected_clients != 300u; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(server_->Stats().connected_clients, 300u);
+  Client& last = *clients.back();
+  last.Send("SET k v\r\nGET k\r\n");
+  EXPECT_EQ(last.Read(14), "+OK\r\n$1\r\nv\r\n");
+  server_->Stop();
+  EXPECT_TRUE(clients.front()->ReadEof());
+  std::string v;
+  EXPECT_TRUE(db_->Get(ReadOptions(), "k", &v).ok());
+  EXPECT_EQ(v, "v");
+}
+
+TEST_F(RedisServerTest, BindErrorNamesTheAddress) {
+  StartServer();
+  RedisServerOptions o;
+  o.port = server_->port();
+  RedisServer second(db_.get(), o);
+  Status s = second.Start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("127.0.0.1:" + std::to_string(o.port)), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace nokv::redis
