@@ -13,7 +13,7 @@ const char* ColumnFamilyName(ColumnFamily cf) {
     case ColumnFamily::kLock: return "lock";
     case ColumnFamily::kWrite: return "write";
   }
-  return "unknown";
+  return static_cast<uint8_t>(cf) == kRangeDeleteSpace ? "range_del" : "unknown";
 }
 
 void AppendInternalKey(std::string* dst, ColumnFamily cf, std::string_view user_key,
@@ -38,7 +38,7 @@ std::string MakeInternalKey(ColumnFamily cf, std::string_view user_key, uint64_t
 bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out) {
   if (ikey.size() < 1 + kTrailerSize) return false;
   auto cf = static_cast<uint8_t>(ikey[0]);
-  if (cf >= kNumColumnFamilies) return false;
+  if (cf > kRangeDeleteSpace) return false;
   out->cf = static_cast<ColumnFamily>(cf);
   out->user_key = ikey.substr(1, ikey.size() - 1 - kTrailerSize);
   out->version = InternalKeyVersion(ikey);

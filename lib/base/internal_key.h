@@ -24,6 +24,10 @@ namespace nokv {
 // Column families: one byte each, in the key.
 enum class ColumnFamily : uint8_t { kDefault = 0, kLock = 1, kWrite = 2 };
 constexpr int kNumColumnFamilies = 3;
+// Engine-internal keyspace after the user column families: range tombstones,
+// keyed as [3][target cf][begin key] with the end key as the value (meta
+// kMetaRangeDelete). Sorting after every user CF keeps them out of scans.
+constexpr uint8_t kRangeDeleteSpace = 3;
 const char* ColumnFamilyName(ColumnFamily cf);
 
 constexpr uint64_t kMaxVersion = UINT64_MAX;

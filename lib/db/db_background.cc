@@ -204,12 +204,23 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
     CountVlogGarbage(value);
   });
   std::vector<ObsoleteEntryFilter::Emit> emits;
+  // Entries hidden from every reader by a range tombstone can go.
+  const uint64_t smallest_snapshot = SmallestSnapshot();
+  std::shared_ptr<const RangeTombstoneSet> range_dels;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    range_dels = range_dels_;
+  }
   Status s;
   uint64_t n = 0;
   for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
     if ((++n & 1023) == 0) {
       std::lock_guard<std::mutex> l(mu_);
       if (shutting_down_) s = Status::Aborted("shutting down");
+    }
+    if (range_dels->CoversInternalKey(input->key(), smallest_snapshot)) {
+      if (vlog_) CountVlogGarbage(input->value());
+      continue;
     }
     filter.Process(input->key(), input->value(), &emits);
     for (const auto& e : emits) {

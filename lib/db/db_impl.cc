@@ -7,6 +7,8 @@
 
 #include "base/coding.h"
 #include "db/write_batch_internal.h"
+#include "lsm/level_iterator.h"
+#include "lsm/merging_iterator.h"
 #include "lsm/table_outputs.h"
 #include "manifest/filenames.h"
 #include "wal/wal_reader.h"
@@ -191,8 +193,40 @@ Status DBImpl::Recover() {
     pending_outputs_.clear();
   }
   DeleteObsoleteFiles(/*at_open=*/true);
+  NOKV_RETURN_IF_ERROR(LoadRangeTombstones());
   spdlog::info("nokv: opened {} (last sequence {}, {} WAL segment(s) replayed)", dir_,
                last_sequence_.load(), wal_numbers.size());
+  return Status::OK();
+}
+
+Status DBImpl::LoadRangeTombstones() {
+  ReadView view = CaptureReadView();
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(view.mem->NewIterator());
+  for (const auto& f : view.version->files(0)) {
+    children.push_back(NewLevelIterator(view.version, {f}, table_cache_.get(), {}));
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    if (view.version->files(level).empty()) continue;
+    children.push_back(
+        NewLevelIterator(view.version, view.version->files(level), table_cache_.get(), {}));
+  }
+  auto it = NewMergingIterator(std::move(children));
+  std::string start(1, static_cast<char>(kRangeDeleteSpace));
+  AppendInternalKey(&start, ColumnFamily::kDefault, "", kMaxVersion, kMaxSequence);
+  start.erase(1, 1);  // [space byte] + trailer: the smallest key of the keyspace
+  std::vector<RangeTombstone> all;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    if (static_cast<uint8_t>(it->key()[0]) != kRangeDeleteSpace) break;
+    RangeTombstone t;
+    if (!RangeTombstoneSet::Decode(it->key(), it->value(), &t)) {
+      return Status::Corruption(dir_ + ": malformed range tombstone entry");
+    }
+    all.push_back(std::move(t));
+  }
+  NOKV_RETURN_IF_ERROR(it->status());
+  std::lock_guard<std::mutex> l(mu_);
+  range_dels_ = std::make_shared<const RangeTombstoneSet>(std::move(all));
   return Status::OK();
 }
 

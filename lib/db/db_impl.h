@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/range_tombstones.h"
 #include "hotring/hot_ring.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/table_cache.h"
@@ -41,6 +42,8 @@ class DBImpl final : public DB {
 
   Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
   Status Delete(const WriteOptions& options, std::string_view key) override;
+  Status DeleteRange(const WriteOptions& options, std::string_view begin,
+                     std::string_view end) override;
   Status Write(const WriteOptions& options, const WriteBatch& batch) override;
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
   Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
@@ -76,6 +79,7 @@ class DBImpl final : public DB {
     // Read together with the sources under mu_: any compaction output in
     // `version` chose what to drop at a smaller sequence than this.
     uint64_t sequence = 0;
+    std::shared_ptr<const RangeTombstoneSet> range_dels;
   };
 
   // --- open / recovery (db_impl.cc)
@@ -92,7 +96,11 @@ class DBImpl final : public DB {
   // rewrites whose key changed since GC read it. Rewrites *payload.
   Status PrepareGroup(std::string* payload, uint64_t first_sequence, bool sync);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
-  static Status InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence);
+  // Range tombstones of the batch are appended to *range_dels (if given).
+  static Status InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence,
+                                   std::vector<RangeTombstone>* range_dels = nullptr);
+  // Rebuilds range_dels_ from the kRangeDeleteSpace keyspace (at open).
+  Status LoadRangeTombstones();
   void BuildGroup(Writer** last_writer, std::string* payload, bool* sync);
 
   // --- background (db_background.cc)
@@ -155,6 +163,8 @@ class DBImpl final : public DB {
   std::atomic<bool> closed_{false};
   bool close_started_ = false;                 // guarded by mu_
   Status close_status_;                        // guarded by mu_
+  std::shared_ptr<const RangeTombstoneSet> range_dels_ =
+      std::make_shared<const RangeTombstoneSet>();  // guarded by mu_ (the pointer)
   std::unique_ptr<ValueLog> vlog_;             // null when value_threshold == 0
   bool gc_running_ = false;                    // guarded by mu_
   std::multiset<uint64_t> iterator_seqs_;      // guarded by mu_: live iterators' sequences

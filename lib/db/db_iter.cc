@@ -143,6 +143,7 @@ class DBIter final : public Iterator {
     }
     if (record->IsDelete() || (record->meta & kMetaRangeDelete)) return kHidden;
     if (record->expires_at != 0 && opts_.now && record->expires_at <= opts_.now()) return kHidden;
+    if (opts_.covered && opts_.covered(ikey)) return kHidden;
     return kLive;
   }
 

@@ -25,6 +25,8 @@ struct DBIterOptions {
   // Reads a value-log pointer (ValueRecord with kMetaValuePointer); values
   // are resolved lazily, so key-only scans never touch the value log.
   std::function<Status(const ValueRecord&, std::string*)> resolve;
+  // True if a range tombstone hides this internal key (null: none exist).
+  std::function<bool(std::string_view ikey)> covered;
 };
 
 // `pin` is kept alive as long as the iterator (memtables, versions, tables).

@@ -142,6 +142,12 @@ TEST_P(DBModelTest, RandomOpsMatchStdMap) {
       std::string k = KeyFor(&rng, 3000);
       ASSERT_TRUE(db->Delete(WriteOptions(), k).ok()) << ctx;
       model.erase(k);
+    } else if (dice < 408) {
+      std::string a = KeyFor(&rng, 3000), b = KeyFor(&rng, 3000);
+      if (a > b) std::swap(a, b);
+      if (a == b) b += "~";
+      ASSERT_TRUE(db->DeleteRange(WriteOptions(), a, b).ok()) << ctx;
+      model.erase(model.lower_bound(a), model.lower_bound(b));
     } else if (dice < 560) {
       WriteBatch batch;
       Model after = model;

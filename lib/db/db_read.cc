@@ -30,6 +30,7 @@ DBImpl::ReadView DBImpl::CaptureReadView() {
   for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
   view.version = versions_ ? versions_->current() : nullptr;
   view.sequence = last_sequence_.load(std::memory_order_acquire);
+  view.range_dels = range_dels_;
   return view;
 }
 
@@ -60,9 +61,17 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
     return InternalKeyVersion(*best_key) == version;  // exact: nothing older can beat it
   };
 
-  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
+  // A found entry may still be hidden by a range deletion.
+  auto finish = [&]() -> Status {
+    if (view.range_dels->CoversInternalKey(*best_key, snapshot)) {
+      best_value->clear();  // report it as a point tombstone
+      AppendValueRecord(best_value, ValueRecord{kMetaDelete, 0, {}});
+    }
+    return Status::OK();
+  };
+  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return finish();
   for (const auto& imm : view.imms) {
-    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
+    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return finish();
   }
 
   Status error;
@@ -105,7 +114,8 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
     done = search_table(f);
   }
   if (!error.ok()) return error;
-  return best_key->empty() ? Status::NotFound() : Status::OK();
+  if (best_key->empty()) return Status::NotFound();
+  return finish();
 }
 
 // A point read can lose a race with value-log GC (it read a pointer into a
@@ -216,7 +226,7 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   }
   // Unregisters the iterator's sequence (value-log GC waits for it) when the
   // iterator goes away. The DB must outlive its iterators.
-  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {
+  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {  // holds the view
     delete p;
     UnregisterIterator(snapshot);
   });
@@ -241,6 +251,12 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   dopts.lower_bound = options.lower_bound;
   dopts.upper_bound = options.upper_bound;
   dopts.now = [this] { return NowMs(); };
+  if (!view->range_dels->empty()) {
+    const RangeTombstoneSet* dels = view->range_dels.get();  // pinned by `pin`
+    dopts.covered = [dels, snapshot](std::string_view ikey) {
+      return dels->CoversInternalKey(ikey, snapshot);
+    };
+  }
   if (vlog_) {
     dopts.resolve = [this](const ValueRecord& record, std::string* out) {
       return ResolveValue(record, out);

@@ -475,3 +475,63 @@ TEST(DBHotKeys, TracksHotKeysAndThrottlesWhenAsked) {
 
 }  // namespace
 }  // namespace nokv
+
+namespace nokv {
+namespace {
+
+class DBRangeDeleteTest : public DBTest {};
+
+TEST_F(DBRangeDeleteTest, HidesRangeAndWritesAfterAreVisible) {
+  Reopen(SmallOptions());
+  for (int i = 0; i < 100; ++i) {
+    char k[8];
+    std::snprintf(k, sizeof(k), "k%03d", i);
+    ASSERT_TRUE(db_->Put(WriteOptions(), k, "v").ok());
+  }
+  WriteBatch lock;
+  lock.PutCF(ColumnFamily::kLock, "k050", "lock");  // another CF is not touched
+  ASSERT_TRUE(db_->Write(WriteOptions(), lock).ok());
+  ASSERT_TRUE(db_->Delete(WriteOptions(), "k030").ok());  // already point-deleted inside
+  const Snapshot* before = db_->GetSnapshot();
+  ASSERT_TRUE(db_->DeleteRange(WriteOptions(), "k020", "k060").ok());
+  ASSERT_TRUE(db_->DeleteRange(WriteOptions(), "k050", "k070").ok());  // overlapping
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k040", "back").ok());          // written after
+  EXPECT_TRUE(db_->DeleteRange(WriteOptions(), "b", "a").IsInvalidArgument());
+  EXPECT_TRUE(db_->DeleteRange(WriteOptions(), "a", "a").IsInvalidArgument());
+  EXPECT_TRUE(db_->DeleteRange(WriteOptions(), "", "a").IsInvalidArgument());
+
+  auto expect_state = [&](const std::string& when) {
+    for (int i = 0; i < 100; ++i) {
+      char k[8];
+      std::snprintf(k, sizeof(k), "k%03d", i);
+      std::string want = (i >= 20 && i < 70) ? "NOT_FOUND" : "v";
+      if (i == 40) want = "back";
+      EXPECT_EQ(Get(k), want) << when << " " << k;
+    }
+    std::string v;
+    ASSERT_TRUE(db_->GetCF(ReadOptions(), ColumnFamily::kLock, "k050", &v).ok()) << when;
+    std::string scan = Scan();
+    EXPECT_EQ(scan.find("k020="), std::string::npos) << when;
+    EXPECT_NE(scan.find("k040=back;"), std::string::npos) << when;
+    EXPECT_NE(scan.find("k019=v;k040=back;k070=v;"), std::string::npos) << when << scan;
+    std::string rscan = ReverseScan();
+    EXPECT_NE(rscan.find("k070=v;k040=back;k019=v;"), std::string::npos) << when;
+  };
+  expect_state("memtable");
+  ReadOptions ro;
+  ro.snapshot = before;
+  std::string v;
+  ASSERT_TRUE(db_->Get(ro, "k025", &v).ok());  // the snapshot predates the range delete
+  db_->ReleaseSnapshot(before);
+  ASSERT_TRUE(db_->Flush().ok());
+  expect_state("after flush");
+  ASSERT_TRUE(db_->CompactAll().ok());
+  expect_state("after compaction");
+  Reopen(SmallOptions());
+  expect_state("after reopen");
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k025", "again").ok());
+  EXPECT_EQ(Get("k025"), "again");
+}
+
+}  // namespace
+}  // namespace nokv

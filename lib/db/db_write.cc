@@ -34,19 +34,41 @@ Status DBImpl::PutWithTTL(const WriteOptions& options, std::string_view key,
   return Write(options, batch);
 }
 
+Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view begin,
+                           std::string_view end) {
+  if (begin.empty() || end.empty()) return Status::InvalidArgument("empty range bound");
+  WriteBatch batch;
+  batch.DeleteRange(begin, end);
+  return Write(options, batch);
+}
+
 Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
   WriteBatch batch;
   batch.Delete(key);
   return Write(options, batch);
 }
 
-Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence) {
+Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence,
+                                  std::vector<RangeTombstone>* range_dels) {
   uint64_t seq = first_sequence;
   std::string ikey, value;
   return WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) {
     ikey.clear();
-    AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
     value.clear();
+    if (op.kind == WriteBatch::Op::Kind::kDeleteRange) {
+      RangeTombstone t;
+      t.cf = op.cf;
+      t.begin.assign(op.key.data(), op.key.size());
+      t.end.assign(op.value.data(), op.value.size());
+      t.version = op.version;
+      t.sequence = seq++;
+      RangeTombstoneSet::EncodeKey(t, &ikey);
+      AppendValueRecord(&value, ValueRecord{kMetaRangeDelete, 0, op.value});
+      mem->Add(ikey, value);
+      if (range_dels) range_dels->push_back(std::move(t));
+      return Status::OK();
+    }
+    AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
     ValueRecord record;
     record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
     if (op.value_is_pointer) record.meta |= kMetaValuePointer;
@@ -218,12 +240,16 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
         s = wal_->Flush();
       }
     }
+    std::vector<RangeTombstone> new_range_dels;
     if (s.ok() && count > 0) {
-      s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq);
+      s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq,
+                             &new_range_dels);
     }
     stat_groups_.fetch_add(1, std::memory_order_relaxed);
     l.lock();
     if (s.ok()) {
+      // Tombstones and the sequence that makes them visible publish together.
+      if (!new_range_dels.empty()) range_dels_ = range_dels_->With(new_range_dels);
       if (count > 0) last_sequence_.store(first_seq + count - 1, std::memory_order_release);
     } else {
       // The WAL may hold a partial record: no later write may be acknowledged.

@@ -25,7 +25,7 @@ void AppendOp(std::string* rep, WriteBatch::Op::Kind kind, ColumnFamily cf, std:
   PutLengthPrefixed(rep, key);
   if (flags & kFlagVersion) PutVarint64(rep, version);
   if (flags & kFlagExpiry) PutVarint64(rep, expires_at);
-  if (kind == WriteBatch::Op::Kind::kPut) PutLengthPrefixed(rep, value);
+  if (kind != WriteBatch::Op::Kind::kDelete) PutLengthPrefixed(rep, value);
 }
 }  // namespace
 
@@ -44,6 +44,13 @@ void WriteBatch::PutCF(ColumnFamily cf, std::string_view key, std::string_view v
 }
 void WriteBatch::DeleteCF(ColumnFamily cf, std::string_view key) {
   AppendOp(&rep_, Op::Kind::kDelete, cf, key, {});
+}
+
+void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
+  DeleteRangeCF(ColumnFamily::kDefault, begin, end);
+}
+void WriteBatch::DeleteRangeCF(ColumnFamily cf, std::string_view begin, std::string_view end) {
+  AppendOp(&rep_, Op::Kind::kDeleteRange, cf, begin, end);
 }
 
 void WriteBatch::PutWithExpiry(std::string_view key, std::string_view value,
@@ -77,7 +84,7 @@ void WriteBatchInternal::AppendOp(WriteBatch* b, const WriteBatch::Op& op) {
   if (flags & kFlagVersion) PutVarint64(rep, op.version);
   if (flags & kFlagExpiry) PutVarint64(rep, op.expires_at);
   if (flags & kFlagExpectSequence) PutVarint64(rep, op.expected_sequence);
-  if (op.kind == WriteBatch::Op::Kind::kPut) PutLengthPrefixed(rep, op.value);
+  if (op.kind != WriteBatch::Op::Kind::kDelete) PutLengthPrefixed(rep, op.value);
 }
 
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
@@ -107,7 +114,7 @@ Status WriteBatchInternal::ForEach(std::string_view rep,
     const auto cf = static_cast<uint8_t>(in[1]);
     const auto flags = static_cast<uint8_t>(in[2]);
     in.remove_prefix(3);
-    if (kind != 1 && kind != 2) return Status::Corruption("write batch: unknown op kind");
+    if (kind < 1 || kind > 3) return Status::Corruption("write batch: unknown op kind");
     if (cf >= kNumColumnFamilies) return Status::Corruption("write batch: unknown column family");
     if ((flags & ~(kFlagVersion | kFlagExpiry | kFlagValuePointer | kFlagExpectSequence)) != 0) {
       return Status::Corruption("write batch: unknown op flags");
@@ -127,7 +134,7 @@ Status WriteBatchInternal::ForEach(std::string_view rep,
       return Status::Corruption("write batch: bad expected sequence");
     }
     op.value_is_pointer = (flags & kFlagValuePointer) != 0;
-    if (op.kind == WriteBatch::Op::Kind::kPut && !GetLengthPrefixed(&in, &op.value)) {
+    if (op.kind != WriteBatch::Op::Kind::kDelete && !GetLengthPrefixed(&in, &op.value)) {
       return Status::Corruption("write batch: bad value");
     }
     ++seen;
@@ -150,6 +157,13 @@ Status WriteBatchInternal::Validate(const WriteBatch& b) {
       return Status::InvalidArgument("key of " + std::to_string(op.key.size()) +
                                      " bytes exceeds the limit of " +
                                      std::to_string(kMaxUserKeySize));
+    }
+    if (op.kind == WriteBatch::Op::Kind::kDeleteRange) {
+      if (op.value.empty()) return Status::InvalidArgument("empty range end key");
+      if (op.value.size() > kMaxUserKeySize) return Status::InvalidArgument("range end too long");
+      if (op.key >= op.value) {
+        return Status::InvalidArgument("range delete needs begin < end");
+      }
     }
     if (op.value_is_pointer || op.expected_sequence != 0) {
       return Status::InvalidArgument("engine-internal write flags in a user batch");

@@ -113,7 +113,12 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   }
   // Shadowed: a newer entry of the same key and version is visible to every
   // reader (its sequence is at or below the oldest snapshot).
-  const bool shadowed = same_key && version == last_version_ && last_sequence_ <= smallest_snapshot_;
+  // Range tombstones live in their own keyspace and are never dropped: two
+  // with the same begin key may cover different ranges.
+  const bool is_range_delete =
+      !ikey.empty() && static_cast<uint8_t>(ikey[0]) == kRangeDeleteSpace;
+  const bool shadowed = !is_range_delete && same_key && version == last_version_ &&
+                        last_sequence_ <= smallest_snapshot_;
   if (!same_key) last_user_part_.assign(user_part.data(), user_part.size());
   has_last_ = true;
   last_version_ = version;

@@ -109,6 +109,9 @@ class DB {
   virtual Status Put(const WriteOptions& options, std::string_view key, std::string_view value) = 0;
   // Deleting a missing key is not an error.
   virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+  // Deletes every key in [begin, end); InvalidArgument unless begin < end.
+  virtual Status DeleteRange(const WriteOptions& options, std::string_view begin,
+                             std::string_view end) = 0;
   // Applies every update of the batch atomically.
   virtual Status Write(const WriteOptions& options, const WriteBatch& batch) = 0;
 

@@ -31,6 +31,11 @@ class WriteBatch {
   void PutVersioned(ColumnFamily cf, std::string_view key, uint64_t version,
                     std::string_view value, uint64_t expires_at_ms = 0);
   void DeleteVersioned(ColumnFamily cf, std::string_view key, uint64_t version);
+  // Deletes every key in [begin, end) of the column family (a range
+  // tombstone): reads, iterators and compaction honour it; later writes to
+  // keys in the range are visible again.
+  void DeleteRange(std::string_view begin, std::string_view end);
+  void DeleteRangeCF(ColumnFamily cf, std::string_view begin, std::string_view end);
 
   void Clear();
   uint32_t Count() const;
@@ -39,7 +44,7 @@ class WriteBatch {
 
   // One decoded update; see ForEach.
   struct Op {
-    enum class Kind : uint8_t { kPut = 1, kDelete = 2 };
+    enum class Kind : uint8_t { kPut = 1, kDelete = 2, kDeleteRange = 3 };  // range: value = end
     Kind kind;
     ColumnFamily cf;
     std::string_view key;
