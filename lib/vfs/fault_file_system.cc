@@ -282,6 +282,7 @@ Status FaultFileSystem::CheckLocked(FaultOp op, const std::string& path) {
     const FaultRule& r = rules_[i];
     if ((r.ops & op) == 0) continue;
     if (!r.path_substring.empty() && path.find(r.path_substring) == std::string::npos) continue;
+    if (!r.path_exclude.empty() && path.find(r.path_exclude) != std::string::npos) continue;
     const uint64_t match = ++rule_matches_[i];
     if (r.max_failures != 0 && rule_failures_[i] >= r.max_failures) continue;
     bool fire = false;

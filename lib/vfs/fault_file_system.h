@@ -79,6 +79,7 @@ enum class FaultTrigger {
 struct FaultRule {
   uint32_t ops = kFaultAllOps;  // FaultOp mask
   std::string path_substring;   // empty matches every path
+  std::string path_exclude;     // paths containing this never match (empty: none)
   FaultTrigger trigger = FaultTrigger::kNth;
   uint64_t n = 1;
   double probability = 0;

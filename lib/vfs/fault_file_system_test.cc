@@ -111,6 +111,17 @@ TEST_F(FaultFsTest, PathFilterAndCustomStatus) {
   EXPECT_TRUE((*sst)->Sync().ok());
 }
 
+TEST_F(FaultFsTest, PathExcludeSkipsMatchingPaths) {
+  FaultRule r = FaultRule::FailFromNth(kFaultSync, 1);
+  r.path_exclude = "MANIFEST";
+  fs_->AddRule(r);
+  auto m = fs_->NewWritableFile(dir_.File("MANIFEST-000001"));
+  auto w = fs_->NewWritableFile(dir_.File("000002.wal"));
+  ASSERT_TRUE(m.ok() && w.ok());
+  EXPECT_TRUE((*m)->Sync().ok());
+  EXPECT_FALSE((*w)->Sync().ok());
+}
+
 TEST_F(FaultFsTest, ProbabilityIsSeededAndRoughlyRight) {
   auto run = [this](uint64_t seed) {
     FaultFileSystem::Options o = Opts();
