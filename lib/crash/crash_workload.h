@@ -134,7 +134,11 @@ bool RunWorkload(const WorkloadConfig& cfg, std::unique_ptr<DB>* db, OpenFn open
     } else if (dice < 834) {
       s = (*db)->Close();
       db->reset();
-      if (s.ok()) log->durable_floor = log->acked;
+      if (s.ok()) {
+        log->durable_floor = log->acked;
+      } else if (log->stopped_by.empty()) {
+        log->stopped_by = "close: " + s.ToString();
+      }
       Status o = open(db);
       if (s.ok()) s = o;
       if (!o.ok()) {
