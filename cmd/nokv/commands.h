@@ -32,6 +32,13 @@ struct StatsOptions {
 };
 int RunStats(const StatsOptions& options);
 
+// nokv vlog --workdir DIR [--json]
+struct VlogOptions {
+  std::string workdir;
+  bool json = false;
+};
+int RunVlog(const VlogOptions& options);
+
 // nokv demo: a write/read/delete/reopen/verify round trip on a real DB.
 struct DemoOptions {
   std::string workdir;

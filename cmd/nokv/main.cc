@@ -23,6 +23,7 @@ namespace {
 struct ParsedOptions {
   ManifestOptions manifest;
   StatsOptions stats;
+  VlogOptions vlog;
   DemoOptions demo;
   ServeOptions serve;
   FsckCommandOptions fsck;
@@ -59,6 +60,12 @@ const std::vector<Subcommand>& Subcommands() {
          app->add_flag("--json", o->stats.json, "Print one JSON object (see nokv(1))");
        },
        [](const ParsedOptions& o) { return RunStats(o.stats); }},
+      {"vlog", "Show value-log segments: sizes, records, value bytes (offline, no lock)",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddWorkdir(app, &o->vlog.workdir);
+         app->add_flag("--json", o->vlog.json, "Print one JSON object (see nokv(1))");
+       },
+       [](const ParsedOptions& o) { return RunVlog(o.vlog); }},
       {"demo", "Write, read, delete, reopen and verify N keys, then print stats",
        [](CLI::App* app, ParsedOptions* o) {
          AddWorkdir(app, &o->demo.workdir);

@@ -62,11 +62,13 @@ Status DBImpl::FlushOldestImmutable() {
   versions_->SetLastSequence(last_sequence_.load());
   s = versions_->LogAndApply(&edit);
   std::lock_guard<std::mutex> l(mu_);
-  for (const auto& f : files) pending_outputs_.erase(f.number);
   if (!s.ok()) {
-    for (const auto& f : files) (void)fs_->RemoveFile(TableFileName(dir_, f.number));
+    // The edit may have reached the manifest even though the call failed
+    // (e.g. its fsync failed): keep the tables, and keep them pending so
+    // nothing deletes them in this session. The next Open decides.
     return s.WithContext("flush");
   }
+  for (const auto& f : files) pending_outputs_.erase(f.number);
   imms_.pop_front();
   stat_flushes_.fetch_add(1, std::memory_order_relaxed);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -229,18 +231,23 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
   }
   if (s.ok()) s = input->status();
   if (s.ok()) s = outputs.Finish();
-  if (s.ok()) {
-    for (const auto& f : outputs.files()) edit.new_files.emplace_back(output_level, f);
-    versions_->SetLastSequence(last_sequence_.load());
-    s = versions_->LogAndApply(&edit);
+  if (!s.ok()) {
+    outputs.Abandon();  // nothing names these tables yet
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& f : outputs.files()) pending_outputs_.erase(f.number);
+    return s.IsAborted() ? s : s.WithContext("compaction L" + std::to_string(plan.level));
+  }
+  for (const auto& f : outputs.files()) edit.new_files.emplace_back(output_level, f);
+  versions_->SetLastSequence(last_sequence_.load());
+  s = versions_->LogAndApply(&edit);
+  if (!s.ok()) {
+    // The edit may be in the manifest despite the error: keep the outputs
+    // (and pending, so this session never deletes them).
+    return s.WithContext("compaction L" + std::to_string(plan.level));
   }
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& f : outputs.files()) pending_outputs_.erase(f.number);
-  }
-  if (!s.ok()) {
-    outputs.Abandon();
-    return s.IsAborted() ? s : s.WithContext("compaction L" + std::to_string(plan.level));
   }
   stat_compactions_.fetch_add(1, std::memory_order_relaxed);
   stat_comp_read_.fetch_add(plan.InputBytes(), std::memory_order_relaxed);

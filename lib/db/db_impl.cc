@@ -122,6 +122,7 @@ Status DBImpl::Recover() {
   std::vector<std::string> names;
   NOKV_RETURN_IF_ERROR(fs_->GetChildren(dir_, &names));
   std::vector<uint64_t> wal_numbers;
+  std::vector<std::string> manifests;
   int data_files = 0;
   uint64_t max_number = 0;
   for (const auto& name : names) {
@@ -129,13 +130,22 @@ Status DBImpl::Recover() {
     uint64_t number = 0;
     if (!ParseFileName(name, &kind, &number)) continue;
     if (kind == FileKind::kWal) wal_numbers.push_back(number);
+    if (kind == FileKind::kManifest) manifests.push_back(name);
+    if (kind == FileKind::kWal || kind == FileKind::kTable) ++data_files;
     if (kind == FileKind::kWal || kind == FileKind::kTable || kind == FileKind::kManifest) {
-      ++data_files;
       max_number = std::max(max_number, number);
     }
   }
 
   Status s = versions_->Recover();
+  if (s.IsNotFound() && data_files == 0 && !manifests.empty()) {
+    // A creation that crashed before CURRENT was written: no WAL or table
+    // exists, so nothing was ever acknowledged. Start over.
+    for (const auto& m : manifests) {
+      spdlog::warn("nokv: {}: removing {} left by an interrupted creation", dir_, m);
+      NOKV_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(dir_, m)));
+    }
+  }
   if (s.IsNotFound()) {
     if (data_files > 0) {
       return Status::Corruption(dir_ + ": CURRENT is missing but the workdir holds " +
@@ -233,12 +243,22 @@ Status DBImpl::LoadRangeTombstones() {
 Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) {
   auto mem = std::make_shared<MemTable>(options_.memtable_engine);
   uint64_t max_seq = last_sequence_;
+  // The newest segment that holds anything: a crash during an earlier
+  // recovery can leave empty segments after a torn one, which must not turn
+  // its torn tail into "corruption in the middle".
+  size_t last_nonempty = 0;
+  for (size_t i = 0; i < wal_numbers.size(); ++i) {
+    uint64_t size = 0;
+    if (fs_->GetFileSize(WalFileName(dir_, wal_numbers[i]), &size).ok() && size > 0) {
+      last_nonempty = i;
+    }
+  }
   bool stopped = false;
   for (size_t i = 0; i < wal_numbers.size(); ++i) {
     const std::string path = WalFileName(dir_, wal_numbers[i]);
     WalReplayResult result;
     Status s = ReplayWalFile(
-        fs_.get(), path, i + 1 == wal_numbers.size(),
+        fs_.get(), path, i >= last_nonempty,
         [&](uint8_t type, std::string_view payload, uint64_t offset) -> Status {
           if (type != kWalWriteBatch) {
             return Status::Corruption("unknown WAL record type " + std::to_string(type) +
@@ -254,7 +274,7 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
           // without sync_writes) ends the consistent prefix.
           Status lost = VerifyValuePointers(rep);
           if (!lost.ok()) {
-            if (i + 1 != wal_numbers.size()) {
+            if (i < last_nonempty) {
               return Status::Corruption("record at offset " + std::to_string(offset) +
                                         " points at lost value-log data: " + lost.ToString());
             }
@@ -382,10 +402,13 @@ Status DBImpl::Close() {
     if (s.ok()) s = c;
   }
   l.lock();
-  if (s.ok() && !bg_error_.ok()) s = bg_error_;
+  const bool healthy = bg_error_.ok();
+  if (s.ok() && !healthy) s = bg_error_;
   close_status_ = s;
   l.unlock();
-  DeleteObsoleteFiles();
+  // After a background error the in-memory state may lag the manifest:
+  // leave garbage collection to the next Open.
+  if (healthy) DeleteObsoleteFiles();
   l.lock();
   table_cache_.reset();
   lock_.reset();

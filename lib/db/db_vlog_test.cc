@@ -194,7 +194,9 @@ TEST_F(DBVlogTest, DeletedAndExpiredValuesAreGarbage) {
     ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
   }
   for (int i = 0; i < 800; ++i) {
-    if (i % 4 != 0) ASSERT_TRUE(db_->Delete(WriteOptions(), "k" + std::to_string(i)).ok());
+    if (i % 4 != 0) {
+      ASSERT_TRUE(db_->Delete(WriteOptions(), "k" + std::to_string(i)).ok());
+    }
   }
   // Push the active segment forward so the old ones are sealed.
   for (int i = 0; i < 600; ++i) {

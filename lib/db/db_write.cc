@@ -311,7 +311,10 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     const uint64_t new_number = versions_->NewFileNumber();
     const uint64_t old_number = wal_number_;
     l.unlock();
-    Status s = wal_->Sync();
+    // Values first: once this segment stops being the newest, replay treats
+    // a dangling value pointer in it as corruption, not as a torn tail.
+    Status s = vlog_ ? vlog_->Sync() : Status::OK();
+    if (s.ok()) s = wal_->Sync();
     if (s.ok()) s = wal_->Close();
     std::unique_ptr<WalWriter> fresh;
     if (s.ok()) {

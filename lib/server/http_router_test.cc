@@ -24,6 +24,9 @@ class FakeDb : public DB {
 
   Status Put(const WriteOptions&, std::string_view, std::string_view) override { return No(); }
   Status Delete(const WriteOptions&, std::string_view) override { return No(); }
+  Status DeleteRange(const WriteOptions&, std::string_view, std::string_view) override {
+    return No();
+  }
   Status Write(const WriteOptions&, const WriteBatch&) override { return No(); }
   Status Get(const ReadOptions&, std::string_view, std::string*) override { return No(); }
   Status GetCF(const ReadOptions&, ColumnFamily, std::string_view, std::string*) override {

@@ -11,6 +11,7 @@
 #include "manifest/filenames.h"
 #include "manifest/version_edit.h"
 #include "manifest/version_set.h"
+#include "vlog/value_log.h"
 #include "wal/wal_reader.h"
 
 namespace nokv {
@@ -135,7 +136,7 @@ Status InspectWorkdir(FileSystem* fs, const std::string& dir, WorkdirReport* out
     FileKind kind = FileKind::kUnknown;
     uint64_t number = 0;
     if (!ParseFileName(name, &kind, &number)) {
-      ++out->other_files;
+      if (name != "vlog") ++out->other_files;  // the value-log directory is ours
       continue;
     }
     if (kind != FileKind::kWal) continue;
@@ -172,6 +173,35 @@ Status InspectWorkdir(FileSystem* fs, const std::string& dir, WorkdirReport* out
   out->total_entries = out->sst_entries + out->wal_pending_entries;
   out->total_bytes = out->sst_bytes + out->wal_bytes + out->manifest_size;
   out->effective_last_sequence = std::max(out->last_sequence, out->wal_max_sequence);
+  // Value-log segments (read-only scan of each).
+  {
+    const std::string vdir = JoinPath(dir, "vlog");
+    std::vector<std::string> vnames;
+    if (fs->FileExists(vdir) && fs->GetChildren(vdir, &vnames).ok()) {
+      std::sort(vnames.begin(), vnames.end());
+      ValueLog vlog(fs, vdir, ValueLogOptions(), [] { return uint64_t{0}; });
+      if (vlog.Open().ok()) {
+        auto segs = vlog.Segments();
+        for (size_t i = 0; i < segs.size(); ++i) {
+          VlogSegmentReport vr;
+          vr.number = segs[i].number;
+          vr.bytes = segs[i].bytes;
+          vr.newest = i + 1 == segs.size();
+          Status vs = vlog.ForEachRecord(
+              vr.number, [&](std::string_view, std::string_view value, const ValuePointer&) {
+                ++vr.records;
+                vr.value_bytes += value.size();
+                return Status::OK();
+              });
+          if (!vs.ok()) vr.problem = vs.ToString();
+          out->vlog_bytes += vr.bytes;
+          out->vlog_records += vr.records;
+          out->vlog_segments.push_back(std::move(vr));
+        }
+        out->total_bytes += out->vlog_bytes;
+      }
+    }
+  }
   return Status::OK();
 }
 

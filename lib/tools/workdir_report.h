@@ -63,6 +63,16 @@ struct WalSegmentReport {
   std::string problem;
 };
 
+// One value-log segment (vlog/NNNNNN.vlog).
+struct VlogSegmentReport {
+  uint64_t number = 0;
+  uint64_t bytes = 0;
+  uint64_t records = 0;       // value records (header excluded)
+  uint64_t value_bytes = 0;   // sum of value sizes
+  bool newest = false;        // the segment appends went to last
+  std::string problem;        // non-empty if the segment does not scan cleanly
+};
+
 struct WorkdirReport {
   std::string dir;
   // Manifest and its counters (from VersionSet::Recover).
@@ -76,6 +86,9 @@ struct WorkdirReport {
   std::vector<LevelReport> levels;             // one per level, L0 first (all levels)
   std::vector<SstFileReport> files;            // by level, each level in its Version order
   std::vector<WalSegmentReport> wal_segments;  // every *.wal, by number
+  std::vector<VlogSegmentReport> vlog_segments;  // every vlog/*.vlog, by number
+  uint64_t vlog_bytes = 0;
+  uint64_t vlog_records = 0;
 
   // Totals.
   uint64_t sst_files = 0;
