@@ -116,6 +116,7 @@ void PrintJsonReport(const FsckReport& r, const RepairReport* repair) {
   summary->set("sst_blocks", r.sst_blocks_checked);
   summary->set("sst_entries", r.sst_entries_checked);
   summary->set("wal_records", r.wal_records_checked);
+  summary->set("vlog_records", r.vlog_records_checked);
   root->set("summary", summary);
   if (repair != nullptr) {
     Poco::JSON::Object::Ptr o = NewJsonObject();

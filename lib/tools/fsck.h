@@ -24,8 +24,8 @@
 
 namespace nokv {
 
-enum class FsckFileKind { kCurrent, kManifest, kSst, kWal, kLock, kUnknown };
-// "current", "manifest", "sst", "wal", "lock", "unknown".
+enum class FsckFileKind { kCurrent, kManifest, kSst, kWal, kVlog, kLock, kUnknown };
+// "current", "manifest", "sst", "wal", "vlog", "lock", "unknown".
 const char* FsckFileKindName(FsckFileKind kind);
 
 // Classifies a directory entry name (not a path). *number is the file number
@@ -81,6 +81,7 @@ struct FsckReport {
   uint64_t sst_blocks_checked = 0;
   uint64_t sst_entries_checked = 0;
   uint64_t wal_records_checked = 0;
+  uint64_t vlog_records_checked = 0;
 
   bool clean() const { return problems.empty(); }
   std::map<FsckProblemKind, uint64_t> ProblemsByKind() const;

@@ -282,3 +282,42 @@ TEST_F(FsckTest, ProgressIsReported) {
 
 }  // namespace
 }  // namespace nokv
+
+namespace nokv {
+namespace {
+
+// Value-log segments are checked too: every record's checksum.
+TEST(FsckVlogTest, DetectsCorruptValueLogSegments) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  {
+    Options o;
+    o.value_threshold = 100;
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(o, dir.path(), &db).ok());
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(db->Put(WriteOptions(), "k" + std::to_string(i), std::string(500, 'v')).ok());
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  FsckReport clean;
+  ASSERT_TRUE(RunFsck(fs.get(), dir.path(), FsckOptions(), &clean).ok());
+  EXPECT_TRUE(clean.problems.empty());
+  EXPECT_EQ(clean.vlog_records_checked, 50u);
+  std::vector<std::string> segs;
+  ASSERT_TRUE(fs->GetChildren(dir.File("vlog"), &segs).ok());
+  ASSERT_EQ(segs.size(), 1u);
+  const std::string path = dir.File("vlog/" + segs[0]);
+  std::string contents;
+  ASSERT_TRUE(fs->ReadFileToString(path, &contents).ok());
+  contents[contents.size() / 2] ^= 0x01;
+  ASSERT_TRUE(fs->WriteStringToFileAtomic(path, contents).ok());
+  FsckReport bad;
+  ASSERT_TRUE(RunFsck(fs.get(), dir.path(), FsckOptions(), &bad).ok());
+  ASSERT_FALSE(bad.problems.empty());
+  EXPECT_EQ(bad.problems[0].path, "vlog/" + segs[0]);
+  ASSERT_TRUE(bad.problems[0].offset.has_value());
+}
+
+}  // namespace
+}  // namespace nokv
