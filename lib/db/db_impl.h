@@ -57,6 +57,7 @@ class DBImpl final : public DB {
   uint64_t NowMs() const override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options, ColumnFamily cf) override;
+  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;

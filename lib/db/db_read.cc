@@ -266,3 +266,118 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
 }
 
 }  // namespace nokv
+
+namespace nokv {
+namespace {
+
+// Raw internal entries at a snapshot: entries newer than the snapshot are
+// skipped, value pointers resolved. Forward and backward.
+class SnapshotInternalIterator final : public InternalIterator {
+ public:
+  SnapshotInternalIterator(std::unique_ptr<InternalIterator> iter, uint64_t snapshot,
+                           std::function<Status(const ValueRecord&, std::string*)> resolve,
+                           std::shared_ptr<void> pin)
+      : iter_(std::move(iter)),
+        snapshot_(snapshot),
+        resolve_(std::move(resolve)),
+        pin_(std::move(pin)) {}
+
+  bool Valid() const override { return iter_->Valid(); }
+  void SeekToFirst() override {
+    iter_->SeekToFirst();
+    SkipForward();
+  }
+  void SeekToLast() override {
+    iter_->SeekToLast();
+    SkipBackward();
+  }
+  void Seek(std::string_view t) override {
+    iter_->Seek(t);
+    SkipForward();
+  }
+  void SeekForPrev(std::string_view t) override {
+    iter_->SeekForPrev(t);
+    SkipBackward();
+  }
+  void Next() override {
+    iter_->Next();
+    SkipForward();
+  }
+  void Prev() override {
+    iter_->Prev();
+    SkipBackward();
+  }
+  std::string_view key() const override { return iter_->key(); }
+  std::string_view value() const override {
+    ValueRecord record;
+    std::string_view raw = iter_->value();
+    if (!DecodeValueRecord(raw, &record) || (record.meta & kMetaValuePointer) == 0) return raw;
+    std::string resolved;
+    Status s = resolve_ ? resolve_(record, &resolved) : Status::Corruption("no value log");
+    if (!s.ok()) {
+      if (status_.ok()) status_ = s;
+      return raw;
+    }
+    record.meta &= static_cast<uint8_t>(~kMetaValuePointer);
+    record.value = resolved;
+    value_.clear();
+    AppendValueRecord(&value_, record);
+    return value_;
+  }
+  Status status() const override { return status_.ok() ? iter_->status() : status_; }
+
+ private:
+  bool Hidden() const { return InternalKeySequence(iter_->key()) > snapshot_; }
+  void SkipForward() {
+    while (iter_->Valid() && Hidden()) iter_->Next();
+  }
+  void SkipBackward() {
+    while (iter_->Valid() && Hidden()) iter_->Prev();
+  }
+
+  std::unique_ptr<InternalIterator> iter_;
+  uint64_t snapshot_;
+  std::function<Status(const ValueRecord&, std::string*)> resolve_;
+  std::shared_ptr<void> pin_;
+  mutable Status status_;
+  mutable std::string value_;
+};
+
+}  // namespace
+
+std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(const ReadOptions& options) {
+  Status open = CheckOpen();
+  if (!open.ok()) return NewEmptyIterator(open);
+  auto view = std::make_shared<ReadView>(CaptureReadView());
+  const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    iterator_seqs_.insert(snapshot);
+  }
+  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {  // holds the view
+    delete p;
+    UnregisterIterator(snapshot);
+  });
+  TableIterOptions topts;
+  topts.verify_checksums = options.verify_checksums;
+  topts.fill_cache = options.fill_cache;
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(view->mem->NewIterator());
+  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
+  for (const auto& f : view->version->files(0)) {
+    children.push_back(NewLevelIterator(view->version, {f}, table_cache_.get(), topts));
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    const auto& files = view->version->files(level);
+    if (files.empty()) continue;
+    children.push_back(NewLevelIterator(view->version, files, table_cache_.get(), topts));
+  }
+  std::function<Status(const ValueRecord&, std::string*)> resolve;
+  if (vlog_) {
+    resolve = [this](const ValueRecord& r, std::string* out) { return ResolveValue(r, out); };
+  }
+  return std::make_unique<SnapshotInternalIterator>(NewMergingIterator(std::move(children)),
+                                                    snapshot, std::move(resolve), std::move(pin));
+}
+
+}  // namespace nokv

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/iterator.h"
 #include "base/status.h"
 #include "nokv/iterator.h"
 #include "nokv/options.h"
@@ -137,6 +138,12 @@ class DB {
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
   virtual std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options,
                                                   ColumnFamily cf) = 0;
+
+  // For the transaction layer: a cursor over raw internal keys (all column
+  // families, all versions, tombstones included; see base/internal_key.h for
+  // the key format) at a consistent snapshot. Values are ValueRecords whose
+  // value-log pointers are already resolved (kMetaValuePointer cleared).
+  virtual std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions& options) = 0;
 
   virtual const Snapshot* GetSnapshot() = 0;
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;

@@ -46,6 +46,9 @@ class FakeDb : public DB {
   std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions&, ColumnFamily) override {
     return nullptr;
   }
+  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions&) override {
+    return NewEmptyIterator();
+  }
   const Snapshot* GetSnapshot() override { return nullptr; }
   void ReleaseSnapshot(const Snapshot*) override {}
   // Not marked override: the value-log API is being added to DB concurrently,
