@@ -358,11 +358,12 @@ void IoLoop::Accept() {
     }
     RedisCounters& ctr = server_->counters();
     if (ctr.connected_clients.load() >= server_->options.max_clients) {
+      // Count before replying: a client that saw the refusal sees the count.
+      ctr.rejected_connections.fetch_add(1);
       static const char kMsg[] = "-ERR max number of clients reached\r\n";
       ssize_t w = ::write(fd, kMsg, sizeof(kMsg) - 1);
       (void)w;
       ::close(fd);
-      ctr.rejected_connections.fetch_add(1);
       continue;
     }
     ctr.connected_clients.fetch_add(1);
