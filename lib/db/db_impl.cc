@@ -211,17 +211,7 @@ Status DBImpl::Recover() {
 
 Status DBImpl::LoadRangeTombstones() {
   ReadView view = CaptureReadView();
-  std::vector<std::unique_ptr<InternalIterator>> children;
-  children.push_back(view.mem->NewIterator());
-  for (const auto& f : view.version->files(0)) {
-    children.push_back(NewLevelIterator(view.version, {f}, table_cache_.get(), {}));
-  }
-  for (int level = 1; level < kNumLevels; ++level) {
-    if (view.version->files(level).empty()) continue;
-    children.push_back(
-        NewLevelIterator(view.version, view.version->files(level), table_cache_.get(), {}));
-  }
-  auto it = NewMergingIterator(std::move(children));
+  auto it = NewViewIterator(view, TableIterOptions());
   std::string start(1, static_cast<char>(kRangeDeleteSpace));
   AppendInternalKey(&start, ColumnFamily::kDefault, "", kMaxVersion, kMaxSequence);
   start.erase(1, 1);  // [space byte] + trailer: the smallest key of the keyspace

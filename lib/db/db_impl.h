@@ -21,6 +21,7 @@
 #include "db/range_tombstones.h"
 #include "hotring/hot_ring.h"
 #include "lsm/compaction_picker.h"
+#include "lsm/level_iterator.h"
 #include "lsm/table_cache.h"
 #include "manifest/version_set.h"
 #include "memtable/memtable.h"
@@ -130,6 +131,10 @@ class DBImpl final : public DB {
 
   // --- reads (db_read.cc)
   ReadView CaptureReadView();
+  // A merged cursor over every source of the view (memtables, L0, levels).
+  std::unique_ptr<InternalIterator> NewViewIterator(const ReadView& view, TableIterOptions options);
+  // Keeps the view alive for an iterator and registers its sequence.
+  std::shared_ptr<void> PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot);
   // The newest (internal key, value record) of (cf, key) at <= version.
   Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                    uint64_t version, std::string* ikey, std::string* value);

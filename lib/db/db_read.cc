@@ -191,6 +191,35 @@ Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_vi
   return Status::OK();
 }
 
+std::unique_ptr<InternalIterator> DBImpl::NewViewIterator(const ReadView& view,
+                                                          TableIterOptions options) {
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(view.mem->NewIterator());
+  for (const auto& imm : view.imms) children.push_back(imm->NewIterator());
+  for (const auto& f : view.version->files(0)) {
+    children.push_back(NewLevelIterator(view.version, {f}, table_cache_.get(), options));
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    const auto& files = view.version->files(level);
+    if (files.empty()) continue;
+    children.push_back(NewLevelIterator(view.version, files, table_cache_.get(), options));
+  }
+  return NewMergingIterator(std::move(children));
+}
+
+std::shared_ptr<void> DBImpl::PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    iterator_seqs_.insert(snapshot);
+  }
+  // Holds the view; unregisters the iterator's sequence (value-log GC waits
+  // for it) when the iterator goes away. The DB must outlive its iterators.
+  return std::shared_ptr<void>(new int(0), [this, view, snapshot](int* p) {
+    delete p;
+    UnregisterIterator(snapshot);
+  });
+}
+
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   return NewIteratorCF(options, ColumnFamily::kDefault);
 }
@@ -220,31 +249,11 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
   auto view = std::make_shared<ReadView>(CaptureReadView());
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    iterator_seqs_.insert(snapshot);
-  }
-  // Unregisters the iterator's sequence (value-log GC waits for it) when the
-  // iterator goes away. The DB must outlive its iterators.
-  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {  // holds the view
-    delete p;
-    UnregisterIterator(snapshot);
-  });
+  std::shared_ptr<void> pin = PinIterator(view, snapshot);
 
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
   topts.fill_cache = options.fill_cache;
-  std::vector<std::unique_ptr<InternalIterator>> children;
-  children.push_back(view->mem->NewIterator());
-  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
-  for (const auto& f : view->version->files(0)) {
-    children.push_back(NewLevelIterator(view->version, {f}, table_cache_.get(), topts));
-  }
-  for (int level = 1; level < kNumLevels; ++level) {
-    const auto& files = view->version->files(level);
-    if (files.empty()) continue;
-    children.push_back(NewLevelIterator(view->version, files, table_cache_.get(), topts));
-  }
   DBIterOptions dopts;
   dopts.cf = cf;
   dopts.snapshot = snapshot;
@@ -262,7 +271,7 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
       return ResolveValue(record, out);
     };
   }
-  return NewDBIterator(NewMergingIterator(std::move(children)), std::move(dopts), std::move(pin));
+  return NewDBIterator(NewViewIterator(*view, topts), std::move(dopts), std::move(pin));
 }
 
 }  // namespace nokv
@@ -350,34 +359,16 @@ std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(const ReadOptions&
   if (!open.ok()) return NewEmptyIterator(open);
   auto view = std::make_shared<ReadView>(CaptureReadView());
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    iterator_seqs_.insert(snapshot);
-  }
-  std::shared_ptr<void> pin(new int(0), [this, view, snapshot](int* p) {  // holds the view
-    delete p;
-    UnregisterIterator(snapshot);
-  });
+  std::shared_ptr<void> pin = PinIterator(view, snapshot);
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
   topts.fill_cache = options.fill_cache;
-  std::vector<std::unique_ptr<InternalIterator>> children;
-  children.push_back(view->mem->NewIterator());
-  for (const auto& imm : view->imms) children.push_back(imm->NewIterator());
-  for (const auto& f : view->version->files(0)) {
-    children.push_back(NewLevelIterator(view->version, {f}, table_cache_.get(), topts));
-  }
-  for (int level = 1; level < kNumLevels; ++level) {
-    const auto& files = view->version->files(level);
-    if (files.empty()) continue;
-    children.push_back(NewLevelIterator(view->version, files, table_cache_.get(), topts));
-  }
   std::function<Status(const ValueRecord&, std::string*)> resolve;
   if (vlog_) {
     resolve = [this](const ValueRecord& r, std::string* out) { return ResolveValue(r, out); };
   }
-  return std::make_unique<SnapshotInternalIterator>(NewMergingIterator(std::move(children)),
-                                                    snapshot, std::move(resolve), std::move(pin));
+  return std::make_unique<SnapshotInternalIterator>(NewViewIterator(*view, topts), snapshot,
+                                                    std::move(resolve), std::move(pin));
 }
 
 }  // namespace nokv
