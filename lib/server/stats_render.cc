@@ -93,6 +93,26 @@ const Field kFields[] = {
    [](const DbStats& s) -> Value { return Ratio(s.block_cache_hits, s.block_cache_hits + s.block_cache_misses); }},
   {"cache", "block_usage_bytes", Kind::kGauge, "Bytes held by the block cache",
    [](const DbStats& s) -> Value { return s.block_cache_usage; }},
+  {"value_log", "segments", Kind::kGauge, "Value-log segments on disk",
+   [](const DbStats& s) -> Value { return static_cast<uint64_t>(s.vlog_segments); }},
+  {"value_log", "bytes", Kind::kGauge, "Bytes in value-log segments",
+   [](const DbStats& s) -> Value { return s.vlog_bytes; }},
+  {"value_log", "discard_bytes", Kind::kGauge, "Value-log garbage known from compaction (lower bound)",
+   [](const DbStats& s) -> Value { return s.vlog_discard_bytes; }},
+  {"value_log", "values_written", Kind::kCounter, "Values separated into the value log",
+   [](const DbStats& s) -> Value { return s.vlog_values_written; }},
+  {"value_log", "pending_deletes", Kind::kGauge, "Rewritten segments waiting for old readers",
+   [](const DbStats& s) -> Value { return static_cast<uint64_t>(s.vlog_pending_deletes); }},
+  {"value_log", "gc_runs", Kind::kCounter, "Value-log GC runs",
+   [](const DbStats& s) -> Value { return s.vlog_gc_runs; }},
+  {"value_log", "gc_records_rewritten", Kind::kCounter, "Live values rewritten by GC",
+   [](const DbStats& s) -> Value { return s.vlog_gc_records_rewritten; }},
+  {"value_log", "gc_segments_deleted", Kind::kCounter, "Segments deleted by GC",
+   [](const DbStats& s) -> Value { return s.vlog_gc_segments_deleted; }},
+  {"value_log", "gc_bytes_reclaimed", Kind::kCounter, "Bytes reclaimed by GC",
+   [](const DbStats& s) -> Value { return s.vlog_gc_bytes_reclaimed; }},
+  {"hot", "write_limited", Kind::kCounter, "Writes refused by the hot-key write throttle",
+   [](const DbStats& s) -> Value { return s.hot_key_limited_writes; }},
 };
 
 // Per-level series: "lsm"."levels"[i].<name> and nokv_lsm_level_<name>{level="i"}.
@@ -111,7 +131,8 @@ const LevelField kLevelFields[] = {
 // clang-format on
 
 const char* const kBuiltinSections[] = {"entries", "background_error", "memtable", "flush",
-                                        "compaction", "wal", "write", "cache", "lsm"};
+                                        "compaction", "wal",   "write",   "cache", "lsm",
+                                        "value_log", "hot"};
 
 double Finite(double d) { return std::isfinite(d) ? d : 0.0; }
 
