@@ -98,9 +98,9 @@ Status DBImpl::Open() {
     close_started_ = true;
     return s;
   }
-  if (options_.hot_key_tracking) {
-    HotRingOptions hopts;  // 8 x 250 ms window, as the reference
-    read_ring_ = std::make_unique<HotRing>(hopts);
+  HotRingOptions hopts;  // 8 x 250 ms window, as the reference
+  if (options_.hot_key_tracking) read_ring_ = std::make_unique<HotRing>(hopts);
+  if (options_.hot_key_tracking || options_.write_hot_key_limit > 0) {
     write_ring_ = std::make_unique<HotRing>(hopts);
   }
   flush_thread_ = std::thread([this] { FlushThread(); });

@@ -448,6 +448,7 @@ namespace {
 TEST(DBHotKeys, TracksHotKeysAndThrottlesWhenAsked) {
   testutil::TempDir dir;
   Options o;
+  o.hot_key_tracking = true;
   o.write_hot_key_limit = 20;
   std::unique_ptr<DB> db;
   ASSERT_TRUE(DB::Open(o, dir.path(), &db).ok());
