@@ -254,11 +254,10 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
             return Status::Corruption("unknown WAL record type " + std::to_string(type) +
                                       " at offset " + std::to_string(offset));
           }
-          if (payload.size() < 8) return Status::Corruption("short write-batch record");
-          const uint64_t first = DecodeFixed64(payload.data());
-          std::string_view rep = payload.substr(8);
+          uint64_t first = 0;
+          std::string_view rep;
           WriteBatch check;
-          NOKV_RETURN_IF_ERROR(WriteBatchInternal::FromRep(rep, &check));
+          NOKV_RETURN_IF_ERROR(WriteBatchInternal::DecodeWalRecord(payload, &first, &rep, &check));
           if (stopped) return Status::OK();
           // A record whose values did not reach the value log (a machine crash
           // without sync_writes) ends the consistent prefix.

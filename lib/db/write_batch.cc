@@ -144,6 +144,14 @@ Status WriteBatchInternal::ForEach(std::string_view rep,
   return Status::OK();
 }
 
+Status WriteBatchInternal::DecodeWalRecord(std::string_view payload, uint64_t* first_sequence,
+                                           std::string_view* rep, WriteBatch* batch) {
+  if (payload.size() < 8) return Status::Corruption("short write-batch record");
+  *first_sequence = DecodeFixed64(payload.data());
+  *rep = payload.substr(8);
+  return FromRep(*rep, batch);
+}
+
 Status WriteBatchInternal::FromRep(std::string_view rep, WriteBatch* out) {
   NOKV_RETURN_IF_ERROR(ForEach(rep, [](const WriteBatch::Op&) { return Status::OK(); }));
   out->rep_.assign(rep.data(), rep.size());

@@ -26,6 +26,10 @@ class WriteBatchInternal {
   // Sum of key + value bytes (for stats).
   static uint64_t PayloadBytes(const WriteBatch& b);
 
+  // Splits a kWalWriteBatch record payload into its first sequence and the
+  // batch rep (validated); Corruption if it is malformed.
+  static Status DecodeWalRecord(std::string_view payload, uint64_t* first_sequence,
+                                std::string_view* rep, WriteBatch* batch);
   // Calls fn for each op of an encoded rep; Corruption on malformed input.
   static Status ForEach(std::string_view rep,
                         const std::function<Status(const WriteBatch::Op&)>& fn);

@@ -500,10 +500,10 @@ void CheckWalSegment(FsckRun& run, FsckFile* f) {
         if (type != kWalWriteBatch) {
           return Status::Corruption("unknown WAL record type " + std::to_string(type));
         }
-        if (payload.size() < 8) return Status::Corruption("short write-batch record");
-        const uint64_t first = DecodeFixed64(payload.data());
+        uint64_t first = 0;
+        std::string_view rep;
         WriteBatch batch;
-        NOKV_RETURN_IF_ERROR(WriteBatchInternal::FromRep(payload.substr(8), &batch));
+        NOKV_RETURN_IF_ERROR(WriteBatchInternal::DecodeWalRecord(payload, &first, &rep, &batch));
         const uint64_t count = batch.Count();
         if (count > 0) {
           if (first <= run.wal_last_sequence) {
