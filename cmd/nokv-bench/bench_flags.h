@@ -44,6 +44,10 @@ inline void AddBenchFlags(CLI::App* app, BenchConfig* c) {
                   "NoKV only: values of at least this many bytes go to the value log; 0 "
                   "disables separation (default: NoKV's own)")
       ->type_name("BYTES");
+  app->add_option("--memtable-engine", c->engine.memtable_engine,
+                  "NoKV only: memtable index, skiplist or art")
+      ->check(CLI::IsMember({"skiplist", "art"}))
+      ->capture_default_str();
   app->add_flag("--sync", c->engine.sync, "fsync every write (all engines)");
   app->add_option("--memtable-size", c->engine.memtable_size, "Write buffer bytes (all engines)")
       ->check(CLI::Range(size_t{1} << 16, size_t{1} << 34))

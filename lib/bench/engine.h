@@ -26,6 +26,8 @@ struct EngineConfig {
   // NoKV: values of at least this many bytes go to the value log; 0 turns
   // separation off, -1 keeps NoKV's default.
   int64_t value_threshold = -1;
+  // NoKV: memtable index, "skiplist" (default) or "art".
+  std::string memtable_engine = "skiplist";
 };
 
 // Counters an engine reports after a run; negative = not reported.

@@ -7,29 +7,6 @@
 namespace nokv::bench {
 namespace {
 
-// Sets Options::value_threshold when the engine has one (the value log is
-// being added); returns whether it did. Written as a template so the
-// requires-expression is checked at instantiation, not as a hard error.
-template <typename O>
-bool ApplyValueThreshold(O& options, int64_t threshold) {
-  if constexpr (requires { options.value_threshold; }) {
-    options.value_threshold = static_cast<decltype(options.value_threshold)>(threshold);
-    return true;
-  } else {
-    return false;
-  }
-}
-
-// The engine's value threshold, or -1 if it has none.
-template <typename O>
-int64_t ValueThresholdOf(const O& options) {
-  if constexpr (requires { options.value_threshold; }) {
-    return static_cast<int64_t>(options.value_threshold);
-  } else {
-    return -1;
-  }
-}
-
 std::string Mib(size_t bytes) { return fmt::format("{}MiB", bytes >> 20); }
 
 class NoKvEngine final : public Engine {
@@ -50,22 +27,17 @@ class NoKvEngine final : public Engine {
       if (compression != "none") compression += "(unsupported: none)";
       o.table.compression = CompressionType::kNone;
     }
-    std::string threshold;
-    if (config.value_threshold >= 0 && !ApplyValueThreshold(o, config.value_threshold)) {
-      threshold = fmt::format("{}B NOT APPLIED (no value log in this build)",
-                              config.value_threshold);
-    } else if (ValueThresholdOf(o) < 0) {
-      threshold = "none (no value log in this build)";
-    } else {
-      threshold = fmt::format("{}B{}", ValueThresholdOf(o),
-                              config.value_threshold >= 0 ? "" : " (default)");
-    }
+    if (config.value_threshold >= 0) o.value_threshold = static_cast<size_t>(config.value_threshold);
+    o.memtable_engine =
+        config.memtable_engine == "art" ? MemTableEngine::kArt : MemTableEngine::kSkipList;
+    const std::string threshold = fmt::format("{}B{}", o.value_threshold,
+                                              config.value_threshold >= 0 ? "" : " (default)");
     settings_ = fmt::format(
         "memtable={} block_cache={} compression={} bloom={}bits/key max_open_files={} sync={} "
-        "l0_trigger={} level_base={} target_file={} value_threshold={}",
+        "l0_trigger={} level_base={} target_file={} value_threshold={} memtable_engine={}",
         Mib(o.memtable_size), Mib(o.block_cache_size), compression, o.table.bloom_bits_per_key,
         o.max_open_files, o.sync_writes ? "on" : "off", o.l0_compaction_trigger,
-        Mib(o.max_bytes_for_level_base), Mib(o.target_file_size), threshold);
+        Mib(o.max_bytes_for_level_base), Mib(o.target_file_size), threshold, config.memtable_engine);
     write_options_.sync = config.sync;
     return DB::Open(o, dir, &db_);
   }

@@ -36,6 +36,9 @@ CompactionPolicy PolicyFrom(const Options& o) {
 
 Status ValidateOptions(const Options& o) {
   if (o.memtable_size < (64 << 10)) return Status::InvalidArgument("memtable_size below 64 KiB");
+  if (!(o.memtable_bloom_ratio >= 0 && o.memtable_bloom_ratio <= 0.25)) {
+    return Status::InvalidArgument("memtable_bloom_ratio must be in [0, 0.25]");
+  }
   if (o.max_immutable_memtables < 1) {
     return Status::InvalidArgument("max_immutable_memtables must be at least 1");
   }
@@ -65,6 +68,12 @@ DBImpl::DBImpl(const Options& options, std::string dir)
       policy_(PolicyFrom(options)) {}
 
 DBImpl::~DBImpl() { (void)Close(); }
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  const auto bloom_bytes =
+      static_cast<size_t>(static_cast<double>(options_.memtable_size) * options_.memtable_bloom_ratio);
+  return std::make_shared<MemTable>(options_.memtable_engine, bloom_bytes);
+}
 
 Status DBImpl::Open() {
   Status s = fs_->CreateDirIfMissing(dir_);
@@ -193,7 +202,7 @@ Status DBImpl::Recover() {
     std::lock_guard<std::mutex> l(mu_);
     wal_ = std::move(wal.value());
     wal_number_ = wal_number;
-    mem_ = std::make_shared<MemTable>(options_.memtable_engine);
+    mem_ = NewMemTable();
   }
   edit.log_number = wal_number_;
   versions_->SetLastSequence(last_sequence_);
@@ -231,7 +240,7 @@ Status DBImpl::LoadRangeTombstones() {
 }
 
 Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) {
-  auto mem = std::make_shared<MemTable>(options_.memtable_engine);
+  auto mem = NewMemTable();
   uint64_t max_seq = last_sequence_;
   // The newest segment that holds anything: a crash during an earlier
   // recovery can leave empty segments after a torn one, which must not turn
@@ -279,7 +288,7 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
             std::vector<FileMeta> files;
             NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
             for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
-            mem = std::make_shared<MemTable>(options_.memtable_engine);
+            mem = NewMemTable();
           }
           return Status::OK();
         },

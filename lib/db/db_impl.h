@@ -129,6 +129,9 @@ class DBImpl final : public DB {
   void UnregisterIterator(uint64_t sequence);
   friend struct IteratorPin;
 
+  // A fresh memtable configured from options_ (engine, bloom filter).
+  std::shared_ptr<MemTable> NewMemTable() const;
+
   // --- reads (db_read.cc)
   ReadView CaptureReadView();
   // A merged cursor over every source of the view (memtables, L0, levels).

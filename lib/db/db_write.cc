@@ -333,7 +333,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     wal_ = std::move(fresh);
     wal_number_ = new_number;
     imms_.push_back(Immutable{mem_, old_number});
-    mem_ = std::make_shared<MemTable>(options_.memtable_engine);
+    mem_ = NewMemTable();
     force = false;
     work_cv_.notify_all();  // wake the flush thread
   }

@@ -31,9 +31,11 @@ class MemTable::Iterator final : public InternalIterator {
   const std::unique_ptr<MemIndex::Iterator> iter_;
 };
 
-MemTable::MemTable(MemTableEngine engine)
+MemTable::MemTable(MemTableEngine engine, size_t bloom_bytes)
     : engine_(engine),
-      index_(engine == MemTableEngine::kArt ? NewArtIndex(&arena_) : NewSkipListIndex(&arena_)) {}
+      index_(engine == MemTableEngine::kArt ? NewArtIndex(&index_arena_)
+                                            : NewSkipListIndex(&index_arena_)),
+      bloom_(bloom_bytes) {}
 
 void MemTable::Add(std::string_view internal_key, std::string_view value) {
   assert(internal_key.size() > kTrailerSize);
@@ -48,6 +50,7 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
   p = EncodeVarint64(p, value.size());
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   assert(p + value.size() == entry + encoded_size);
+  if (bloom_.enabled()) bloom_.Add(MemTableBloom::Hash(UserPart(internal_key)));
   index_->Insert(entry, internal_key);
 
   // Only this thread writes the counters, so load+store is race-free.
@@ -73,6 +76,7 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
   // a newer version, and newer writes of `version` itself. What follows may
   // be an older version v written after the snapshot; then seeking to
   // (v, snapshot) skips the rest of v's invisible writes, and so on.
+  if (bloom_.enabled() && !bloom_.MayContain(MemTableBloom::Hash(user_part))) return false;
   char inline_target[256];
   std::string heap_target;
   const size_t target_size = user_part.size() + kTrailerSize;

@@ -33,6 +33,7 @@
 #include "base/iterator.h"
 #include "memtable/arena.h"
 #include "memtable/mem_index.h"
+#include "memtable/memtable_bloom.h"
 
 namespace nokv {
 
@@ -40,7 +41,9 @@ enum class MemTableEngine : uint8_t { kSkipList, kArt };
 
 class MemTable {
  public:
-  explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList);
+  // bloom_bytes sizes the point-read filter over user parts
+  // (memtable_bloom.h); 0 turns it off.
+  explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList, size_t bloom_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -63,8 +66,11 @@ class MemTable {
   // added before it was positioned (and maybe some added concurrently).
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // Arena bytes in use: the memtable's footprint, for flush decisions.
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Arena bytes in use (entries and index nodes): the memtable's footprint,
+  // for flush decisions.
+  size_t ApproximateMemoryUsage() const {
+    return arena_.MemoryUsage() + index_arena_.MemoryUsage() + bloom_.bytes();
+  }
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_acquire); }
   // Entries whose value's first (meta) byte has kMetaDelete set.
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
@@ -80,8 +86,13 @@ class MemTable {
   class Iterator;
 
   const MemTableEngine engine_;
-  Arena arena_;  // written by the writer only; nodes and entries live here
-  const std::unique_ptr<MemIndex> index_;  // declared after arena_, which it uses
+  Arena arena_;  // written by the writer only; entries live here
+  // Index nodes live apart from the entries: packed densely, the nodes a
+  // search walks share cache lines and pages instead of sitting one per
+  // entry-sized stride. Written by the writer only.
+  Arena index_arena_;
+  const std::unique_ptr<MemIndex> index_;  // declared after index_arena_, which it uses
+  MemTableBloom bloom_;
   // Written by the writer only (relaxed/release stores), read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};

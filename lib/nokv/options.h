@@ -31,8 +31,14 @@ struct Options {
   // not a machine crash.
   bool sync_writes = false;
 
-  // Bytes of WAL a memtable takes before it is frozen and flushed to L0.
+  // Memory a memtable takes (entries, index, filter) before it is frozen and
+  // flushed to L0.
   size_t memtable_size = 64ull << 20;
+  // A bloom filter of memtable_bloom_ratio * memtable_size bytes per memtable
+  // lets point reads of keys it does not hold skip its index search
+  // (RocksDB's memtable_prefix_bloom_size_ratio with whole-key filtering).
+  // 0 turns it off; at most 0.25.
+  double memtable_bloom_ratio = 1.0 / 32;
   // Memtable index: kSkipList (default) or kArt (adaptive radix tree).
   MemTableEngine memtable_engine = MemTableEngine::kSkipList;
   // Frozen memtables waiting for flush; writers stall beyond this.

@@ -1,23 +1,86 @@
-// BlockCache implementation.
 #include "sst/block_cache.h"
+
+#include <utility>
 
 namespace nokv {
 
-size_t BlockCache::KeyHash::operator()(const Key& k) const {
+static_assert((BlockCache::kNumShards & (BlockCache::kNumShards - 1)) == 0);
+
+uint64_t BlockCache::Hash(const Key& k) {
   uint64_t h = k.file_number * 0x9e3779b97f4a7c15ull ^ k.offset;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
-  return static_cast<size_t>(h);
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
 }
 
 BlockCache::BlockCache(size_t capacity)
     : capacity_(capacity), shard_capacity_((capacity + kNumShards - 1) / kNumShards) {}
 
-BlockCache::Shard& BlockCache::ShardFor(const Key& key) {
-  // The top bits are independent of the bits unordered_map buckets on.
-  return shards_[(KeyHash()(key) >> 60) % kNumShards];
+// --- Shard: the open-addressing index (the top hash bits chose the shard,
+// the low bits choose the home slot).
+
+size_t BlockCache::Shard::FindIndex(const Key& key, uint64_t hash) const {
+  if (index.empty()) return 0;
+  const size_t mask = index.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const IndexSlot& slot = index[i];
+    if (slot.entry == kNoEntry) return index.size();
+    if (slot.key == key) return i;
+  }
 }
+
+void BlockCache::Shard::IndexInsert(const Key& key, uint64_t hash, uint32_t entry) {
+  if ((live + 1) * 2 > index.size()) Grow();
+  const size_t mask = index.size() - 1;
+  size_t i = hash & mask;
+  while (index[i].entry != kNoEntry) i = (i + 1) & mask;
+  index[i] = IndexSlot{key, entry};
+}
+
+// Backward-shift deletion: later members of the probe run move up so that
+// every key stays reachable from its home slot without tombstones.
+void BlockCache::Shard::IndexErase(size_t slot) {
+  const size_t mask = index.size() - 1;
+  size_t hole = slot;
+  for (size_t i = (slot + 1) & mask; index[i].entry != kNoEntry; i = (i + 1) & mask) {
+    const size_t home = Hash(index[i].key) & mask;
+    // Move i into the hole unless its home lies cyclically in (hole, i].
+    const bool home_after_hole = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+    if (!home_after_hole) {
+      index[hole] = index[i];
+      hole = i;
+    }
+  }
+  index[hole] = IndexSlot{};
+}
+
+void BlockCache::Shard::Grow() {
+  std::vector<IndexSlot> old = std::move(index);
+  index.assign(old.empty() ? 64 : old.size() * 2, IndexSlot{});
+  const size_t mask = index.size() - 1;
+  for (const IndexSlot& s : old) {
+    if (s.entry == kNoEntry) continue;
+    size_t i = Hash(s.key) & mask;
+    while (index[i].entry != kNoEntry) i = (i + 1) & mask;
+    index[i] = s;
+  }
+}
+
+void BlockCache::Shard::Remove(uint32_t entry,
+                               std::vector<std::shared_ptr<const Block>>* released) {
+  Entry& e = entries[entry];
+  IndexErase(FindIndex(e.key, Hash(e.key)));
+  usage -= e.charge;
+  released->push_back(std::move(e.block));
+  e = Entry{};
+  free.push_back(entry);
+  --live;
+}
+
+// --- BlockCache
 
 std::shared_ptr<const Block> BlockCache::Lookup(uint64_t file_number, uint64_t offset) {
   if (capacity_ == 0) {
@@ -25,60 +88,69 @@ std::shared_ptr<const Block> BlockCache::Lookup(uint64_t file_number, uint64_t o
     return nullptr;
   }
   const Key key{file_number, offset};
-  Shard& shard = ShardFor(key);
-  std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.map.find(key);
-  if (it == shard.map.end()) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return nullptr;
+  const uint64_t hash = Hash(key);
+  Shard& shard = ShardFor(hash);
+  std::shared_ptr<const Block> block;
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    const size_t slot = shard.FindIndex(key, hash);
+    if (slot < shard.index.size()) {
+      Entry& e = shard.entries[shard.index[slot].entry];
+      e.referenced = true;
+      block = e.block;
+    }
   }
-  shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
-  hits_.fetch_add(1, std::memory_order_relaxed);
-  return it->second->block;
+  (block ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+  return block;
 }
 
 void BlockCache::Insert(uint64_t file_number, uint64_t offset, std::shared_ptr<const Block> block,
                         size_t charge) {
   if (capacity_ == 0 || charge > shard_capacity_ || block == nullptr) return;
   const Key key{file_number, offset};
-  Shard& shard = ShardFor(key);
-  std::shared_ptr<const Block> replaced;  // released outside the lock
-  std::list<Entry> evicted;
-  {
-    std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.map.find(key);
-    if (it != shard.map.end()) {
-      shard.usage -= it->second->charge;
-      replaced = std::move(it->second->block);
-      it->second->block = std::move(block);
-      it->second->charge = charge;
-      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
-    } else {
-      shard.lru.push_front(Entry{key, std::move(block), charge});
-      shard.map.emplace(key, shard.lru.begin());
+  const uint64_t hash = Hash(key);
+  Shard& shard = ShardFor(hash);
+  std::vector<std::shared_ptr<const Block>> released;  // dropped outside the lock
+  std::lock_guard<std::mutex> lock(shard.mu);
+  const size_t existing = shard.FindIndex(key, hash);
+  if (existing < shard.index.size()) shard.Remove(shard.index[existing].entry, &released);
+  // Sweep: a referenced entry gets a second chance, an unreferenced one goes.
+  // Two full turns always free enough (the first clears every bit).
+  while (shard.usage + charge > shard_capacity_ && shard.live > 0) {
+    if (shard.hand >= shard.entries.size()) shard.hand = 0;
+    Entry& e = shard.entries[shard.hand];
+    if (e.block != nullptr) {
+      if (e.referenced) {
+        e.referenced = false;
+      } else {
+        shard.Remove(static_cast<uint32_t>(shard.hand), &released);
+      }
     }
-    shard.usage += charge;
-    while (shard.usage > shard_capacity_) {
-      auto victim = std::prev(shard.lru.end());
-      shard.usage -= victim->charge;
-      shard.map.erase(victim->key);
-      evicted.splice(evicted.begin(), shard.lru, victim);
-    }
+    ++shard.hand;
   }
+  uint32_t slot;
+  if (!shard.free.empty()) {
+    slot = shard.free.back();
+    shard.free.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(shard.entries.size());
+    shard.entries.emplace_back();
+  }
+  shard.entries[slot] = Entry{key, std::move(block), charge, false};
+  shard.IndexInsert(key, hash, slot);
+  shard.usage += charge;
+  ++shard.live;
 }
 
 void BlockCache::EraseFile(uint64_t file_number) {
   for (Shard& shard : shards_) {
-    std::list<Entry> erased;
+    std::vector<std::shared_ptr<const Block>> released;
     std::lock_guard<std::mutex> lock(shard.mu);
-    for (auto it = shard.lru.begin(); it != shard.lru.end();) {
-      auto next = std::next(it);
-      if (it->key.file_number == file_number) {
-        shard.usage -= it->charge;
-        shard.map.erase(it->key);
-        erased.splice(erased.begin(), shard.lru, it);
+    for (size_t i = 0; i < shard.entries.size(); ++i) {
+      const Entry& e = shard.entries[i];
+      if (e.block != nullptr && e.key.file_number == file_number) {
+        shard.Remove(static_cast<uint32_t>(i), &released);
       }
-      it = next;
     }
   }
 }

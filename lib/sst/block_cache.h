@@ -1,15 +1,20 @@
-// BlockCache: a sharded LRU cache of parsed SST blocks, keyed by
-// (file number, block offset) and bounded by total charge in bytes. Shared by
-// all TableReaders of a DB; thread-safe.
+// BlockCache: a sharded cache of parsed SST blocks, keyed by (file number,
+// block offset) and bounded by total charge in bytes. Shared by all
+// TableReaders of a DB; thread-safe.
+//
+// Replacement is CLOCK (second chance), an LRU approximation whose hit path
+// only sets a bit: a hit costs one probe of an open-addressing table plus
+// one touch of the entry, with no list relinking under the shard lock. The
+// clock hand sweeps the entries in insertion order; an entry hit since the
+// hand last passed survives one more sweep.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
 #include "sst/block.h"
 
@@ -52,22 +57,40 @@ class BlockCache {
     uint64_t offset;
     bool operator==(const Key&) const = default;
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
+  static uint64_t Hash(const Key& k);
+
+  // One cached block; slots are reused through a free list.
   struct Entry {
-    Key key;
-    std::shared_ptr<const Block> block;
-    size_t charge;
+    Key key{};
+    std::shared_ptr<const Block> block;  // null: the slot is free
+    size_t charge = 0;
+    bool referenced = false;  // hit since the clock hand last passed
   };
+  // Open-addressing (linear probing) index from key to entry slot.
+  struct IndexSlot {
+    Key key{};
+    uint32_t entry = kNoEntry;
+  };
+  static constexpr uint32_t kNoEntry = UINT32_MAX;
+
   struct Shard {
     mutable std::mutex mu;
-    size_t usage = 0;                                            // guarded by mu
-    std::list<Entry> lru;                                        // guarded by mu; front = newest
-    std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map;  // guarded by mu
+    size_t usage = 0;                // guarded by mu, as is everything below
+    std::vector<Entry> entries;      // the clock's ring
+    std::vector<uint32_t> free;      // free entry slots (LIFO)
+    std::vector<IndexSlot> index;    // size is a power of two, at most half full
+    size_t live = 0;                 // entries in use
+    size_t hand = 0;                 // next entry the clock inspects
+
+    size_t FindIndex(const Key& key, uint64_t hash) const;  // slot or index.size()
+    void IndexInsert(const Key& key, uint64_t hash, uint32_t entry);
+    void IndexErase(size_t slot);
+    void Grow();
+    // Frees an entry; its block is moved to *released (dropped outside mu).
+    void Remove(uint32_t entry, std::vector<std::shared_ptr<const Block>>* released);
   };
 
-  Shard& ShardFor(const Key& key);
+  Shard& ShardFor(uint64_t hash) { return shards_[hash >> 60 & (kNumShards - 1)]; }
 
   const size_t capacity_;
   const size_t shard_capacity_;

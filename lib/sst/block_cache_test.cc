@@ -1,10 +1,14 @@
-// Tests for the sharded LRU BlockCache.
+// Tests for the sharded CLOCK BlockCache.
 #include "sst/block_cache.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "base/random.h"
 
 #include "sst/block_builder.h"
 
@@ -107,6 +111,49 @@ TEST(BlockCacheTest, EraseFileDropsOnlyThatFile) {
     EXPECT_EQ(cache.Lookup(1, i), nullptr);
     EXPECT_NE(cache.Lookup(2, i), nullptr);
   }
+}
+
+// Random inserts, replacements, lookups and file erasures against a model of
+// what was last inserted per key: whatever the cache returns must be exactly
+// that block, erased files must be gone, and usage must equal the charges of
+// what is present. Exercises the open-addressing index's backward-shift
+// deletion with long probe runs (many keys, few shards' worth of capacity).
+TEST(BlockCacheTest, RandomOperationsMatchModel) {
+  Random rnd(20261127);
+  BlockCache cache(BlockCache::kNumShards * 4000);
+  std::map<std::pair<uint64_t, uint64_t>, std::pair<std::shared_ptr<const Block>, size_t>> model;
+  for (int op = 0; op < 60000; ++op) {
+    const uint64_t file = rnd.Uniform(8);
+    const uint64_t offset = rnd.Uniform(400) * 4096;
+    const uint64_t kind = rnd.Uniform(1000);
+    if (kind < 500) {
+      auto block = MakeBlock();
+      const size_t charge = 10 + rnd.Uniform(90);
+      cache.Insert(file, offset, block, charge);
+      model[{file, offset}] = {block, charge};
+    } else if (kind < 999) {
+      auto got = cache.Lookup(file, offset);
+      if (got != nullptr) {
+        auto it = model.find({file, offset});
+        ASSERT_NE(it, model.end()) << "op " << op;
+        ASSERT_EQ(got, it->second.first) << "op " << op << ": stale block for the key";
+      }
+    } else {
+      cache.EraseFile(file);
+      for (uint64_t o = 0; o < 400; ++o) model.erase({file, o * 4096});
+    }
+    ASSERT_LE(cache.usage(), cache.capacity());
+  }
+  size_t present_charge = 0;
+  for (const auto& [key, value] : model) {
+    auto got = cache.Lookup(key.first, key.second);
+    if (got != nullptr) {
+      EXPECT_EQ(got, value.first);
+      present_charge += value.second;
+    }
+  }
+  EXPECT_EQ(present_charge, cache.usage());
+  EXPECT_GT(present_charge, cache.capacity() / 2);
 }
 
 TEST(BlockCacheTest, ConcurrentUse) {
