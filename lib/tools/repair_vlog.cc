@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "base/coding.h"
-#include "base/crc32c.h"
 #include "base/internal_key.h"
 #include "lsm/table_outputs.h"
 #include "manifest/filenames.h"
@@ -28,24 +27,12 @@ struct Rec {
 
 bool IntactAt(std::string_view data, uint64_t pos, Rec* r) {
   if (data.size() - pos < kWalHeaderSize) return false;
-  const char* p = data.data() + pos;
-  const uint32_t length = DecodeFixed32(p + 4);
-  const auto type = static_cast<uint8_t>(p[8]);
-  if (type == kWalInvalidType || length > kWalMaxRecordLength ||
-      length > data.size() - pos - kWalHeaderSize) {
-    return false;
-  }
-  const uint32_t crc = crc32c::Extend(crc32c::Value(p + 4, 5), p + kWalHeaderSize, length);
-  if (crc32c::Mask(crc) != DecodeFixed32(p)) return false;
-  *r = Rec{pos, kWalHeaderSize + length, type, data.substr(pos + kWalHeaderSize, length)};
-  return true;
-}
-
-bool SplitValueRecord(std::string_view payload, std::string_view* ikey, std::string_view* value) {
-  uint32_t klen = 0;
-  if (!GetVarint32(&payload, &klen) || payload.size() < klen) return false;
-  *ikey = payload.substr(0, klen);
-  *value = payload.substr(klen);
+  const uint32_t length = DecodeFixed32(data.data() + pos + 4);
+  if (length > kWalMaxRecordLength || length > data.size() - pos - kWalHeaderSize) return false;
+  const std::string_view rec = data.substr(pos, kWalHeaderSize + length);
+  if (!ParseVlogFrame(rec, &r->type, &r->payload)) return false;
+  r->offset = pos;
+  r->size = rec.size();
   return true;
 }
 
@@ -76,7 +63,7 @@ SegmentScan ScanSegment(std::string_view data) {
     if (r.offset == 0 && r.type == kVlogHeader && r.payload.size() == 20 &&
         DecodeFixed64(r.payload.data()) == kVlogMagic) {
       out.header_ok = true;
-    } else if (r.offset > 0 && r.type == kVlogValue && SplitValueRecord(r.payload, &k, &v)) {
+    } else if (r.offset > 0 && r.type == kVlogValue && SplitVlogValue(r.payload, &k, &v)) {
       out.values.push_back(r);
     } else {
       damage(r.offset);  // intact frame, wrong content
@@ -172,7 +159,7 @@ Status SalvageValueLog(FileSystem* fs, const std::string& dir, const std::string
     }
     for (const Rec& r : scan.values) {
       std::string_view ikey, value;
-      (void)SplitValueRecord(r.payload, &ikey, &value);  // checked by ScanSegment
+      (void)SplitVlogValue(r.payload, &ikey, &value);  // checked by ScanSegment
       ValuePointer ptr;
       NOKV_RETURN_IF_ERROR(writer->Append(ikey, value, &ptr).WithContext("repair: copying " + name));
       out->moved[{number, r.offset}] = ptr;
@@ -248,7 +235,7 @@ Status RepairValuePointers(FileSystem* fs, const std::string& dir,
   if (now_ms == 0) now_ms = NowMs();
   LiveScan scan(fs, dir);
   scan.AddTables(tables);
-  const VlogProbe probe(fs, dir);
+  VlogProbe probe(fs, dir);
   std::map<uint64_t, std::set<std::string>> drops;  // table -> internal keys to drop
   std::set<uint64_t> remap;                          // tables pointing into copied segments
   std::string rejected_group;  // the (cf, key, version) whose newest entry was dropped
