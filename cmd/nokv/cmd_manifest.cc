@@ -111,7 +111,8 @@ int RunManifest(const ManifestOptions& options) {
       fmt::print(stderr, "nokv manifest: {}\n", s.message());
       return kExitFailure;
     }
-    fmt::print(stderr, "nokv manifest: wrote {} ({} tables, {} WAL segments, {} value-log segments)\n",
+    fmt::print(stderr,
+               "nokv manifest: wrote {} ({} tables, {} WAL segments, {} value-log segments)\n",
                options.sqlite, report.files.size(), report.wal_segments.size(),
                report.vlog_segments.size());
     if (!options.json) return kExitOk;

@@ -58,9 +58,9 @@ void CheckLiveValuePointers(FileSystem* fs, const std::string& dir, const Manife
         if (++per_segment[ptr.file] <= kMaxDanglingReportsPerSegment) {
           problems->push_back(FsckProblem{
               std::string(e.file), e.Offset(), FsckProblemKind::kDangling,
-              "live value of " + EntryText(e.ikey) + " -> " +
-                  VlogProbe::SegmentName(ptr.file) + " offset " + std::to_string(ptr.offset) +
-                  " size " + std::to_string(ptr.size) + ": " + r.message()});
+              "live value of " + EntryText(e.ikey) + " -> " + VlogProbe::SegmentName(ptr.file) +
+                  " offset " + std::to_string(ptr.offset) + " size " + std::to_string(ptr.size) +
+                  ": " + r.message()});
         }
         return ScanVerdict::kStands;
       },
@@ -68,11 +68,11 @@ void CheckLiveValuePointers(FileSystem* fs, const std::string& dir, const Manife
   (void)s;  // Run never fails; unreadable tables are fsck's other problems
   for (const auto& [segment, n] : per_segment) {
     if (n <= static_cast<uint64_t>(kMaxDanglingReportsPerSegment)) continue;
-    problems->push_back(FsckProblem{
-        VlogProbe::SegmentName(segment), std::nullopt, FsckProblemKind::kDangling,
-        std::to_string(n - kMaxDanglingReportsPerSegment) + " more live value pointer(s) into " +
-            VlogProbe::SegmentName(segment) + " do not resolve (" + std::to_string(n) +
-            " in all)"});
+    problems->push_back(
+        FsckProblem{VlogProbe::SegmentName(segment), std::nullopt, FsckProblemKind::kDangling,
+                    std::to_string(n - kMaxDanglingReportsPerSegment) +
+                        " more live value pointer(s) into " + VlogProbe::SegmentName(segment) +
+                        " do not resolve (" + std::to_string(n) + " in all)"});
   }
   stats->entries = scan.entries();
 }

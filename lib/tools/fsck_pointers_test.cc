@@ -82,7 +82,8 @@ TEST_F(FsckPointersTest, CleanValueLogWorkdirHasNoDanglingPointer) {
   auto db = Open();
   for (int i = 0; i < 1200; ++i) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), Big(i)).ok());
   ASSERT_TRUE(db->Flush().ok());
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(db->Put(WriteOptions(), "wal" + std::to_string(i), Big(i)).ok());
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(db->Put(WriteOptions(), "wal" + std::to_string(i), Big(i)).ok());
   ASSERT_TRUE(db->Close().ok());
   FsckReport r = Fsck();
   EXPECT_TRUE(r.clean()) << Describe(r);
@@ -185,8 +186,7 @@ TEST_F(FsckPointersTest, CorruptValueRecordIsReportedAtBothEnds) {
   // The segment scan reports the damage in the segment itself too.
   bool segment_named = false;
   for (const auto& p : r.problems) {
-    if (p.path == testutil::VlogSegmentName(seg) &&
-        p.kind != FsckProblemKind::kDangling) {
+    if (p.path == testutil::VlogSegmentName(seg) && p.kind != FsckProblemKind::kDangling) {
       segment_named = true;
     }
   }

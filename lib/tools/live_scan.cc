@@ -96,8 +96,8 @@ class TableRunSource : public ScanSource {
       errors_->push_back(file.status().WithContext(name_));
       return false;
     }
-    auto opened = TableReader::Open(TableOptions(), std::move(file.value()), tables_[i].number,
-                                    nullptr);
+    auto opened =
+        TableReader::Open(TableOptions(), std::move(file.value()), tables_[i].number, nullptr);
     if (!opened.ok()) {
       errors_->push_back(opened.status().WithContext(name_));
       return false;
@@ -142,12 +142,11 @@ class WalSource : public ScanSource {
   }
   void SeekToFirst() override { pos_ = 0; }
   void Seek(std::string_view target) override {
-    pos_ = static_cast<size_t>(
-        std::lower_bound(items_.begin(), items_.end(), target,
-                         [](const WalItem& a, std::string_view t) {
-                           return CompareInternalKeys(a.ikey, t) < 0;
-                         }) -
-        items_.begin());
+    pos_ = static_cast<size_t>(std::lower_bound(items_.begin(), items_.end(), target,
+                                                [](const WalItem& a, std::string_view t) {
+                                                  return CompareInternalKeys(a.ikey, t) < 0;
+                                                }) -
+                               items_.begin());
   }
   bool Valid() const override { return pos_ < items_.size(); }
   void Next() override { ++pos_; }
@@ -259,8 +258,8 @@ Status LiveScan::Run(const Visitor& visit, const std::function<void(uint64_t)>& 
       if (RangeTombstoneSet::Decode(src->key(), src->value(), &t)) {
         tombstones.push_back(std::move(t));
       } else {
-        errors_.push_back(Status::Corruption(std::string(src->file()) +
-                                             ": malformed range tombstone entry"));
+        errors_.push_back(
+            Status::Corruption(std::string(src->file()) + ": malformed range tombstone entry"));
       }
     }
   }
@@ -299,9 +298,8 @@ Status LiveScan::Run(const Visitor& visit, const std::function<void(uint64_t)>& 
       e.file = src->file();
       e.source = src;
       e.table_number = src->table_number();
-      if (!settled &&
-          ranges.Covers(parsed.cf, parsed.user_key, parsed.version, parsed.sequence,
-                        kMaxSequence)) {
+      if (!settled && ranges.Covers(parsed.cf, parsed.user_key, parsed.version, parsed.sequence,
+                                    kMaxSequence)) {
         settled = true;  // older entries of the group are covered too
       }
       e.candidate = !settled;

@@ -37,8 +37,8 @@ class ScanSource;
 // One entry of the merged view.
 struct ScannedEntry {
   std::string_view ikey;
-  std::string_view value;          // an encoded ValueRecord
-  std::string_view file;     // workdir-relative path of the file holding it
+  std::string_view value;     // an encoded ValueRecord
+  std::string_view file;      // workdir-relative path of the file holding it
   uint64_t table_number = 0;  // 0 for an entry from the WAL
   // The newest entry of its (cf, key, version) not rejected by the visitor and
   // not covered by a range tombstone: what a read would return.

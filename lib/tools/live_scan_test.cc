@@ -40,9 +40,9 @@ class LiveScanTest : public ::testing::Test {
     b.PutVersioned(ColumnFamily::kWrite, "m", 7, "m7");
     ASSERT_TRUE(db->Write(WriteOptions(), b).ok());  // seq 4, 5
     ASSERT_TRUE(db->Flush().ok());
-    ASSERT_TRUE(db->Put(WriteOptions(), "k", "v3").ok());             // seq 6, WAL
-    ASSERT_TRUE(db->DeleteRange(WriteOptions(), "r", "s").ok());      // seq 7, WAL
-    ASSERT_TRUE(db->Put(WriteOptions(), "r2", "after").ok());         // seq 8, WAL
+    ASSERT_TRUE(db->Put(WriteOptions(), "k", "v3").ok());         // seq 6, WAL
+    ASSERT_TRUE(db->DeleteRange(WriteOptions(), "r", "s").ok());  // seq 7, WAL
+    ASSERT_TRUE(db->Put(WriteOptions(), "r2", "after").ok());     // seq 8, WAL
     ASSERT_TRUE(db->Close().ok());
   }
 
@@ -137,7 +137,8 @@ TEST_F(LiveScanTest, RejectedCandidateHandsOverToTheNextOlderEntry) {
   EXPECT_TRUE(Find(seen, "k", 3)->candidate);
   EXPECT_TRUE(Find(seen, "k", 1)->candidate);
   // A verdict on a non-candidate changes nothing.
-  seen = Run([](const Seen& s) { return s.candidate ? ScanVerdict::kStands : ScanVerdict::kRejected; });
+  seen = Run(
+      [](const Seen& s) { return s.candidate ? ScanVerdict::kStands : ScanVerdict::kRejected; });
   EXPECT_FALSE(Find(seen, "k", 1)->candidate);
 }
 
@@ -153,8 +154,12 @@ TEST_F(LiveScanTest, DamagedTableIsAnErrorNotAStop) {
   LiveScan scan(fs_.get(), dir_.path());
   AddWorkdir(&scan);
   int visited = 0;
-  ASSERT_TRUE(scan.Run([&](const ScannedEntry&) { ++visited; return ScanVerdict::kStands; },
-                       nullptr)
+  ASSERT_TRUE(scan.Run(
+                      [&](const ScannedEntry&) {
+                        ++visited;
+                        return ScanVerdict::kStands;
+                      },
+                      nullptr)
                   .ok());
   ASSERT_FALSE(scan.errors().empty());
   EXPECT_NE(scan.errors().front().ToString().find(sst), std::string::npos)

@@ -138,8 +138,7 @@ Status SalvageValueLog(FileSystem* fs, const std::string& dir, const std::string
                              .WithContext("repair: backup of " + name));
     out->damaged_bytes += data.size() - scan.good_bytes;
     const bool tail_only =
-        scan.header_ok &&
-        (scan.values.empty() || scan.values.back().offset < scan.first_damage);
+        scan.header_ok && (scan.values.empty() || scan.values.back().offset < scan.first_damage);
     if (tail_only) {
       NOKV_RETURN_IF_ERROR(fs->Truncate(path, scan.first_damage));
       NOKV_RETURN_IF_ERROR(SyncExisting(fs, path));
@@ -161,14 +160,15 @@ Status SalvageValueLog(FileSystem* fs, const std::string& dir, const std::string
       std::string_view ikey, value;
       (void)SplitVlogValue(r.payload, &ikey, &value);  // checked by ScanSegment
       ValuePointer ptr;
-      NOKV_RETURN_IF_ERROR(writer->Append(ikey, value, &ptr).WithContext("repair: copying " + name));
+      NOKV_RETURN_IF_ERROR(
+          writer->Append(ikey, value, &ptr).WithContext("repair: copying " + name));
       out->moved[{number, r.offset}] = ptr;
     }
     out->records_copied += scan.values.size();
     out->copied.insert(number);
     out->to_remove.push_back(name);
-    out->notes.push_back(name + ": damaged at offset " + std::to_string(scan.first_damage) +
-                         "; " + std::to_string(scan.values.size()) +
+    out->notes.push_back(name + ": damaged at offset " + std::to_string(scan.first_damage) + "; " +
+                         std::to_string(scan.values.size()) +
                          " intact record(s) copied into a fresh segment, " +
                          std::to_string(data.size() - scan.good_bytes) + " damaged byte(s) lost");
   }
@@ -237,7 +237,7 @@ Status RepairValuePointers(FileSystem* fs, const std::string& dir,
   scan.AddTables(tables);
   VlogProbe probe(fs, dir);
   std::map<uint64_t, std::set<std::string>> drops;  // table -> internal keys to drop
-  std::set<uint64_t> remap;                          // tables pointing into copied segments
+  std::set<uint64_t> remap;                         // tables pointing into copied segments
   std::string rejected_group;  // the (cf, key, version) whose newest entry was dropped
   NOKV_RETURN_IF_ERROR(scan.Run(
       [&](const ScannedEntry& e) {

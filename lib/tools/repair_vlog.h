@@ -36,12 +36,12 @@ namespace nokv {
 struct VlogSalvage {
   // (old segment, old offset) -> where the record lives now.
   std::map<std::pair<uint64_t, uint64_t>, ValuePointer> moved;
-  std::set<uint64_t> copied;                // segments whose records were copied (old to remove)
-  std::vector<std::string> truncated;       // "vlog/000012.vlog"
-  std::vector<std::string> written;         // fresh segments holding copied records
-  std::vector<std::string> to_remove;       // workdir-relative paths, removed after the switch
+  std::set<uint64_t> copied;           // segments whose records were copied (old to remove)
+  std::vector<std::string> truncated;  // "vlog/000012.vlog"
+  std::vector<std::string> written;    // fresh segments holding copied records
+  std::vector<std::string> to_remove;  // workdir-relative paths, removed after the switch
   uint64_t records_copied = 0;
-  uint64_t damaged_bytes = 0;               // bytes in no intact record
+  uint64_t damaged_bytes = 0;  // bytes in no intact record
   std::vector<std::string> notes;
 };
 
@@ -56,10 +56,10 @@ Status SalvageValueLog(FileSystem* fs, const std::string& dir, const std::string
 uint64_t MaxVlogSegmentNumber(FileSystem* fs, const std::string& dir);
 
 struct PointerRepair {
-  uint64_t dropped = 0;     // live entries dropped: their value was lost
-  uint64_t fell_back = 0;   // of those, keys where an older entry became live
-  uint64_t remapped = 0;    // pointers redirected into fresh segments
-  std::vector<uint64_t> replaced;        // table numbers rewritten (now obsolete)
+  uint64_t dropped = 0;                         // live entries dropped: their value was lost
+  uint64_t fell_back = 0;                       // of those, keys where an older entry became live
+  uint64_t remapped = 0;                        // pointers redirected into fresh segments
+  std::vector<uint64_t> replaced;               // table numbers rewritten (now obsolete)
   std::vector<std::pair<int, FileMeta>> added;  // the tables written for them
 };
 

@@ -16,8 +16,7 @@ class VlogProbeTest : public ::testing::Test {
     // A 1-byte segment size: every append after the first starts a segment.
     ValueLogOptions o;
     o.segment_size = 1;
-    vlog_ = std::make_unique<ValueLog>(fs_.get(), dir_.File("vlog"), o,
-                                       [this] { return ++next_; });
+    vlog_ = std::make_unique<ValueLog>(fs_.get(), dir_.File("vlog"), o, [this] { return ++next_; });
     ASSERT_TRUE(vlog_->Open().ok());
   }
 
@@ -135,7 +134,10 @@ TEST(VlogFrameTest, ParsesOnlyWholeCheckedFrames) {
     bad[i] ^= 0x10;
     EXPECT_FALSE(ParseVlogFrame(bad, &type, &payload)) << "flip at " << i;
   }
-  EXPECT_FALSE(SplitVlogValue(std::string_view("\x7f" "ab", 3), &k, &v));
+  EXPECT_FALSE(SplitVlogValue(std::string_view("\x7f"
+                                               "ab",
+                                               3),
+                              &k, &v));
 }
 
 }  // namespace

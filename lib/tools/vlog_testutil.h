@@ -37,21 +37,22 @@ struct VlogRecordInfo {
 
 // segment number -> its value records, in order.
 inline std::map<uint64_t, std::vector<VlogRecordInfo>> VlogContents(FileSystem* fs,
-                                                                   const std::string& dir) {
+                                                                    const std::string& dir) {
   std::map<uint64_t, std::vector<VlogRecordInfo>> out;
   ValueLog vlog(fs, JoinPath(dir, "vlog"), ValueLogOptions(), [] { return uint64_t{0}; });
   EXPECT_TRUE(vlog.Open().ok());
   for (const auto& seg : vlog.Segments()) {
     auto& recs = out[seg.number];
-    EXPECT_TRUE(vlog.ForEachRecord(seg.number, [&](std::string_view ikey, std::string_view,
-                                                   const ValuePointer& ptr) {
-                      ParsedInternalKey parsed;
-                      EXPECT_TRUE(ParseInternalKey(ikey, &parsed));
-                      recs.push_back(VlogRecordInfo{ptr.offset, ptr.size,
-                                                    std::string(parsed.user_key),
-                                                    parsed.sequence});
-                      return Status::OK();
-                    }).ok());
+    EXPECT_TRUE(vlog.ForEachRecord(
+                        seg.number,
+                        [&](std::string_view ikey, std::string_view, const ValuePointer& ptr) {
+                          ParsedInternalKey parsed;
+                          EXPECT_TRUE(ParseInternalKey(ikey, &parsed));
+                          recs.push_back(VlogRecordInfo{
+                              ptr.offset, ptr.size, std::string(parsed.user_key), parsed.sequence});
+                          return Status::OK();
+                        })
+                    .ok());
   }
   return out;
 }
