@@ -4,8 +4,10 @@
 // expired entries are not.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
+#include "base/random.h"
 #include "nokv/db.h"
 #include "nokv/write_batch.h"
 #include "testutil/test_util.h"
@@ -257,6 +259,43 @@ TEST_F(FsckPointersTest, EveryVersionIsLive) {
   auto dangling = Dangling(r);
   ASSERT_EQ(dangling.size(), 1u) << Describe(r);
   EXPECT_NE(dangling[0].message.find("m"), std::string::npos);
+}
+
+// With overwrites spread over segments, removing any one segment yields
+// exactly as many dangling pointers as it holds newest values of keys.
+TEST_F(FsckPointersTest, DanglingCountIsTheLiveRecordsOfTheLostSegment) {
+  const uint64_t seed = testutil::TestSeed(77);
+  Random rng(seed);
+  {
+    auto db = Open();
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 600; ++i) {
+        if (round > 0 && rng.OneIn(2)) continue;
+        ASSERT_TRUE(db->Put(WriteOptions(), Key(i), Big(i, static_cast<char>('a' + round))).ok());
+      }
+      if (round < 2) {
+        ASSERT_TRUE(db->Flush().ok());  // the last round stays in the WAL
+      }
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto contents = testutil::VlogContents(fs_.get(), dir_.path());
+  std::map<std::string, std::pair<uint64_t, uint64_t>> newest;  // key -> (sequence, segment)
+  for (const auto& [seg, recs] : contents) {
+    for (const auto& r : recs) {
+      auto& slot = newest[r.user_key];
+      if (r.sequence >= slot.first) slot = {r.sequence, seg};
+    }
+  }
+  std::vector<uint64_t> segs;
+  for (const auto& [n, recs] : contents) segs.push_back(n);
+  const uint64_t victim = segs[rng.Uniform(segs.size())];
+  uint64_t live = 0;
+  for (const auto& [k, v] : newest) live += v.second == victim ? 1 : 0;
+  RemoveSegment(victim);
+  FsckReport r = Fsck();
+  EXPECT_EQ(r.dangling_pointers, live) << "seed " << seed << " segment " << victim;
+  EXPECT_EQ(r.live_pointers_checked, newest.size()) << "seed " << seed;
 }
 
 TEST_F(FsckPointersTest, UnreadableManifestSkipsThePointerCheck) {
