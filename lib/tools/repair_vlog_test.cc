@@ -251,6 +251,30 @@ TEST_F(RepairVlogTest, MissingSegmentDropsItsLiveEntries) {
   EXPECT_EQ(CheckData(lost), static_cast<int>(r.fell_back_entries));
 }
 
+// Without a usable manifest everything is merged into one run first; the
+// value-log repair then works on that run.
+TEST_F(RepairVlogTest, LostManifestAndDamagedSegment) {
+  Build();
+  std::vector<std::string> names;
+  ASSERT_TRUE(fs_->GetChildren(dir_->path(), &names).ok());
+  for (const auto& n : names) {
+    if (n.starts_with("MANIFEST-")) {
+      ASSERT_TRUE(fs_->RemoveFile(JoinPath(dir_->path(), n)).ok());
+    }
+  }
+  auto contents = testutil::VlogContents(fs_.get(), dir_->path());
+  // Record 400 of the first segment: a key written once (not overwritten).
+  ASSERT_GT(contents.begin()->second.size(), 400u);
+  const std::string victim = DamageRecord(contents.begin()->first, 400);
+  ASSERT_EQ(older_[victim].size(), 1u);
+  RepairReport r = Repair();
+  EXPECT_FALSE(r.used_old_manifest);
+  EXPECT_EQ(r.vlog_copied.size(), 1u);
+  EXPECT_EQ(r.dropped_entries, 1u);
+  ExpectFsckClean();
+  CheckData({victim});
+}
+
 // Random damage (byte flips anywhere, one segment cut short) over several
 // trials: every key whose newest value record is untouched reads it back;
 // any other key reads an older value of its own or nothing; fsck is clean.
