@@ -1,7 +1,8 @@
 // RepairWorkdir: RocksDB RepairDB-style salvage of a damaged NoKV workdir.
-// It backs up every original file, keeps what verifies, salvages what it
-// can, and writes a fresh manifest so that DB::Open succeeds and fsck
-// (fsck.h) reports the workdir clean.
+// It backs up every original file it changes, keeps what verifies, salvages
+// what it can (tables, WAL records, value-log records: repair_vlog.h), drops
+// live entries whose value is lost, and writes a fresh manifest so that
+// DB::Open succeeds and fsck (fsck.h) reports the workdir clean.
 #pragma once
 
 #include <cstdint>

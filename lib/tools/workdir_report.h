@@ -1,6 +1,6 @@
 // InspectWorkdir: an offline, read-only picture of a NoKV workdir (levels,
-// SST files, WAL segments, counters) for operator tools such as `nokv stats`
-// and `nokv manifest`. It takes no LOCK and writes nothing, so it is safe to
+// SST files, WAL segments, value-log segments, counters) for operator tools
+// such as `nokv stats`, `nokv vlog` and `nokv manifest`. It takes no LOCK and writes nothing, so it is safe to
 // run beside a live server; what it reports is then a moment's snapshot.
 #pragma once
 
