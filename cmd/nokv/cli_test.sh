@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the nokv CLI: demo builds a workdir, manifest and stats
-# read it (text and JSON), and bad usage / bad workdirs give the documented
-# exit codes. Usage: cli_test.sh /path/to/nokv
+# read it (text and JSON), fsck checks value pointers and repairs a lost value
+# log, and bad usage / bad workdirs give the documented exit codes. Usage: cli_test.sh /path/to/nokv
 set -u
 
 NOKV=${1:?usage: cli_test.sh /path/to/nokv}
@@ -86,6 +86,55 @@ expect_exit 0 "$NOKV" stats --workdir "$W" --json && {
   json_eq "$TMP/stats.json" "d['sequence']['effective_last']" 3010
   json_eq "$TMP/stats.json" "d['wal']['problems']" 0
 }
+
+# --- value log: stats/vlog JSON, fsck pointer check, repair, SQLite ---
+V="$TMP/vdb"
+expect_exit 0 "$NOKV" demo --workdir "$V" --keys 1000 --value-size 2000 --memtable-size 262144
+expect_exit 0 "$NOKV" stats --workdir "$V" --json && {
+  cp "$TMP/out" "$TMP/vstats.json"
+  json_eq "$TMP/vstats.json" "d['value_log']['segments'] >= 1" True
+  json_eq "$TMP/vstats.json" "d['value_log']['records'] >= 1000" True
+  json_eq "$TMP/vstats.json" "d['value_log']['head_segment'] == d['value_log']['segment_list'][-1]['number']" True
+  json_eq "$TMP/vstats.json" "all(s['ok'] for s in d['value_log']['segment_list'])" True
+  json_eq "$TMP/vstats.json" "d['totals']['vlog_bytes'] == d['value_log']['bytes']" True
+}
+expect_exit 0 "$NOKV" vlog --workdir "$V" --json && {
+  cp "$TMP/out" "$TMP/vlog.json"
+  python3 - "$TMP/vstats.json" "$TMP/vlog.json" <<'PY' || fail "vlog --json and stats value_log differ"
+import json, sys
+s = json.load(open(sys.argv[1]))['value_log']
+v = json.load(open(sys.argv[2]))
+del v['workdir']
+sys.exit(0 if s == v else 1)
+PY
+}
+expect_exit 0 "$NOKV" stats --workdir "$V" && expect_grep "^VLog.Segments" "$TMP/out" "stats text value log"
+expect_exit 0 "$NOKV" fsck --workdir "$V" --json && {
+  cp "$TMP/out" "$TMP/vfsck.json"
+  json_eq "$TMP/vfsck.json" "d['summary']['pointers_checked']" True
+  json_eq "$TMP/vfsck.json" "d['summary']['live_pointers'] >= 990" True
+  json_eq "$TMP/vfsck.json" "d['summary']['dangling_pointers']" 0
+}
+if command -v python3 >/dev/null && python3 -c "import sqlite3" 2>/dev/null; then
+  expect_exit 0 "$NOKV" manifest --workdir "$V" --sqlite "$TMP/v.db" &&
+    expect_grep "value-log segments" "$TMP/err" "manifest --sqlite summary"
+  got=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*), sum(head) FROM vlog_segments WHERE ok = 1').fetchone())" "$TMP/v.db")
+  [[ "$got" == "(1, 1)" ]] || fail "vlog_segments rows: $got"
+fi
+# Lose the value log: every live pointer dangles; repair drops those entries.
+rm -f "$V"/vlog/*.vlog
+expect_exit 1 "$NOKV" fsck --workdir "$V" --json && {
+  cp "$TMP/out" "$TMP/vbad.json"
+  json_eq "$TMP/vbad.json" "d['summary']['dangling_pointers'] >= 990" True
+  json_eq "$TMP/vbad.json" "d['summary']['by_kind']['dangling'] > 0" True
+}
+expect_exit 1 "$NOKV" fsck --workdir "$V" && expect_grep "dangling" "$TMP/out" "fsck text names dangling pointers"
+expect_exit 0 "$NOKV" fsck --workdir "$V" --repair --json && {
+  cp "$TMP/out" "$TMP/vrepair.json"
+  json_eq "$TMP/vrepair.json" "d['clean']" True
+  json_eq "$TMP/vrepair.json" "d['repair']['dropped_entries'] >= 990" True
+}
+expect_exit 0 "$NOKV" fsck --workdir "$V"
 
 # --- usage errors exit 2 ---
 expect_exit 2 "$NOKV"

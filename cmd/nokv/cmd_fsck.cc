@@ -51,8 +51,18 @@ void PrintText(const FsckReport& r) {
     kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", n, FsckFileKindName(kind));
   }
   fmt::print("Files     : {} ({}), {}\n", r.files.size(), kinds, HumanBytes(r.bytes));
-  fmt::print("Checked   : {} SST blocks, {} SST entries, {} WAL records\n", r.sst_blocks_checked,
-             r.sst_entries_checked, r.wal_records_checked);
+  fmt::print("Checked   : {} SST blocks, {} SST entries, {} WAL records, {} value records\n",
+             r.sst_blocks_checked, r.sst_entries_checked, r.wal_records_checked,
+             r.vlog_records_checked);
+  if (r.pointers_checked) {
+    fmt::print("Pointers  : {} live value pointer(s) checked in {} entries, {} dangling{}\n",
+               r.live_pointers_checked, r.live_entries_checked, r.dangling_pointers,
+               r.expired_pointers_skipped
+                   ? fmt::format(", {} expired (not checked)", r.expired_pointers_skipped)
+                   : "");
+  } else {
+    fmt::print("Pointers  : not checked (no readable manifest)\n");
+  }
   for (const auto& f : r.files) {
     if (f.kind == FsckFileKind::kUnknown) {
       fmt::print("Note      : {}{} is not a NoKV file (ignored)\n", f.path,
@@ -117,6 +127,11 @@ void PrintJsonReport(const FsckReport& r, const RepairReport* repair) {
   summary->set("sst_entries", r.sst_entries_checked);
   summary->set("wal_records", r.wal_records_checked);
   summary->set("vlog_records", r.vlog_records_checked);
+  summary->set("pointers_checked", r.pointers_checked);
+  summary->set("live_entries", r.live_entries_checked);
+  summary->set("live_pointers", r.live_pointers_checked);
+  summary->set("dangling_pointers", r.dangling_pointers);
+  summary->set("expired_pointers_skipped", r.expired_pointers_skipped);
   root->set("summary", summary);
   if (repair != nullptr) {
     Poco::JSON::Object::Ptr o = NewJsonObject();
@@ -136,6 +151,14 @@ void PrintJsonReport(const FsckReport& r, const RepairReport* repair) {
     o->set("salvaged_entries", repair->salvaged_entries);
     o->set("wal_records", repair->wal_records);
     o->set("wal_entries", repair->wal_entries);
+    o->set("vlog_truncated", list(repair->vlog_truncated));
+    o->set("vlog_copied", list(repair->vlog_copied));
+    o->set("vlog_written", list(repair->vlog_written));
+    o->set("vlog_records_copied", repair->vlog_records_copied);
+    o->set("vlog_damaged_bytes", repair->vlog_damaged_bytes);
+    o->set("dropped_entries", repair->dropped_entries);
+    o->set("fell_back_entries", repair->fell_back_entries);
+    o->set("remapped_pointers", repair->remapped_pointers);
     o->set("next_file_number", repair->next_file_number);
     o->set("last_sequence", repair->last_sequence);
     o->set("notes", list(repair->notes));
@@ -155,6 +178,12 @@ void PrintRepairText(const RepairReport& r) {
              "{} WAL record(s) ({} entries) replayed\n",
              r.kept.size(), r.salvaged.size(), r.salvaged_entries, r.dropped.size(),
              r.written.size(), r.wal_records, r.wal_entries);
+  fmt::print("Repair    : value log: {} segment(s) cut at a damaged tail, {} copied into {} "
+             "fresh one(s) ({} records, {} damaged bytes lost); {} live entr(ies) with a lost "
+             "value dropped ({} fell back to an older entry), {} pointer(s) redirected\n",
+             r.vlog_truncated.size(), r.vlog_copied.size(), r.vlog_written.size(),
+             r.vlog_records_copied, r.vlog_damaged_bytes, r.dropped_entries,
+             r.fell_back_entries, r.remapped_pointers);
   for (const auto& n : r.notes) fmt::print("Repair    : {}\n", n);
   fmt::print("\nAfter repair:\n");
 }

@@ -111,8 +111,10 @@ int RunManifest(const ManifestOptions& options) {
       fmt::print(stderr, "nokv manifest: {}\n", s.message());
       return kExitFailure;
     }
-    fmt::print(stderr, "nokv manifest: wrote {} ({} tables, {} WAL segments)\n", options.sqlite,
-               report.files.size(), report.wal_segments.size());
+    fmt::print(stderr,
+               "nokv manifest: wrote {} ({} tables, {} WAL segments, {} value-log segments)\n",
+               options.sqlite, report.files.size(), report.wal_segments.size(),
+               report.vlog_segments.size());
     if (!options.json) return kExitOk;
   }
   if (options.json) {

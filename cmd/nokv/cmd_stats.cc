@@ -1,5 +1,6 @@
-// nokv stats: entry counts, level sizes and the WAL backlog (what the next
-// open will replay into the memtable) of a workdir, computed offline.
+// nokv stats: entry counts, level sizes, the WAL backlog (what the next open
+// will replay into the memtable) and the value log of a workdir, computed
+// offline.
 #include <fmt/core.h>
 
 #include "commands.h"
@@ -34,6 +35,10 @@ void PrintStatsJson(const WorkdirReport& r) {
   wal->set("segment_list", WalSegmentsJson(r));
   root->set("wal", wal);
 
+  Poco::JSON::Object::Ptr value_log = NewJsonObject();
+  AddValueLogJson(r, *value_log);
+  root->set("value_log", value_log);
+
   Poco::JSON::Object::Ptr seq = NewJsonObject();
   seq->set("manifest_last", r.last_sequence);
   seq->set("wal_max", r.wal_max_sequence);
@@ -46,6 +51,7 @@ void PrintStatsJson(const WorkdirReport& r) {
   totals->set("missing_sst_files", r.missing_sst_files);
   totals->set("wal_bytes", r.wal_bytes);
   totals->set("manifest_bytes", r.manifest_size);
+  totals->set("vlog_bytes", r.vlog_bytes);
   totals->set("bytes", r.total_bytes);
   totals->set("other_files", r.other_files);
   root->set("totals", totals);
@@ -65,6 +71,10 @@ void PrintStatsText(const WorkdirReport& r) {
              r.wal_pending_segments, r.wal_pending_records, r.wal_pending_entries,
              r.wal_pending_bytes);
   if (r.wal_problems > 0) fmt::print("WAL.Problems         : {}\n", r.wal_problems);
+  fmt::print("VLog.Segments        : {} ({}), {} records{}\n", r.vlog_segments.size(),
+             HumanBytes(r.vlog_bytes), r.vlog_records,
+             r.vlog_head != 0 ? fmt::format(", head {:06}.vlog", r.vlog_head) : "");
+  if (r.vlog_problems > 0) fmt::print("VLog.Problems        : {}\n", r.vlog_problems);
   fmt::print("Sequence             : manifest={} wal_max={} effective={}\n", r.last_sequence,
              r.wal_max_sequence, r.effective_last_sequence);
   fmt::print("Total.Bytes          : {} ({})\n", r.total_bytes, HumanBytes(r.total_bytes));

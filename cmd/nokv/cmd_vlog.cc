@@ -14,27 +14,14 @@ int RunVlog(const VlogOptions& options) {
   if (options.json) {
     Poco::JSON::Object::Ptr root = NewJsonObject();
     root->set("workdir", r.dir);
-    root->set("segments", static_cast<uint64_t>(r.vlog_segments.size()));
-    root->set("bytes", r.vlog_bytes);
-    root->set("records", r.vlog_records);
-    Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
-    for (const auto& v : r.vlog_segments) {
-      Poco::JSON::Object::Ptr seg = NewJsonObject();
-      seg->set("number", v.number);
-      seg->set("bytes", v.bytes);
-      seg->set("records", v.records);
-      seg->set("value_bytes", v.value_bytes);
-      seg->set("newest", v.newest);
-      seg->set("problem", v.problem);
-      list->add(seg);
-    }
-    root->set("segment_list", list);
+    AddValueLogJson(r, *root);
     PrintJson(root);
     return kExitOk;
   }
   fmt::print("Workdir     : {}\n", r.dir);
   fmt::print("Segments    : {} ({})\n", r.vlog_segments.size(), HumanBytes(r.vlog_bytes));
   fmt::print("Records     : {}\n", r.vlog_records);
+  if (r.vlog_head != 0) fmt::print("Head        : {:06}.vlog\n", r.vlog_head);
   if (r.vlog_segments.empty()) {
     fmt::print("(no value log: values below the threshold live in the LSM)\n");
     return kExitOk;
@@ -46,7 +33,7 @@ int RunVlog(const VlogOptions& options) {
                {"VALUE BYTES", true},
                {"NOTE"}});
   for (const auto& v : r.vlog_segments) {
-    std::string note = v.problem.empty() ? (v.newest ? "newest" : "") : v.problem;
+    std::string note = v.problem.empty() ? (v.newest ? "head" : "") : v.problem;
     t.AddRow({fmt::format("{:06}.vlog", v.number), std::to_string(v.bytes), HumanBytes(v.bytes),
               std::to_string(v.records), std::to_string(v.value_bytes), note});
   }

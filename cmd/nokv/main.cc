@@ -54,7 +54,8 @@ const std::vector<Subcommand>& Subcommands() {
              ->type_name("OUT.db");
        },
        [](const ParsedOptions& o) { return RunManifest(o.manifest); }},
-      {"stats", "Show entry counts, level sizes and the WAL backlog (offline, no lock)",
+      {"stats",
+       "Show entry counts, level sizes, the WAL backlog and the value log (offline, no lock)",
        [](CLI::App* app, ParsedOptions* o) {
          AddWorkdir(app, &o->stats.workdir);
          app->add_flag("--json", o->stats.json, "Print one JSON object (see nokv(1))");
@@ -81,13 +82,15 @@ const std::vector<Subcommand>& Subcommands() {
              ->capture_default_str();
        },
        [](const ParsedOptions& o) { return RunDemo(o.demo); }},
-      {"fsck", "Verify every checksum, table and manifest entry of a workdir (offline); --repair",
+      {"fsck",
+       "Verify every checksum, table, manifest entry and live value pointer of a workdir "
+       "(offline); --repair",
        [](CLI::App* app, ParsedOptions* o) {
          AddWorkdir(app, &o->fsck.workdir);
          app->add_flag("--json", o->fsck.json, "Print one JSON object (see nokv(1))");
          app->add_flag("--repair", o->fsck.repair,
-                       "Back up the originals into DIR/backup-<time>/, then salvage and rebuild "
-                       "a consistent workdir");
+                       "Back up the originals into DIR/backup-<time>/, then salvage tables, "
+                       "WAL and value log and rebuild a consistent workdir");
        },
        [](const ParsedOptions& o) { return RunFsckCommand(o.fsck); }},
       {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",

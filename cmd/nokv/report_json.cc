@@ -95,6 +95,34 @@ Array::Ptr WalSegmentsJson(const WorkdirReport& report) {
   return segments;
 }
 
+void AddValueLogJson(const WorkdirReport& report, Object& obj) {
+  obj.set("segments", static_cast<uint64_t>(report.vlog_segments.size()));
+  obj.set("bytes", report.vlog_bytes);
+  obj.set("records", report.vlog_records);
+  if (report.vlog_head == 0) {
+    obj.set("head_segment", Poco::Dynamic::Var());
+  } else {
+    obj.set("head_segment", report.vlog_head);
+  }
+  obj.set("problems", report.vlog_problems);
+  Array::Ptr list = new Array();
+  for (const auto& v : report.vlog_segments) {
+    Object::Ptr seg = NewJsonObject();
+    seg->set("number", v.number);
+    seg->set("path", v.path);
+    seg->set("bytes", v.bytes);
+    seg->set("records", v.records);
+    seg->set("value_bytes", v.value_bytes);
+    seg->set("valid_bytes", v.valid_bytes);
+    seg->set("head", v.newest);
+    seg->set("newest", v.newest);
+    seg->set("ok", v.ok());
+    seg->set("problem", v.problem);
+    list->add(seg);
+  }
+  obj.set("segment_list", list);
+}
+
 void PrintJson(const Object::Ptr& obj) {
   obj->stringify(std::cout, 2);
   std::cout << '\n';

@@ -24,6 +24,14 @@ Poco::JSON::Array::Ptr FilesJson(const WorkdirReport& report);
 // One object per WAL segment, oldest first.
 Poco::JSON::Array::Ptr WalSegmentsJson(const WorkdirReport& report);
 
+// The value-log summary, set on obj: "segments", "bytes", "records",
+// "head_segment" (null without a value log), "problems" and "segment_list"
+// (one object per segment: "number", "path", "bytes", "records",
+// "value_bytes", "valid_bytes", "head", "newest" (= head, kept for
+// compatibility), "ok", "problem"). Shared by `nokv vlog --json` (at the top
+// level) and `nokv stats --json` (as "value_log").
+void AddValueLogJson(const WorkdirReport& report, Poco::JSON::Object& obj);
+
 // Writes obj to stdout, indented, followed by a newline.
 void PrintJson(const Poco::JSON::Object::Ptr& obj);
 

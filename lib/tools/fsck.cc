@@ -49,6 +49,7 @@ const char* FsckProblemKindName(FsckProblemKind kind) {
     case FsckProblemKind::kOrphan: return "orphan";
     case FsckProblemKind::kCounter: return "counter";
     case FsckProblemKind::kUnreadable: return "unreadable";
+    case FsckProblemKind::kDangling: return "dangling";
   }
   return "corrupt";
 }
@@ -403,6 +404,9 @@ struct FsckRun {
   const FsckOptions* options = nullptr;
   FsckReport* report = nullptr;
   uint64_t bytes_done = 0;
+  // Progress total: the files, plus an estimate of what the pointer check
+  // reads again (every table and WAL segment).
+  uint64_t work_total = 0;
 
   std::optional<std::string> live_manifest;  // named by a valid CURRENT
   ManifestState manifest;                    // valid when report->manifest_readable
@@ -412,7 +416,7 @@ struct FsckRun {
 
   void Done(const FsckFile& f) {
     bytes_done += f.bytes;
-    if (options->progress) options->progress(bytes_done, report->bytes);
+    if (options->progress) options->progress(bytes_done, work_total);
   }
 };
 
@@ -590,6 +594,37 @@ void CheckVlogs(FsckRun& run, std::vector<FsckFile*>& files) {
   }
 }
 
+// The cross-file check: needs the live manifest (which tables, which WAL
+// segments are live).
+void CheckPointers(FsckRun& run, uint64_t scan_estimate) {
+  FsckReport* r = run.report;
+  if (r->manifest_readable) {
+    std::vector<uint64_t> wals;
+    for (const auto& f : r->files) {
+      if (f.kind == FsckFileKind::kWal && f.number >= run.manifest.log_number) {
+        wals.push_back(f.number);
+      }
+    }
+    std::sort(wals.begin(), wals.end());
+    LivePointerStats stats;
+    const uint64_t base = run.bytes_done;
+    CheckLiveValuePointers(
+        run.fs, run.dir, run.manifest, wals, run.options->now_ms,
+        [&](uint64_t done) {
+          if (run.options->progress) {
+            run.options->progress(base + std::min(done, scan_estimate), run.work_total);
+          }
+        },
+        &r->problems, &stats);
+    r->pointers_checked = true;
+    r->live_entries_checked = stats.entries;
+    r->live_pointers_checked = stats.pointers;
+    r->dangling_pointers = stats.dangling;
+    r->expired_pointers_skipped = stats.expired_skipped;
+  }
+  if (run.options->progress) run.options->progress(run.work_total, run.work_total);
+}
+
 void NoteOnly(FsckRun& run, std::vector<FsckFile*>& files) {
   for (FsckFile* f : files) run.Done(*f);
 }
@@ -665,6 +700,11 @@ Status RunFsck(FileSystem* fs, const std::string& dir, const FsckOptions& option
   run.dir = dir;
   run.options = &options;
   run.report = out;
+  uint64_t scan_estimate = 0;
+  for (const auto& f : out->files) {
+    if (f.kind == FsckFileKind::kSst || f.kind == FsckFileKind::kWal) scan_estimate += f.bytes;
+  }
+  run.work_total = out->bytes + scan_estimate;
   for (const FsckChecker& checker : kCheckers) {
     std::vector<FsckFile*> files;
     for (auto& f : out->files) {
@@ -672,6 +712,7 @@ Status RunFsck(FileSystem* fs, const std::string& dir, const FsckOptions& option
     }
     checker.check(run, files);
   }
+  CheckPointers(run, scan_estimate);
 
   std::set<std::string> bad;
   for (const auto& p : out->problems) bad.insert(p.path);

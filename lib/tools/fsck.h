@@ -6,9 +6,10 @@
 // reuses the table and manifest checks below.
 //
 // Files are checked by a table of checkers, one per FsckFileKind, run in
-// dependency order (CURRENT, manifests, SSTs, WALs). Adding a file kind (the
-// value log) means: a new FsckFileKind, its names in ClassifyWorkdirEntry,
-// and one row in the checker table in fsck.cc.
+// dependency order (CURRENT, manifests, SSTs, WALs, value log). Adding a
+// file kind means: a new FsckFileKind, its names in ClassifyWorkdirEntry,
+// and one row in the checker table in fsck.cc. Then one cross-file check
+// runs: every live value pointer must resolve (CheckLiveValuePointers).
 #pragma once
 
 #include <cstdint>
@@ -45,9 +46,10 @@ enum class FsckProblemKind {
   kOrphan,        // a file nothing references and nothing will replay
   kCounter,       // manifest counters below what the files use
   kUnreadable,    // the file cannot be opened or read
+  kDangling,      // a live value pointer does not resolve (segment gone or record bad)
 };
 // "checksum", "truncated", "corrupt", "missing", "size_mismatch", "mismatch",
-// "order", "overlap", "orphan", "counter", "unreadable".
+// "order", "overlap", "orphan", "counter", "unreadable", "dangling".
 const char* FsckProblemKindName(FsckProblemKind kind);
 
 struct FsckProblem {
@@ -82,6 +84,12 @@ struct FsckReport {
   uint64_t sst_entries_checked = 0;
   uint64_t wal_records_checked = 0;
   uint64_t vlog_records_checked = 0;
+  // The live value-pointer check (needs a readable manifest).
+  bool pointers_checked = false;
+  uint64_t live_entries_checked = 0;   // entries of the merged view visited
+  uint64_t live_pointers_checked = 0;  // live value pointers resolved
+  uint64_t dangling_pointers = 0;      // of those, how many do not resolve
+  uint64_t expired_pointers_skipped = 0;
 
   bool clean() const { return problems.empty(); }
   std::map<FsckProblemKind, uint64_t> ProblemsByKind() const;
@@ -89,9 +97,13 @@ struct FsckReport {
 };
 
 struct FsckOptions {
-  // Called after each file with (bytes checked so far, total bytes); may be
-  // empty. For progress bars.
+  // Called after each file and during the pointer check with (work done,
+  // total work), in bytes (files, then the tables and WAL the pointer check
+  // reads once more); may be empty. For progress bars.
   std::function<void(uint64_t done, uint64_t total)> progress;
+  // "Now" for TTL, unix milliseconds (0 = the wall clock): the value of an
+  // expired entry may be gone (GC drops it), so its pointer is not checked.
+  uint64_t now_ms = 0;
 };
 
 // Checks the workdir dir and fills *out. Returns OK whenever the check ran,
@@ -140,6 +152,24 @@ std::optional<std::string> ReadCurrentFile(FileSystem* fs, const std::string& di
 // record. Returns state->complete.
 bool ReplayManifestStrict(FileSystem* fs, const std::string& dir, const std::string& name,
                           std::vector<FsckProblem>* problems, ManifestState* state);
+
+// What CheckLiveValuePointers saw.
+struct LivePointerStats {
+  uint64_t entries = 0, pointers = 0, dangling = 0, expired_skipped = 0;
+};
+
+// Walks the merged view of the tables of *state and the WAL segments `wals`
+// (LiveScan, live_scan.h) and checks that the value pointer of every live
+// entry resolves (VlogProbe, vlog_probe.h). Each dangling pointer is a
+// kDangling problem naming the file that holds it (with the offset) and the
+// segment; at most kMaxDanglingReportsPerSegment per segment are listed, then
+// one line counts the rest. Shadowed entries are not checked: their segments
+// may be gone after value-log GC.
+constexpr int kMaxDanglingReportsPerSegment = 20;
+void CheckLiveValuePointers(FileSystem* fs, const std::string& dir, const ManifestState& state,
+                            const std::vector<uint64_t>& wals, uint64_t now_ms,
+                            const std::function<void(uint64_t done)>& progress,
+                            std::vector<FsckProblem>* problems, LivePointerStats* stats);
 
 // Level invariants of *state: every L1+ level's tables have disjoint user-key
 // ranges, and the counters lie above every recorded number and sequence.

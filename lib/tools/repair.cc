@@ -8,7 +8,6 @@
 #include <memory>
 #include <set>
 
-#include "base/coding.h"
 #include "base/internal_key.h"
 #include "db/write_batch_internal.h"
 #include "lsm/merging_iterator.h"
@@ -20,6 +19,8 @@
 #include "sst/block.h"
 #include "sst/table_reader.h"
 #include "tools/fsck.h"
+#include "tools/repair_vlog.h"
+#include "tools/wal_entries.h"
 #include "wal/wal_reader.h"
 #include "wal/wal_writer.h"
 
@@ -84,6 +85,7 @@ class Repairer {
   Status SalvageTable(const Entry& e, int level);
   Status ReplayWals();
   Status MergeAll();
+  Status RepairValueLog();
   Status WriteManifest();
   void RemoveOriginals();
 
@@ -109,6 +111,7 @@ class Repairer {
   // The new state: (level, meta) of every table the new manifest names.
   std::vector<std::pair<int, FileMeta>> placed_;
   std::set<uint64_t> remove_tables_;  // original tables to take out of the workdir
+  VlogSalvage vlog_;
 };
 
 Status Repairer::ListAndBackup() {
@@ -139,7 +142,8 @@ Status Repairer::ListAndBackup() {
     entries_.push_back(std::move(e));
   }
   NOKV_RETURN_IF_ERROR(fs_->SyncDir(backup));
-  next_number_ = max_number + 1;
+  // Value-log segments share the file-number space.
+  next_number_ = std::max(max_number, MaxVlogSegmentNumber(fs_, dir_)) + 1;
   return Status::OK();
 }
 
@@ -281,29 +285,22 @@ Status Repairer::ReplayWals() {
     Status s = ReplayWalFile(
         fs_, JoinPath(dir_, e->name), /*is_last_segment=*/true,
         [&](uint8_t type, std::string_view payload, uint64_t) -> Status {
-          if (type != kWalWriteBatch || payload.size() < 8) {
-            return Status::Corruption("not a write-batch record");
-          }
-          uint64_t seq = DecodeFixed64(payload.data());
-          std::map<std::string, std::string, InternalKeyLess> batch;
-          NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(
-              payload.substr(8), [&](const WriteBatch::Op& op) -> Status {
-                std::string ikey, value;
-                AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
-                ValueRecord record;
-                record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
-                if (op.value_is_pointer) record.meta |= kMetaValuePointer;
-                record.expires_at = op.expires_at;
-                record.value = op.value;
-                AppendValueRecord(&value, record);
-                batch.emplace(std::move(ikey), std::move(value));
+          if (type != kWalWriteBatch) return Status::Corruption("not a write-batch record");
+          // Whole batches only: DecodeWalRecordEntries validates the batch
+          // before the first entry, and a batch is atomic.
+          WalRecordFacts facts;
+          NOKV_RETURN_IF_ERROR(DecodeWalRecordEntries(
+              payload,
+              [&](std::string_view ikey, std::string_view value) {
+                entries.emplace(std::string(ikey), std::string(value));
                 return Status::OK();
-              }));
-          // Only whole batches: a batch is atomic.
-          out_->wal_entries += batch.size();
+              },
+              &facts));
+          out_->wal_entries += facts.ops;
           ++out_->wal_records;
-          if (seq > 0) max_sequence_ = std::max(max_sequence_, seq - 1);
-          entries.merge(batch);
+          if (facts.ops > 0) {
+            max_sequence_ = std::max(max_sequence_, facts.first_sequence + facts.ops - 1);
+          }
           return Status::OK();
         },
         &result);
@@ -385,6 +382,50 @@ Status Repairer::MergeAll() {
   return Status::OK();
 }
 
+Status Repairer::RepairValueLog() {
+  NOKV_RETURN_IF_ERROR(
+      SalvageValueLog(fs_, dir_, out_->backup_dir, [this] { return NewNumber(); }, &vlog_));
+  out_->vlog_truncated = vlog_.truncated;
+  out_->vlog_copied = vlog_.to_remove;
+  out_->vlog_written = vlog_.written;
+  out_->vlog_records_copied = vlog_.records_copied;
+  out_->vlog_damaged_bytes = vlog_.damaged_bytes;
+  for (const auto& n : vlog_.notes) out_->notes.push_back(n);
+
+  PointerRepair fix;
+  NOKV_RETURN_IF_ERROR(RepairValuePointers(fs_, dir_, placed_, vlog_, options_.table,
+                                           options_.target_file_size, options_.now_ms,
+                                           [this] { return NewNumber(); }, &fix));
+  out_->dropped_entries = fix.dropped;
+  out_->fell_back_entries = fix.fell_back;
+  out_->remapped_pointers = fix.remapped;
+  if (fix.dropped > 0) {
+    out_->notes.push_back(std::to_string(fix.dropped) + " live entr(ies) dropped: their value " +
+                          "is lost; " + std::to_string(fix.fell_back) +
+                          " of them fell back to an older entry of the same key");
+  }
+  // Swap the rewritten tables for their replacements.
+  const std::set<uint64_t> replaced(fix.replaced.begin(), fix.replaced.end());
+  for (uint64_t number : replaced) {
+    const std::string name = BaseName(TableFileName(dir_, number));
+    auto w = std::find(out_->written.begin(), out_->written.end(), name);
+    if (w != out_->written.end()) {
+      out_->written.erase(w);
+      (void)fs_->RemoveFile(TableFileName(dir_, number));  // an intermediate of ours
+    } else {
+      remove_tables_.insert(number);
+      auto k = std::find(out_->kept.begin(), out_->kept.end(), name);
+      if (k != out_->kept.end()) out_->kept.erase(k);
+    }
+  }
+  std::erase_if(placed_, [&](const auto& p) { return replaced.count(p.second.number) != 0; });
+  for (auto& [level, meta] : fix.added) {
+    out_->written.push_back(BaseName(TableFileName(dir_, meta.number)));
+    placed_.emplace_back(level, std::move(meta));
+  }
+  return Status::OK();
+}
+
 Status Repairer::WriteManifest() {
   const uint64_t number = NewNumber();
   VersionEdit edit;
@@ -419,6 +460,10 @@ void Repairer::RemoveOriginals() {
     if (!remove) continue;
     if (fs_->RemoveFile(JoinPath(dir_, e.name)).ok()) out_->removed.push_back(e.name);
   }
+  for (const auto& name : vlog_.to_remove) {
+    if (fs_->RemoveFile(JoinPath(dir_, name)).ok()) out_->removed.push_back(name);
+  }
+  if (!vlog_.to_remove.empty()) (void)fs_->SyncDir(JoinPath(dir_, "vlog"));
   (void)fs_->SyncDir(dir_);
 }
 
@@ -449,6 +494,7 @@ Status Repairer::Run() {
     out_->used_old_manifest = false;
     NOKV_RETURN_IF_ERROR(MergeAll());
   }
+  NOKV_RETURN_IF_ERROR(RepairValueLog());
 
   NOKV_RETURN_IF_ERROR(WriteManifest());
   RemoveOriginals();

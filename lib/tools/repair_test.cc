@@ -210,6 +210,30 @@ TEST_F(RepairTest, MissingCurrentIsRepaired) {
   EXPECT_EQ(CheckData(), 0);
 }
 
+// A range delete still in the WAL stays a range delete in the rebuilt
+// tables (it once came back as a put of its begin key).
+TEST_F(RepairTest, WalRangeDeleteSurvivesRepair) {
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(SmallOptions(), dir_.path(), &db).ok());
+    for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(db->Put(WriteOptions(), k, "v").ok());
+    ASSERT_TRUE(db->Flush().ok());
+    ASSERT_TRUE(db->DeleteRange(WriteOptions(), "a", "c").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  RepairReport r = Repair();
+  EXPECT_EQ(r.wal_entries, 1u);
+  ExpectClean();
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(SmallOptions(), dir_.path(), &db).ok());
+  std::string got;
+  EXPECT_TRUE(db->Get(ReadOptions(), "a", &got).IsNotFound()) << got;
+  EXPECT_TRUE(db->Get(ReadOptions(), "b", &got).IsNotFound()) << got;
+  ASSERT_TRUE(db->Get(ReadOptions(), "c", &got).ok());
+  EXPECT_EQ(got, "v");
+  ASSERT_TRUE(db->Close().ok());
+}
+
 TEST_F(RepairTest, RefusesAnOpenWorkdir) {
   Build();
   std::unique_ptr<DB> db;

@@ -22,9 +22,11 @@ CREATE TABLE tables(number INTEGER PRIMARY KEY, level INTEGER, bytes INTEGER, en
                     smallest_cf TEXT, smallest_key BLOB, largest_cf TEXT, largest_key BLOB,
                     file_present INTEGER);
 CREATE TABLE wal_segments(number INTEGER PRIMARY KEY, bytes INTEGER, records INTEGER,
-                          entries INTEGER, pending INTEGER, problem TEXT);
-CREATE TABLE vlog_segments(bucket INTEGER, fid INTEGER, bytes INTEGER, head_offset INTEGER,
-                           valid INTEGER, PRIMARY KEY (bucket, fid));
+                          entries INTEGER, pending INTEGER, problem TEXT, newest INTEGER,
+                          first_sequence INTEGER, last_sequence INTEGER, tail_dropped INTEGER);
+CREATE TABLE vlog_segments(number INTEGER PRIMARY KEY, path TEXT, bytes INTEGER,
+                           records INTEGER, value_bytes INTEGER, valid_bytes INTEGER,
+                           ok INTEGER, head INTEGER, problem TEXT);
 )sql";
 
 struct DbCloser {
@@ -159,6 +161,7 @@ Status Fill(Exporter& db, const WorkdirReport& r, int64_t exported_at) {
       {"log_number", std::to_string(r.log_number)},
       {"next_file_number", std::to_string(r.next_file_number)},
       {"last_sequence", std::to_string(r.last_sequence)},
+      {"vlog_head", std::to_string(r.vlog_head)},
       {"exported_at", std::to_string(exported_at)},
   };
   for (const auto& [k, v] : meta) NOKV_RETURN_IF_ERROR(db.Run(stmt.get(), {E::Text(k), E::Text(v)}));
@@ -182,11 +185,24 @@ Status Fill(Exporter& db, const WorkdirReport& r, int64_t exported_at) {
                      key(f.largest), E::Int(f.present ? 1 : 0)}));
   }
 
-  NOKV_RETURN_IF_ERROR(db.Prepare("INSERT INTO wal_segments VALUES (?, ?, ?, ?, ?, ?)", &stmt));
+  NOKV_RETURN_IF_ERROR(
+      db.Prepare("INSERT INTO wal_segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &stmt));
+  auto flag = [](bool b) { return E::Int(b ? 1 : 0); };
+  auto problem = [](const std::string& p) { return p.empty() ? E::Null() : E::Text(p); };
   for (const auto& w : r.wal_segments) {
     NOKV_RETURN_IF_ERROR(db.Run(stmt.get(), {E::Int(w.number), E::Int(w.bytes), E::Int(w.records),
-                                             E::Int(w.entries), E::Int(w.pending ? 1 : 0),
-                                             w.problem.empty() ? E::Null() : E::Text(w.problem)}));
+                                             E::Int(w.entries), flag(w.pending), problem(w.problem),
+                                             flag(w.newest), E::Int(w.first_sequence),
+                                             E::Int(w.last_sequence), flag(w.tail_dropped)}));
+  }
+
+  NOKV_RETURN_IF_ERROR(
+      db.Prepare("INSERT INTO vlog_segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &stmt));
+  for (const auto& v : r.vlog_segments) {
+    NOKV_RETURN_IF_ERROR(db.Run(stmt.get(), {E::Int(v.number), E::Text(v.path), E::Int(v.bytes),
+                                             E::Int(v.records), E::Int(v.value_bytes),
+                                             E::Int(v.valid_bytes), flag(v.ok()), flag(v.newest),
+                                             problem(v.problem)}));
   }
   stmt.reset();
   return db.Exec("COMMIT");

@@ -8,7 +8,8 @@
 //
 //   meta(key TEXT PRIMARY KEY, value TEXT)
 //     keys: schema_version, workdir, manifest, log_number, next_file_number,
-//           last_sequence, exported_at (unix seconds)
+//           last_sequence, vlog_head (0: no value log), exported_at (unix
+//           seconds)
 //   levels(level INTEGER PRIMARY KEY, files INTEGER, bytes INTEGER,
 //          entries INTEGER)                          one row per level (L0..L6)
 //   tables(number INTEGER PRIMARY KEY, level INTEGER, bytes INTEGER,
@@ -18,11 +19,22 @@
 //     keys are raw user-key bytes (no cf byte, no trailer); cf is
 //     "default" | "lock" | "write"; file_present 0/1
 //   wal_segments(number INTEGER PRIMARY KEY, bytes INTEGER, records INTEGER,
-//                entries INTEGER, pending INTEGER, problem TEXT)
-//     pending 0/1 (at or after the checkpoint); problem NULL when clean
-//   vlog_segments(bucket INTEGER, fid INTEGER, bytes INTEGER,
-//                 head_offset INTEGER, valid INTEGER,
-//                 PRIMARY KEY (bucket, fid))     empty until the value log lands
+//                entries INTEGER, pending INTEGER, problem TEXT,
+//                newest INTEGER, first_sequence INTEGER,
+//                last_sequence INTEGER, tail_dropped INTEGER)
+//     every *.wal; pending 0/1 (at or after the checkpoint: replayed by the
+//     next open); newest 0/1; sequences 0 when the segment holds no entry;
+//     problem NULL when clean
+//   vlog_segments(number INTEGER PRIMARY KEY, path TEXT, bytes INTEGER,
+//                 records INTEGER, value_bytes INTEGER, valid_bytes INTEGER,
+//                 ok INTEGER, head INTEGER, problem TEXT)
+//     every vlog/*.vlog; records = intact value records; valid_bytes = end
+//     of the last intact record; ok 0/1 (scans cleanly to its end); head 0/1
+//     (the newest segment); problem NULL when ok. Discard (garbage) counts
+//     are not exported: the engine keeps them in memory only.
+//
+// Version history: 1 had a placeholder vlog_segments(bucket, fid, ...) and
+// no newest/sequence/tail columns in wal_segments.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +45,7 @@
 
 namespace nokv {
 
-constexpr int kSqliteSchemaVersion = 1;
+constexpr int kSqliteSchemaVersion = 2;
 
 // Creates (or replaces) the SQLite database at path and fills it from report
 // in one transaction; exported_at is recorded in meta. An existing path is

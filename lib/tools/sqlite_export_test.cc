@@ -86,6 +86,14 @@ TEST_F(SqliteExportTest, ExportsTheDocumentedSchema) {
   EXPECT_EQ(Query("SELECT sum(entries) FROM wal_segments WHERE pending = 1"),
             std::vector<std::string>{"1"});
   EXPECT_EQ(Query("SELECT count(*) FROM vlog_segments"), std::vector<std::string>{"0"});
+  EXPECT_EQ(Query("SELECT value FROM meta WHERE key = 'schema_version'"),
+            std::vector<std::string>{"2"});
+  EXPECT_EQ(Query("SELECT value FROM meta WHERE key = 'vlog_head'"),
+            std::vector<std::string>{"0"});
+  // The newest WAL segment holds the one pending put.
+  EXPECT_EQ(Query("SELECT entries, last_sequence - first_sequence, tail_dropped FROM "
+                  "wal_segments WHERE newest = 1"),
+            std::vector<std::string>{"1|0|0"});
 
   // The two examples from nokv(1).
   auto largest = Query(
@@ -113,6 +121,53 @@ TEST_F(SqliteExportTest, ReplacesAnOldExportButNotOtherFiles) {
   std::string still;
   ASSERT_TRUE(fs_->ReadFileToString(other, &still).ok());
   EXPECT_EQ(still, "precious notes, not a database");
+}
+
+// A workdir with a value log: one row per segment, the head flagged, a
+// damaged segment flagged with its problem; the vlog example from nokv(1).
+TEST_F(SqliteExportTest, ExportsValueLogSegments) {
+  testutil::TempDir vdir;
+  {
+    Options o;
+    o.value_threshold = 100;
+    o.value_log_segment_size = 1 << 20;
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(o, vdir.path(), &db).ok());
+    for (int i = 0; i < 1200; ++i) {
+      ASSERT_TRUE(db->Put(WriteOptions(), "k" + std::to_string(i), std::string(2000, 'v')).ok());
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  WorkdirReport report;
+  ASSERT_TRUE(InspectWorkdir(fs_.get(), vdir.path(), &report).ok());
+  ASSERT_GE(report.vlog_segments.size(), 3u);
+  ASSERT_TRUE(ExportWorkdirToSqlite(report, out_, 1).ok());
+  EXPECT_EQ(Query("SELECT count(*), sum(records), sum(bytes) FROM vlog_segments"),
+            std::vector<std::string>{std::to_string(report.vlog_segments.size()) + "|1200|" +
+                                     std::to_string(report.vlog_bytes)});
+  EXPECT_EQ(Query("SELECT number FROM vlog_segments WHERE head = 1"),
+            std::vector<std::string>{std::to_string(report.vlog_head)});
+  EXPECT_EQ(Query("SELECT value FROM meta WHERE key = 'vlog_head'"),
+            std::vector<std::string>{std::to_string(report.vlog_head)});
+  EXPECT_EQ(Query("SELECT count(*) FROM vlog_segments WHERE ok = 1 AND problem IS NULL AND "
+                  "valid_bytes = bytes AND path LIKE 'vlog/%.vlog'"),
+            std::vector<std::string>{std::to_string(report.vlog_segments.size())});
+
+  // Cut the first segment mid-record: it is flagged, the others are not.
+  const auto& first = report.vlog_segments.front();
+  ASSERT_TRUE(fs_->Truncate(JoinPath(vdir.path(), first.path), first.bytes - 7).ok());
+  ASSERT_TRUE(InspectWorkdir(fs_.get(), vdir.path(), &report).ok());
+  ASSERT_TRUE(ExportWorkdirToSqlite(report, out_, 2).ok());
+  // The example from nokv(1): damaged segments and the head.
+  auto rows = Query(
+      "SELECT path, bytes, records, ok, head FROM vlog_segments WHERE ok = 0 OR head = 1 "
+      "ORDER BY number");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].substr(0, first.path.size()), first.path);
+  EXPECT_TRUE(rows[0].ends_with("|0|0")) << rows[0];
+  EXPECT_TRUE(rows[1].ends_with("|1|1")) << rows[1];
+  EXPECT_EQ(Query("SELECT problem LIKE '%torn tail%' FROM vlog_segments WHERE ok = 0"),
+            std::vector<std::string>{"1"});
 }
 
 }  // namespace

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <string_view>
 
-#include "base/coding.h"
 #include "base/internal_key.h"
 #include "db/write_batch_internal.h"
+#include "tools/wal_entries.h"
+#include "wal/wal_format.h"
 #include "manifest/filenames.h"
 #include "manifest/version_edit.h"
 #include "manifest/version_set.h"
@@ -31,6 +32,9 @@ KeyReport DescribeInternalKey(std::string_view ikey) {
 
 namespace {
 
+// The header record of a value-log segment: frame + magic, version, number.
+constexpr uint64_t kVlogHeaderRecordSize = kWalHeaderSize + 20;
+
 // Replays one segment, counting its records and operations. Never fails:
 // problems land in seg->problem.
 void ReplaySegment(FileSystem* fs, const std::string& path, WalSegmentReport* seg) {
@@ -42,28 +46,19 @@ void ReplaySegment(FileSystem* fs, const std::string& path, WalSegmentReport* se
           return Status::Corruption("unknown WAL record type " + std::to_string(type) +
                                     " at offset " + std::to_string(offset));
         }
-        if (payload.size() < 8) {
-          return Status::Corruption("short write-batch record at offset " + std::to_string(offset));
-        }
-        const uint64_t first = DecodeFixed64(payload.data());
-        uint64_t ops = 0;
-        NOKV_RETURN_IF_ERROR(
-            WriteBatchInternal::ForEach(payload.substr(8), [&](const WriteBatch::Op& op) -> Status {
-              if (op.kind == WriteBatch::Op::Kind::kDelete) {
-                ++seg->deletes;
-              } else {
-                ++seg->puts;
-              }
-              ++ops;
-              return Status::OK();
-            }));
+        WalRecordFacts facts;
+        Status s = DecodeWalRecordEntries(payload, nullptr, &facts);
+        if (!s.ok()) return s.WithContext("record at offset " + std::to_string(offset));
         ++seg->records;
-        seg->entries += ops;
-        if (ops > 0) {
-          if (seg->first_sequence == 0 || first < seg->first_sequence) {
-            seg->first_sequence = first;
+        seg->entries += facts.ops;
+        seg->puts += facts.puts;
+        seg->deletes += facts.deletes + facts.range_deletes;
+        if (facts.ops > 0) {
+          if (seg->first_sequence == 0 || facts.first_sequence < seg->first_sequence) {
+            seg->first_sequence = facts.first_sequence;
           }
-          seg->last_sequence = std::max(seg->last_sequence, first + ops - 1);
+          seg->last_sequence =
+              std::max(seg->last_sequence, facts.first_sequence + facts.ops - 1);
         }
         return Status::OK();
       },
@@ -72,6 +67,43 @@ void ReplaySegment(FileSystem* fs, const std::string& path, WalSegmentReport* se
   seg->tail_dropped = result.tail_dropped;
   seg->dropped_bytes = result.dropped_bytes;
   if (!s.ok()) seg->problem = s.ToString();
+}
+
+// Scans every segment of dir/vlog read-only (the directory is not created
+// when absent: ValueLog::Open runs only on an existing one).
+void InspectValueLog(FileSystem* fs, const std::string& dir, WorkdirReport* out) {
+  const std::string vdir = JoinPath(dir, "vlog");
+  if (!fs->FileExists(vdir)) return;
+  ValueLog vlog(fs, vdir, ValueLogOptions(), [] { return uint64_t{0}; });
+  if (!vlog.Open().ok()) return;
+  const auto segs = vlog.Segments();
+  for (size_t i = 0; i < segs.size(); ++i) {
+    VlogSegmentReport vr;
+    vr.number = segs[i].number;
+    vr.path = vlog.SegmentPath(vr.number).substr(dir.size() + 1);
+    vr.bytes = segs[i].bytes;
+    vr.newest = i + 1 == segs.size();
+    vr.valid_bytes = vr.bytes >= kVlogHeaderRecordSize ? kVlogHeaderRecordSize : 0;
+    Status vs = vlog.ForEachRecord(
+        vr.number, [&](std::string_view, std::string_view value, const ValuePointer& ptr) {
+          ++vr.records;
+          vr.value_bytes += value.size();
+          vr.valid_bytes = ptr.offset + ptr.size;
+          return Status::OK();
+        });
+    if (!vs.ok()) {
+      vr.problem = vs.ToString();
+    } else if (vr.valid_bytes != vr.bytes) {
+      // ForEachRecord forgives a torn tail; the report names it.
+      vr.problem = "torn tail of " + std::to_string(vr.bytes - vr.valid_bytes) +
+                   " bytes at offset " + std::to_string(vr.valid_bytes);
+    }
+    out->vlog_bytes += vr.bytes;
+    out->vlog_records += vr.records;
+    if (!vr.ok()) ++out->vlog_problems;
+    if (vr.newest) out->vlog_head = vr.number;
+    out->vlog_segments.push_back(std::move(vr));
+  }
 }
 
 }  // namespace
@@ -173,35 +205,8 @@ Status InspectWorkdir(FileSystem* fs, const std::string& dir, WorkdirReport* out
   out->total_entries = out->sst_entries + out->wal_pending_entries;
   out->total_bytes = out->sst_bytes + out->wal_bytes + out->manifest_size;
   out->effective_last_sequence = std::max(out->last_sequence, out->wal_max_sequence);
-  // Value-log segments (read-only scan of each).
-  {
-    const std::string vdir = JoinPath(dir, "vlog");
-    std::vector<std::string> vnames;
-    if (fs->FileExists(vdir) && fs->GetChildren(vdir, &vnames).ok()) {
-      std::sort(vnames.begin(), vnames.end());
-      ValueLog vlog(fs, vdir, ValueLogOptions(), [] { return uint64_t{0}; });
-      if (vlog.Open().ok()) {
-        auto segs = vlog.Segments();
-        for (size_t i = 0; i < segs.size(); ++i) {
-          VlogSegmentReport vr;
-          vr.number = segs[i].number;
-          vr.bytes = segs[i].bytes;
-          vr.newest = i + 1 == segs.size();
-          Status vs = vlog.ForEachRecord(
-              vr.number, [&](std::string_view, std::string_view value, const ValuePointer&) {
-                ++vr.records;
-                vr.value_bytes += value.size();
-                return Status::OK();
-              });
-          if (!vs.ok()) vr.problem = vs.ToString();
-          out->vlog_bytes += vr.bytes;
-          out->vlog_records += vr.records;
-          out->vlog_segments.push_back(std::move(vr));
-        }
-        out->total_bytes += out->vlog_bytes;
-      }
-    }
-  }
+  InspectValueLog(fs, dir, out);
+  out->total_bytes += out->vlog_bytes;
   return Status::OK();
 }
 

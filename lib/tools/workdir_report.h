@@ -1,6 +1,6 @@
 // InspectWorkdir: an offline, read-only picture of a NoKV workdir (levels,
-// SST files, WAL segments, counters) for operator tools such as `nokv stats`
-// and `nokv manifest`. It takes no LOCK and writes nothing, so it is safe to
+// SST files, WAL segments, value-log segments, counters) for operator tools
+// such as `nokv stats`, `nokv vlog` and `nokv manifest`. It takes no LOCK and writes nothing, so it is safe to
 // run beside a live server; what it reports is then a moment's snapshot.
 #pragma once
 
@@ -52,7 +52,7 @@ struct WalSegmentReport {
   bool newest = false;   // the highest-numbered segment (replayed as the last one)
   uint64_t records = 0;  // WAL records (write groups) replayed
   uint64_t entries = 0;  // operations in those records
-  uint64_t puts = 0, deletes = 0;
+  uint64_t puts = 0, deletes = 0;  // deletes: point and range deletes
   uint64_t first_sequence = 0, last_sequence = 0;  // 0/0 when entries == 0
   uint64_t valid_bytes = 0;                        // end offset of the last good record
   bool tail_dropped = false;                       // a torn tail would be ignored by recovery
@@ -66,11 +66,16 @@ struct WalSegmentReport {
 // One value-log segment (vlog/NNNNNN.vlog).
 struct VlogSegmentReport {
   uint64_t number = 0;
+  std::string path;           // relative to the workdir: "vlog/000012.vlog"
   uint64_t bytes = 0;
-  uint64_t records = 0;       // value records (header excluded)
-  uint64_t value_bytes = 0;   // sum of value sizes
-  bool newest = false;        // the segment appends went to last
-  std::string problem;        // non-empty if the segment does not scan cleanly
+  uint64_t records = 0;       // intact value records (header excluded)
+  uint64_t value_bytes = 0;   // sum of their value sizes
+  uint64_t valid_bytes = 0;   // end offset of the last intact record
+  bool newest = false;        // the head: the segment appends went to last
+  // Empty if the segment scans cleanly to its end; otherwise what is wrong
+  // (a damaged record, or a torn tail after valid_bytes).
+  std::string problem;
+  bool ok() const { return problem.empty(); }
 };
 
 struct WorkdirReport {
@@ -89,6 +94,8 @@ struct WorkdirReport {
   std::vector<VlogSegmentReport> vlog_segments;  // every vlog/*.vlog, by number
   uint64_t vlog_bytes = 0;
   uint64_t vlog_records = 0;
+  uint64_t vlog_head = 0;      // number of the head (newest) segment, 0 if none
+  uint64_t vlog_problems = 0;  // segments with a problem
 
   // Totals.
   uint64_t sst_files = 0;
@@ -104,7 +111,7 @@ struct WorkdirReport {
   uint64_t wal_max_sequence = 0;  // highest sequence seen in any pending segment
   uint64_t wal_problems = 0;      // segments with a non-empty problem
   uint64_t total_entries = 0;     // sst_entries + wal_pending_entries
-  uint64_t total_bytes = 0;       // sst_bytes + wal_bytes + manifest_size
+  uint64_t total_bytes = 0;       // sst_bytes + wal_bytes + manifest_size + vlog_bytes
   // The sequence the next open will resume from: max(last_sequence,
   // wal_max_sequence).
   uint64_t effective_last_sequence = 0;

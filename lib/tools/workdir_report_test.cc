@@ -224,6 +224,71 @@ TEST_F(WorkdirReportTest, DamagedOldSegmentIsAProblemNotAFailure) {
   EXPECT_EQ(r.wal_pending_entries, static_cast<uint64_t>(kWalPuts + kWalDeletes));
 }
 
+// Range deletes in the WAL count as deletes; a workdir without a value log
+// reports none (and the scan does not create the vlog directory).
+TEST_F(WorkdirReportTest, RangeDeletesCountAsDeletesAndNoValueLog) {
+  Options o = SmallOptions();
+  o.value_threshold = 0;
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(o, dir_.path(), &db).ok());
+    ASSERT_TRUE(db->Put(WriteOptions(), "a", "1").ok());
+    ASSERT_TRUE(db->DeleteRange(WriteOptions(), "a", "c").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  ASSERT_FALSE(fs_->FileExists(dir_.File("vlog")));
+  WorkdirReport r;
+  ASSERT_TRUE(InspectWorkdir(fs_.get(), dir_.path(), &r).ok());
+  ASSERT_FALSE(r.wal_segments.empty());
+  EXPECT_EQ(r.wal_segments.back().puts, 1u);
+  EXPECT_EQ(r.wal_segments.back().deletes, 1u);
+  EXPECT_EQ(r.wal_segments.back().last_sequence - r.wal_segments.back().first_sequence, 1u);
+  EXPECT_TRUE(r.vlog_segments.empty());
+  EXPECT_EQ(r.vlog_head, 0u);
+  EXPECT_FALSE(fs_->FileExists(dir_.File("vlog")));
+}
+
+TEST_F(WorkdirReportTest, ValueLogSegmentsHeadAndTornTail) {
+  Options o = SmallOptions();
+  o.value_threshold = 100;
+  o.value_log_segment_size = 1 << 20;
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(o, dir_.path(), &db).ok());
+    for (int i = 0; i < 1100; ++i) {
+      ASSERT_TRUE(db->Put(WriteOptions(), Key(i), std::string(2000, 'v')).ok());
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  WorkdirReport r;
+  ASSERT_TRUE(InspectWorkdir(fs_.get(), dir_.path(), &r).ok());
+  ASSERT_GE(r.vlog_segments.size(), 3u);
+  EXPECT_EQ(r.vlog_records, 1100u);
+  EXPECT_EQ(r.vlog_problems, 0u);
+  EXPECT_EQ(r.vlog_head, r.vlog_segments.back().number);
+  uint64_t bytes = 0;
+  for (const auto& v : r.vlog_segments) {
+    EXPECT_EQ(v.newest, v.number == r.vlog_head);
+    EXPECT_TRUE(v.ok()) << v.problem;
+    EXPECT_EQ(v.valid_bytes, v.bytes);
+    EXPECT_TRUE(v.path.starts_with("vlog/") && v.path.ends_with(".vlog")) << v.path;
+    EXPECT_GE(v.value_bytes, v.records * 2000);
+    bytes += v.bytes;
+  }
+  EXPECT_EQ(r.vlog_bytes, bytes);
+  EXPECT_EQ(r.total_bytes, r.sst_bytes + r.wal_bytes + r.manifest_size + r.vlog_bytes);
+
+  const VlogSegmentReport first = r.vlog_segments.front();
+  ASSERT_TRUE(fs_->Truncate(JoinPath(dir_.path(), first.path), first.bytes - 5).ok());
+  ASSERT_TRUE(InspectWorkdir(fs_.get(), dir_.path(), &r).ok());
+  const VlogSegmentReport& cut = r.vlog_segments.front();
+  EXPECT_FALSE(cut.ok());
+  EXPECT_EQ(cut.records, first.records - 1);
+  EXPECT_LT(cut.valid_bytes, cut.bytes);
+  EXPECT_NE(cut.problem.find("torn tail"), std::string::npos) << cut.problem;
+  EXPECT_EQ(r.vlog_problems, 1u);
+}
+
 TEST_F(WorkdirReportTest, MissingDirectoryIsAClearError) {
   WorkdirReport r;
   const std::string missing = dir_.File("does-not-exist");
