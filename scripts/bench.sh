@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs NoKV's benchmark comparison (nokv-bench: YCSB A-G on nokv, rocksdb,
-# leveldb, configured alike) and writes results under artifacts/bench/:
+# Runs NoKV's benchmark comparison (nokv-bench: YCSB A-G on nokv (skiplist
+# memtable, the default), nokv-art (ART memtable), rocksdb, leveldb, configured alike) and writes results under artifacts/bench/:
 #   standard.{txt,json,csv,svg}       all engines, A-G, 1M records x 256 B
 #   large.{txt,json,csv,svg}          4 KiB values: NoKV's value log at work
 #   large-vlog-off.{txt,json,csv,svg} the same for NoKV with the value log off
@@ -19,12 +19,12 @@ RECORDS=${RECORDS:-1000000}
 OPS=${OPS:-1000000}
 THREADS=${THREADS:-1}
 VALUE_SIZE=${VALUE_SIZE:-256}
-ENGINES=${ENGINES:-nokv,rocksdb,leveldb}
+ENGINES=${ENGINES:-nokv,nokv-art,rocksdb,leveldb}
 WORKLOADS=${WORKLOADS:-a,b,c,d,e,f,g}
 LARGE_RECORDS=${LARGE_RECORDS:-100000}
 LARGE_OPS=${LARGE_OPS:-100000}
 LARGE_VALUE_SIZE=${LARGE_VALUE_SIZE:-4096}
-LARGE_WORKLOADS=${LARGE_WORKLOADS:-a,c,e,g}
+LARGE_WORKLOADS=${LARGE_WORKLOADS:-a,c,e,f,g}
 LARGE_THRESHOLD=${LARGE_THRESHOLD:-1024}
 EXTRA_ARGS=${EXTRA_ARGS:-}
 

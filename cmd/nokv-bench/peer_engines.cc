@@ -6,6 +6,7 @@ namespace nokv::bench {
 EngineRegistry DefaultEngineRegistry() {
   EngineRegistry r;
   r.names.push_back("nokv");
+  r.names.push_back("nokv-art");
 #ifdef NOKV_HAVE_ROCKSDB
   r.names.push_back("rocksdb");
 #endif
@@ -14,7 +15,7 @@ EngineRegistry DefaultEngineRegistry() {
 #endif
   r.open = [](const std::string& name, const EngineConfig& config, const std::string& dir,
               std::unique_ptr<Engine>* engine) -> Status {
-    if (name == "nokv") return OpenNoKvEngine(config, dir, engine);
+    if (name == "nokv" || name == "nokv-art") return OpenNoKvEngine(name, config, dir, engine);
 #ifdef NOKV_HAVE_ROCKSDB
     if (name == "rocksdb") return OpenRocksDbEngine(config, dir, engine);
 #endif

@@ -65,8 +65,10 @@ struct EngineRegistry {
   EngineOpener open;
 };
 
-// The NoKV adapter.
-Status OpenNoKvEngine(const EngineConfig& config, const std::string& dir,
+// The NoKV adapter. `name` is "nokv" (memtable index from
+// config.memtable_engine) or "nokv-art" (always the adaptive radix tree), so
+// one run can compare both memtable engines.
+Status OpenNoKvEngine(const std::string& name, const EngineConfig& config, const std::string& dir,
                       std::unique_ptr<Engine>* engine);
 // A registry holding NoKV only (the peers live in cmd/nokv-bench).
 EngineRegistry NoKvOnlyRegistry();

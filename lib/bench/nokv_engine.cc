@@ -78,21 +78,25 @@ class NoKvEngine final : public Engine {
 
 }  // namespace
 
-Status OpenNoKvEngine(const EngineConfig& config, const std::string& dir,
+Status OpenNoKvEngine(const std::string& name, const EngineConfig& config, const std::string& dir,
                       std::unique_ptr<Engine>* engine) {
+  EngineConfig c = config;
+  if (name == "nokv-art") c.memtable_engine = "art";
   auto e = std::make_unique<NoKvEngine>();
-  Status s = e->Open(config, dir);
+  Status s = e->Open(c, dir);
   if (s.ok()) *engine = std::move(e);
   return s;
 }
 
 EngineRegistry NoKvOnlyRegistry() {
   EngineRegistry r;
-  r.names = {"nokv"};
+  r.names = {"nokv", "nokv-art"};
   r.open = [](const std::string& name, const EngineConfig& config, const std::string& dir,
               std::unique_ptr<Engine>* engine) -> Status {
-    if (name != "nokv") return Status::NotSupported("engine not compiled in: " + name);
-    return OpenNoKvEngine(config, dir, engine);
+    if (name != "nokv" && name != "nokv-art") {
+      return Status::NotSupported("engine not compiled in: " + name);
+    }
+    return OpenNoKvEngine(name, config, dir, engine);
   };
   return r;
 }

@@ -139,28 +139,40 @@ std::string FormatTable(const std::vector<BenchResult>& results) {
   return out + "\n";
 }
 
+bool IsNoKvEngine(const std::string& engine) { return engine.rfind("nokv", 0) == 0; }
+
 double NoKvRatio(const std::vector<BenchResult>& results, const std::string& workload,
-                 std::string* best_peer) {
-  const BenchResult* nokv = Find(results, "nokv", workload);
-  if (nokv == nullptr || !nokv->error.empty()) return 0;
+                 std::string* best_peer, const std::string& engine) {
+  const BenchResult* ours = Find(results, engine, workload);
+  if (ours == nullptr || !ours->error.empty()) return 0;
   double best = 0;
   for (const BenchResult& r : results) {
-    if (r.workload != workload || r.engine == "nokv" || !r.error.empty()) continue;
+    if (r.workload != workload || IsNoKvEngine(r.engine) || !r.error.empty()) continue;
     if (r.ops_per_sec > best) {
       best = r.ops_per_sec;
       if (best_peer != nullptr) *best_peer = r.engine;
     }
   }
-  return best > 0 ? nokv->ops_per_sec / best : 0;
+  return best > 0 ? ours->ops_per_sec / best : 0;
 }
 
 std::string FormatRatios(const std::vector<BenchResult>& results) {
   const auto engines = Distinct(results, [](const BenchResult& r) { return r.engine; });
   const auto workloads = Distinct(results, [](const BenchResult& r) { return r.workload; });
-  if (engines.size() < 2 || Find(results, "nokv", workloads.front()) == nullptr) return "";
+  std::vector<std::string> ours;
+  bool has_peer = false;
+  for (const std::string& e : engines) {
+    if (IsNoKvEngine(e)) {
+      ours.push_back(e);
+    } else {
+      has_peer = true;
+    }
+  }
+  if (ours.empty() || !has_peer) return "";
   std::string out = fmt::format("{:<10}", "ops/s");
   for (const std::string& e : engines) out += fmt::format(" {:>11}", e);
-  out += "   nokv / fastest peer\n";
+  for (const std::string& e : ours) out += fmt::format("   {:<22}", e + " / fastest peer");
+  out += "\n";
   for (const std::string& w : workloads) {
     out += fmt::format("{:<10}", w);
     for (const std::string& e : engines) {
@@ -168,9 +180,13 @@ std::string FormatRatios(const std::vector<BenchResult>& results) {
       out += (r == nullptr || !r->error.empty()) ? fmt::format(" {:>11}", "-")
                                                  : fmt::format(" {:>11.0f}", r->ops_per_sec);
     }
-    std::string peer;
-    const double ratio = NoKvRatio(results, w, &peer);
-    out += ratio > 0 ? fmt::format("   {:.2f}x ({})\n", ratio, peer) : "   -\n";
+    for (const std::string& e : ours) {
+      std::string peer;
+      const double ratio = NoKvRatio(results, w, &peer, e);
+      out += ratio > 0 ? fmt::format("   {:<22}", fmt::format("{:.2f}x ({})", ratio, peer))
+                       : fmt::format("   {:<22}", "-");
+    }
+    out += "\n";
   }
   return out + "\n";
 }
@@ -212,9 +228,9 @@ std::string FormatJson(const std::vector<BenchResult>& results) {
         "\"user_bytes\": {}, \"live_bytes\": {}, \"write_amp\": {}, \"space_amp\": {}, ",
         r.not_found, r.scanned, r.peak_rss_bytes, r.disk_bytes, r.user_bytes, r.live_bytes,
         JsonAmp(r.write_amp), JsonAmp(r.space_amp));
-    if (r.engine == "nokv") {
+    if (IsNoKvEngine(r.engine)) {
       std::string peer;
-      const double ratio = NoKvRatio(results, r.workload, &peer);
+      const double ratio = NoKvRatio(results, r.workload, &peer, r.engine);
       if (ratio > 0) {
         out += fmt::format("\"ratio_to_fastest_peer\": {}, \"fastest_peer\": {}, ",
                            JsonNumber(ratio), JsonString(peer));

@@ -26,10 +26,13 @@ std::string FormatJson(const std::vector<BenchResult>& results);
 std::string FormatCsv(const std::vector<BenchResult>& results);
 std::string FormatSvg(const std::vector<BenchResult>& results);
 
-// NoKV ops/s divided by the best peer's for the result's workload; 0 if
-// there is no NoKV result or no successful peer.
+// Engines named nokv* ("nokv", "nokv-art") are ours; the rest are peers.
+bool IsNoKvEngine(const std::string& engine);
+
+// `engine`'s ops/s divided by the best peer's for the workload; 0 if there is
+// no such result or no successful peer.
 double NoKvRatio(const std::vector<BenchResult>& results, const std::string& workload,
-                 std::string* best_peer);
+                 std::string* best_peer, const std::string& engine = "nokv");
 
 // Where the chart goes without --svg: FILE.svg beside --json FILE (or
 // --csv FILE), else <workdir>/bench.svg.

@@ -106,6 +106,25 @@ TEST(ReportTest, RatioAgainstTheFastestPeer) {
   EXPECT_NE(ratios.find("2.00x (rocksdb)"), std::string::npos) << ratios;
 }
 
+// Every nokv* engine gets its own ratio column and is never its own peer.
+TEST(ReportTest, EachNoKvEngineIsComparedWithPeersOnly) {
+  std::vector<BenchResult> results = Samples();
+  BenchResult art = results.front();
+  art.engine = "nokv-art";
+  art.workload = "a";
+  art.ops_per_sec = 250000;  // faster than every peer and than nokv
+  results.push_back(art);
+  std::string peer;
+  EXPECT_DOUBLE_EQ(NoKvRatio(results, "a", &peer), 0.8);  // nokv-art is not a peer
+  EXPECT_EQ(peer, "rocksdb");
+  EXPECT_DOUBLE_EQ(NoKvRatio(results, "a", &peer, "nokv-art"), 2.5);
+  EXPECT_TRUE(IsNoKvEngine("nokv-art"));
+  EXPECT_FALSE(IsNoKvEngine("leveldb"));
+  const std::string ratios = FormatRatios(results);
+  EXPECT_NE(ratios.find("nokv-art / fastest peer"), std::string::npos) << ratios;
+  EXPECT_NE(ratios.find("2.50x (rocksdb)"), std::string::npos) << ratios;
+}
+
 TEST(ReportTest, TableAndSvg) {
   std::vector<BenchResult> results = Samples();
   results[2].error = "open: IO error";
