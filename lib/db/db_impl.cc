@@ -36,6 +36,10 @@ CompactionPolicy PolicyFrom(const Options& o) {
 
 Status ValidateOptions(const Options& o) {
   if (o.memtable_size < (64 << 10)) return Status::InvalidArgument("memtable_size below 64 KiB");
+  if (o.max_write_group_count == 0) return Status::InvalidArgument("max_write_group_count is 0");
+  if (o.write_coalesce_wait_us > 1000000) {
+    return Status::InvalidArgument("write_coalesce_wait_us above 1 s");
+  }
   if (!(o.memtable_bloom_ratio >= 0 && o.memtable_bloom_ratio <= 0.25)) {
     return Status::InvalidArgument("memtable_bloom_ratio must be in [0, 0.25]");
   }

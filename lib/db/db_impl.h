@@ -104,6 +104,7 @@ class DBImpl final : public DB {
   // Rebuilds range_dels_ from the kRangeDeleteSpace keyspace (at open).
   Status LoadRangeTombstones();
   void BuildGroup(Writer** last_writer, std::string* payload, bool* sync);
+  void WaitForGroupToFill(std::unique_lock<std::mutex>& l);
 
   // --- background (db_background.cc)
   void FlushThread();
@@ -161,6 +162,8 @@ class DBImpl final : public DB {
   uint64_t wal_number_ = 0;                    // guarded by mu_
   std::atomic<uint64_t> last_sequence_{0};     // last sequence visible to readers
   std::deque<Writer*> writers_;                // guarded by mu_
+  bool leader_coalescing_ = false;             // guarded by mu_
+  std::condition_variable coalesce_cv_;        // a writer queued while the leader waits
   std::multiset<uint64_t> snapshots_;          // guarded by mu_
   std::set<uint64_t> pending_outputs_;         // guarded by mu_: tables being written
   CompactPointers compact_pointers_;           // compaction thread only

@@ -132,6 +132,8 @@ Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string
     ValueRecord r;
     if (!DecodeValueRecord(value, &r)) return Status::Corruption("undecodable value record");
     if (r.IsDelete()) break;
+    // An expired entry reports no value; its value-log record may be gone.
+    if (r.expires_at != 0 && r.expires_at <= NowMs()) break;
     rs = ResolveValue(r, &resolved);
     if (!rs.IsNotFound()) break;
   }

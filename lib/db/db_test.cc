@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -583,6 +584,100 @@ TEST(DBInternalIterator, SeesAllVersionsAndCfsAtASnapshot) {
   }
   db->ReleaseSnapshot(snap);
   ASSERT_TRUE(db->Close().ok());
+}
+
+}  // namespace
+}  // namespace nokv
+
+namespace nokv {
+namespace {
+
+// Group commit respects max_write_group_count, a batch over the limit still
+// commits (alone), and the coalescing wait gathers writers into full groups.
+class WriteGroupTest : public ::testing::Test {
+ protected:
+  // `threads` writers each put `per_thread` keys, pausing `pause_us` between
+  // puts; checks every key reads back and returns the stats.
+  DbStats RunWriters(const Options& o, int threads, int per_thread, int pause_us = 0) {
+    std::unique_ptr<DB> db;
+    Status s = DB::Open(o, dir_.path(), &db);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok()) return {};
+    std::vector<std::thread> writers;
+    std::atomic<int> errors{0};
+    for (int t = 0; t < threads; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          const std::string k = "t" + std::to_string(t) + "-" + std::to_string(i);
+          if (!db->Put(WriteOptions(), k, "v" + k).ok()) errors++;
+          if (pause_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(errors.load(), 0);
+    for (int t = 0; t < threads; ++t) {
+      for (int i = 0; i < per_thread; ++i) {
+        const std::string k = "t" + std::to_string(t) + "-" + std::to_string(i);
+        std::string v;
+        EXPECT_TRUE(db->Get(ReadOptions(), k, &v).ok()) << k;
+        EXPECT_EQ(v, "v" + k);
+      }
+    }
+    DbStats stats = db->GetStats();
+    EXPECT_TRUE(db->Close().ok());
+    return stats;
+  }
+
+  testutil::TempDir dir_;
+};
+
+TEST_F(WriteGroupTest, CountLimitOfOneMeansOneWritePerGroup) {
+  Options o;
+  o.sync_writes = true;
+  o.max_write_group_count = 1;
+  const DbStats stats = RunWriters(o, 4, 100);
+  EXPECT_EQ(stats.writes, 400u);
+  EXPECT_EQ(stats.write_groups, 400u);
+}
+
+TEST_F(WriteGroupTest, BatchLargerThanTheCountLimitCommitsAlone) {
+  Options o;
+  o.max_write_group_count = 4;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(o, dir_.path(), &db).ok());
+  WriteBatch batch;
+  for (int i = 0; i < 10; ++i) batch.Put("k" + std::to_string(i), "v");
+  ASSERT_TRUE(db->Write(WriteOptions(), batch).ok());
+  std::string v;
+  EXPECT_TRUE(db->Get(ReadOptions(), "k9", &v).ok());
+  EXPECT_EQ(db->GetStats().write_groups, 1u);
+  EXPECT_TRUE(db->Close().ok());
+}
+
+// Two writers that pause between puts rarely meet in the queue, so without
+// the wait almost every write is its own group; with it, each leader waits
+// for the other writer and every group holds two.
+TEST_F(WriteGroupTest, CoalescingWaitFillsGroups) {
+  Options o;
+  o.max_write_group_count = 2;
+  o.write_coalesce_wait_us = 200000;  // far longer than the 1 ms pause
+  const DbStats stats = RunWriters(o, 2, 50, 1000);
+  EXPECT_EQ(stats.writes, 100u);
+  EXPECT_LE(stats.write_groups, 60u) << "groups were not coalesced";
+}
+
+TEST_F(WriteGroupTest, BadGroupOptionsAreRejected) {
+  std::unique_ptr<DB> db;
+  Options o;
+  o.max_write_group_count = 0;
+  EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
+  o = Options();
+  o.write_coalesce_wait_us = 5000000;
+  EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
+  o = Options();
+  o.memtable_bloom_ratio = 0.5;
+  EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
 }
 
 }  // namespace

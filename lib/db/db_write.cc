@@ -104,12 +104,31 @@ void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) 
     if (w->batch == nullptr || w->exclusive) break;  // these lead groups of their own
     const std::string& rep = WriteBatchInternal::Rep(*w->batch);
     if (payload->size() + rep.size() > max_size) break;
+    if (count + w->batch->Count() > options_.max_write_group_count) break;
     payload->append(rep.data() + 4, rep.size() - 4);
     count += w->batch->Count();
     *sync = *sync || w->sync;
     *last_writer = w;
   }
   EncodeFixed32(payload->data() + 8, count);
+}
+
+// Leader only, with mu_ held: waits (up to write_coalesce_wait_us) until the
+// queue holds a full group's worth of updates or bytes.
+void DBImpl::WaitForGroupToFill(std::unique_lock<std::mutex>& l) {
+  auto full = [&] {
+    if (shutting_down_) return true;
+    uint64_t count = 0, bytes = 0;
+    for (Writer* w : writers_) {
+      if (w->batch == nullptr || w->exclusive) return true;  // the group ends there anyway
+      count += w->batch->Count();
+      bytes += WriteBatchInternal::Rep(*w->batch).size();
+    }
+    return count >= options_.max_write_group_count || bytes >= options_.max_write_group_bytes;
+  };
+  leader_coalescing_ = true;
+  coalesce_cv_.wait_for(l, std::chrono::microseconds(options_.write_coalesce_wait_us), full);
+  leader_coalescing_ = false;
 }
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
@@ -212,8 +231,12 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
   std::unique_lock<std::mutex> l(mu_);
   if (shutting_down_) return Status::Closed("database is closing");
   writers_.push_back(&w);
+  if (leader_coalescing_) coalesce_cv_.notify_one();
   while (!w.done && &w != writers_.front()) w.cv.wait(l);
   if (w.done) return w.status;
+  if (options_.write_coalesce_wait_us > 0 && batch != nullptr && !exclusive) {
+    WaitForGroupToFill(l);
+  }
 
   // This writer leads a group.
   Status s = MakeRoomForWrite(l, batch == nullptr);

@@ -161,6 +161,8 @@ class DB {
   virtual Status CompactAll() = 0;
 
   virtual DbStats GetStats() = 0;
+  // The reference's name for the stats snapshot.
+  DbStats Info() { return GetStats(); }
 
   // Waits for background work, syncs the WAL, releases the workdir lock.
   // Idempotent: later calls return the first call's result. Every other call

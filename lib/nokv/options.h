@@ -59,9 +59,17 @@ struct Options {
   int level_size_multiplier = 10;
   uint64_t target_file_size = 64ull << 20;           // compaction output file size
 
-  // Largest WAL record a write group may produce before the leader stops
-  // adding followers' batches to it.
+  // Group commit limits (the reference's WriteBatchMaxSize/MaxCount): the
+  // leader stops adding followers' batches to its WAL record once the record
+  // would pass max_write_group_bytes or hold more than max_write_group_count
+  // updates. A single batch larger than either still commits, alone.
   size_t max_write_group_bytes = 1ull << 20;
+  size_t max_write_group_count = 4096;
+  // Optional coalescing wait: a leader whose group is not yet full waits up to
+  // this long for more writers to queue behind it before committing. Trades
+  // a little latency for fewer fsyncs under SyncWrites with many writers;
+  // 0 (the default) commits at once.
+  uint64_t write_coalesce_wait_us = 0;
 
   // Key/value separation: values of at least this many bytes are stored in
   // the value log and the LSM keeps a small pointer (0 disables).
