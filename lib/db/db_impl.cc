@@ -395,6 +395,13 @@ Status DBImpl::Close() {
   if (flush_thread_.joinable()) flush_thread_.join();
   if (compaction_thread_.joinable()) compaction_thread_.join();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  spdlog::info(
+      "nokv: closing {}: {} writes in {} groups, {} flushes, {} compactions "
+      "({} MiB read, {} MiB written), stalled {} ms, {} slowed writes",
+      dir_, stat_writes_.load(), stat_groups_.load(), stat_flushes_.load(),
+      stat_compactions_.load(), stat_comp_read_.load() >> 20,
+      stat_comp_written_.load() >> 20, stat_stall_us_.load() / 1000,
+      stat_slowdowns_.load());
 
   Status s;
   if (vlog_) s = vlog_->Close();  // values before the WAL that points at them
