@@ -56,6 +56,17 @@ int main(int argc, char **argv) {
   expect_str(r, val, sizeof(val) - 1, "GET binary");
   freeReplyObject(r);
 
+  /* The empty key is a key. */
+  r = (redisReply *)redisCommand(c, "SET %b %s", "", (size_t)0, "empty");
+  expect_status(r, "OK", "SET empty key");
+  freeReplyObject(r);
+  r = (redisReply *)redisCommand(c, "GET %b", "", (size_t)0);
+  expect_str(r, "empty", 5, "GET empty key");
+  freeReplyObject(r);
+  r = (redisReply *)redisCommand(c, "DEL %b", "", (size_t)0);
+  expect_int(r, 1, "DEL empty key");
+  freeReplyObject(r);
+
   r = (redisReply *)redisCommand(c, "DEL hs:counter");
   freeReplyObject(r);
   r = (redisReply *)redisCommand(c, "INCRBY hs:counter 41");

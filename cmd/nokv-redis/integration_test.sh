@@ -80,6 +80,9 @@ check "error reply: arity" "ERR wrong number of arguments for 'incr' command" "$
 check "error reply: not an integer" "ERR value is not an integer or out of range" "$(cli INCR greeting 2>&1)"
 check "error reply: unknown" "ERR unknown command 'NOPE', with args beginning with: 'x' " "$(cli NOPE x 2>&1)"
 check "SELECT 1" "ERR DB index is out of range" "$(cli SELECT 1 2>&1)"
+check "SET empty key" "OK" "$(cli SET '' empty)"
+check "GET empty key" "empty" "$(cli GET '')"
+check "DEL empty key" "1" "$(cli DEL '')"
 
 # Pipelined raw protocol: 500 SETs in one write, through redis-cli --pipe.
 : > "$WORK/pipe.txt"

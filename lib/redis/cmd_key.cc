@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include "redis/command.h"
 #include "redis/dispatcher.h"
@@ -33,7 +34,7 @@ class DelCmd : public Commander {
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     auto guard = ctx.store->locks().Lock(keys);
     int64_t existed = 0;
-    WriteBatch batch;
+    KeyBatch batch;
     for (auto k : keys) {
       std::string v;
       bool found;
@@ -260,11 +261,11 @@ class ScanCmd : public Commander {
       return Err("ERR invalid cursor");
     }
     std::vector<std::string> keys;
-    std::string next;
+    std::optional<std::string> next;
     Status s = ctx.store->Scan(start, count_, match_, &keys, &next);
     if (!s.ok()) return EngineErr(s);
     if (!type_.empty() && type_ != "string") keys.clear();  // only strings live here
-    uint64_t next_cursor = next.empty() ? 0 : ctx.store->SaveCursor(std::move(next));
+    uint64_t next_cursor = next ? ctx.store->SaveCursor(std::move(*next)) : 0;
     AppendArrayHeader(out, 2);
     AppendBulk(out, std::to_string(next_cursor));
     AppendBulkArray(out, keys);

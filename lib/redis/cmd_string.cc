@@ -258,7 +258,7 @@ class MSetCmd : public Commander {
         }
       }
     }
-    WriteBatch batch;
+    KeyBatch batch;
     for (size_t i = 1; i < a.size(); i += 2) batch.Put(a[i], a[i + 1]);
     Status s = ctx.store->Write(batch);
     if (!s.ok()) return EngineErr(s);

@@ -1,60 +1,13 @@
 // Command semantics through the Dispatcher (no socket) against a real DB in a
 // TempDir, with an injected clock so expiry is deterministic. Expected replies
 // were taken from redis-server 7.0.
-#include <gtest/gtest.h>
-
-#include <atomic>
-#include <memory>
 #include <set>
 #include <thread>
 
-#include "nokv/db.h"
-#include "redis/dispatcher.h"
-#include "testutil/test_util.h"
+#include "redis/command_test_fixture.h"
 
 namespace nokv::redis {
 namespace {
-
-class CommandTest : public ::testing::Test {
- protected:
-  void SetUp() override { Open(); }
-  void TearDown() override { Close(); }
-
-  void Open() {
-    Options o;
-    o.clock_ms = [this] { return now_.load(); };
-    Status s = DB::Open(o, dir_.path(), &db_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    d_ = std::make_unique<Dispatcher>(db_.get());
-    session_.id = 7;
-  }
-  void Close() {
-    d_.reset();
-    if (db_) {
-      ASSERT_TRUE(db_->Close().ok());
-    }
-    db_.reset();
-  }
-
-  std::string Run(std::vector<std::string> argv) {
-    std::string out;
-    d_->Execute(&session_, argv, &out);
-    return out;
-  }
-  void Advance(uint64_t ms) { now_ += ms; }
-
-  testutil::TempDir dir_;
-  std::unique_ptr<DB> db_;
-  std::unique_ptr<Dispatcher> d_;
-  Session session_;
-  std::atomic<uint64_t> now_{1'700'000'000'000};
-};
-
-const std::string kOK = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-std::string Int(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
-std::string Error(const std::string& s) { return "-" + s + "\r\n"; }
 
 TEST_F(CommandTest, UnknownCommandAndArity) {
   EXPECT_EQ(Run({"foo", "a", "b"}), Error("ERR unknown command 'foo', with args beginning with: 'a' 'b' "));

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "redis/key_layout.h"
+
 namespace nokv::redis {
 
 Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
@@ -14,6 +16,18 @@ Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
   }
   std::sort(sorted_.begin(), sorted_.end(),
             [](const CommandSpec* a, const CommandSpec* b) { return std::string_view(a->name) < b->name; });
+}
+
+Status Dispatcher::CheckKeyLengths(const CommandSpec& spec, const std::vector<std::string>& argv) {
+  if (spec.first_key <= 0) return Status::OK();
+  const int argc = static_cast<int>(argv.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  for (int i = spec.first_key; i <= last && i < argc; i += std::max(1, spec.key_step)) {
+    if (argv[static_cast<size_t>(i)].size() > kMaxKeyLen) {
+      return Err("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
+    }
+  }
+  return Status::OK();
 }
 
 const CommandSpec* Dispatcher::Find(std::string_view name) const {
@@ -43,8 +57,9 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
     counters_.error_replies.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::unique_ptr<Commander> cmd = spec->factory();
-  Status s = cmd->Parse(argv);
+  Status s = CheckKeyLengths(*spec, argv);
+  std::unique_ptr<Commander> cmd = s.ok() ? spec->factory() : nullptr;
+  if (s.ok()) s = cmd->Parse(argv);
   if (s.ok()) {
     CommandContext ctx{&store_, session, this};
     size_t mark = out->size();

@@ -51,6 +51,10 @@ class Dispatcher {
   std::map<std::string, int64_t> StatsMap() const;
 
  private:
+  // Keys longer than the layout allows (key_layout.h) are refused up front,
+  // at the key positions the command table declares.
+  static Status CheckKeyLengths(const CommandSpec& spec, const std::vector<std::string>& argv);
+
   RedisCounters counters_;
   RedisStore store_;
   ServerInfo info_;

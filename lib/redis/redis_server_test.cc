@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "nokv/db.h"
+#include "redis/key_layout.h"
 #include "testutil/test_util.h"
 
 namespace nokv::redis {
@@ -153,7 +154,7 @@ TEST_F(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {
   server_->Stop();
   EXPECT_TRUE(clients.front()->ReadEof());
   std::string v;
-  EXPECT_TRUE(db_->Get(ReadOptions(), "k", &v).ok());
+  EXPECT_TRUE(db_->Get(ReadOptions(), EncodeKey("k"), &v).ok());
   EXPECT_EQ(v, "v");
 }
 

@@ -6,15 +6,16 @@
 
 #include "base/internal_key.h"
 #include "redis/glob.h"
+#include "redis/key_layout.h"
 
 namespace nokv::redis {
 namespace {
 
-// The smallest string greater than every string starting with `prefix`
-// (empty = no bound).
+// The smallest engine key greater than the engine key of every Redis key
+// starting with `prefix`. Never past the keyspace: the prefix byte is not 0xff.
 std::string PrefixSuccessor(std::string_view prefix) {
-  std::string s(prefix);
-  while (!s.empty()) {
+  std::string s = EncodeKey(prefix);
+  while (true) {
     unsigned char c = static_cast<unsigned char>(s.back());
     if (c != 0xff) {
       s.back() = static_cast<char>(c + 1);
@@ -22,7 +23,15 @@ std::string PrefixSuccessor(std::string_view prefix) {
     }
     s.pop_back();
   }
-  return s;
+}
+
+// Read options for a walk over the Redis keys in [from, end of `prefix`).
+ReadOptions WalkOptions(std::string_view from, std::string_view prefix) {
+  ReadOptions ro;
+  ro.fill_cache = false;
+  ro.lower_bound = EncodeKey(std::max(from, prefix));
+  ro.upper_bound = PrefixSuccessor(prefix);
+  return ro;
 }
 
 size_t StripeOf(std::string_view key) {
@@ -51,11 +60,17 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   return Guard(this, std::move(stripes));
 }
 
+void KeyBatch::Put(std::string_view key, std::string_view value) {
+  batch_.Put(EncodeKey(key), value);
+}
+
+void KeyBatch::Delete(std::string_view key) { batch_.Delete(EncodeKey(key)); }
+
 RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {}
 
 Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   uint64_t exp = 0;
-  Status s = db_->GetWithExpiry(ReadOptions(), key, value, &exp);
+  Status s = db_->GetWithExpiry(ReadOptions(), EncodeKey(key), value, &exp);
   if (s.ok()) {
     counters_->keyspace_hits.fetch_add(1, std::memory_order_relaxed);
     if (expires_at_ms != nullptr) *expires_at_ms = exp;
@@ -66,58 +81,56 @@ Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expir
 }
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
-  if (expires_at_ms == 0) return db_->Put(write_options_, key, value);
+  if (expires_at_ms == 0) return db_->Put(write_options_, EncodeKey(key), value);
   WriteBatch batch;
-  batch.PutWithExpiry(key, value, expires_at_ms);
+  batch.PutWithExpiry(EncodeKey(key), value, expires_at_ms);
   NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
 
-Status RedisStore::Delete(std::string_view key) { return db_->Delete(write_options_, key); }
+Status RedisStore::Delete(std::string_view key) {
+  return db_->Delete(write_options_, EncodeKey(key));
+}
 
-Status RedisStore::Write(const WriteBatch& batch) { return db_->Write(write_options_, batch); }
+Status RedisStore::Write(const KeyBatch& batch) { return db_->Write(write_options_, batch.batch()); }
 
 Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
-                        std::vector<std::string>* keys, std::string* next) {
-  ReadOptions ro;
-  ro.fill_cache = false;
-  std::string_view prefix = GlobLiteralPrefix(match);
+                        std::vector<std::string>* keys, std::optional<std::string>* next) {
   // Resume at max(start, prefix): keys before the prefix cannot match.
-  ro.lower_bound = std::string(std::max(start, prefix));
-  ro.upper_bound = PrefixSuccessor(prefix);
+  ReadOptions ro = WalkOptions(start, GlobLiteralPrefix(match));
   auto it = db_->NewIterator(ro);
   it->Seek(ro.lower_bound);
   size_t visited = 0;
   for (; it->Valid() && visited < count; it->Next(), visited++) {
-    if (match.empty() || GlobMatch(match, it->key())) keys->emplace_back(it->key());
+    std::string_view key = DecodeKey(it->key());
+    if (match.empty() || GlobMatch(match, key)) keys->emplace_back(key);
   }
-  next->clear();
-  if (it->Valid()) next->assign(it->key());
+  next->reset();
+  if (it->Valid()) next->emplace(DecodeKey(it->key()));
   return it->status();
 }
 
 Status RedisStore::Keys(std::string_view match, std::vector<std::string>* keys) {
-  ReadOptions ro;
-  ro.fill_cache = false;
-  std::string_view prefix = GlobLiteralPrefix(match);
-  ro.lower_bound = std::string(prefix);
-  ro.upper_bound = PrefixSuccessor(prefix);
+  // Like Redis, exactly "*" takes every key without matching: the glob
+  // itself does not match the empty key with "*".
+  const bool all = match == "*";
+  ReadOptions ro = WalkOptions("", GlobLiteralPrefix(match));
   auto it = db_->NewIterator(ro);
   for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
-    if (GlobMatch(match, it->key())) keys->emplace_back(it->key());
+    std::string_view key = DecodeKey(it->key());
+    if (all || GlobMatch(match, key)) keys->emplace_back(key);
   }
   return it->status();
 }
 
 Status RedisStore::CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms) {
-  ReadOptions ro;
-  ro.fill_cache = false;
+  ReadOptions ro = WalkOptions("", "");
   auto it = db_->NewIterator(ro);
   uint64_t now = NowMs();
   uint64_t n = 0, with_ttl = 0;
   long double ttl_sum = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(ro.lower_bound); it->Valid(); it->Next()) {
     n++;
     uint64_t exp = it->expires_at_ms();
     if (exp != 0) {
@@ -132,21 +145,13 @@ Status RedisStore::CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_tt
 }
 
 Status RedisStore::DeleteAll() {
-  while (true) {
-    ReadOptions ro;
-    ro.fill_cache = false;
-    auto it = db_->NewIterator(ro);
-    WriteBatch batch;
-    for (it->SeekToFirst(); it->Valid() && batch.Count() < 1000; it->Next()) {
-      batch.Delete(it->key());
-    }
-    NOKV_RETURN_IF_ERROR(it->status());
-    bool more = it->Valid();
-    it.reset();
-    if (batch.Count() == 0) return Status::OK();
-    NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
-    if (!more) return Status::OK();
-  }
+  NOKV_RETURN_IF_ERROR(db_->DeleteRange(write_options_, kKeyspaceBegin, kKeyspaceEnd));
+  // The tracked expiries name keys that are gone; a key written since is
+  // found again by the rediscovery walk.
+  std::lock_guard<std::mutex> l(expiry_mu_);
+  expiries_ = {};
+  expiry_scan_key_.clear();
+  return Status::OK();
 }
 
 uint64_t RedisStore::SaveCursor(std::string next_key) {
@@ -191,9 +196,10 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
   for (const auto& key : due) {
     auto guard = locks_.Lock(key);
     Entry e;
-    Status s = db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, key, kMaxVersion, &e);
+    const std::string engine_key = EncodeKey(key);
+    Status s = db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, engine_key, kMaxVersion, &e);
     // Only the record that actually expired is removed; a newer write wins.
-    if (s.ok() && !e.deleted && e.expired && db_->Delete(write_options_, key).ok()) {
+    if (s.ok() && !e.deleted && e.expired && db_->Delete(write_options_, engine_key).ok()) {
       deleted++;
       counters_->expired_keys.fetch_add(1, std::memory_order_relaxed);
     }
@@ -202,18 +208,17 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
   // Rediscovery walk over a slice of the keyspace: keys with an expiry that
   // comes up soon are tracked (covers keys written before a restart).
   constexpr uint64_t kHorizonMs = 10'000;
-  ReadOptions ro;
-  ro.fill_cache = false;
-  ro.lower_bound = walk_from;
+  ReadOptions ro = WalkOptions(walk_from, "");
   auto it = db_->NewIterator(ro);
-  it->Seek(walk_from);
+  it->Seek(ro.lower_bound);
   std::vector<Expiry> found;
   size_t visited = 0;
   for (; it->Valid() && visited < budget * 4; it->Next(), visited++) {
     uint64_t exp = it->expires_at_ms();
-    if (exp != 0 && exp <= now + kHorizonMs) found.emplace_back(exp, std::string(it->key()));
+    if (exp != 0 && exp <= now + kHorizonMs) found.emplace_back(exp, DecodeKey(it->key()));
   }
-  std::string resume = it->Valid() ? std::string(it->key()) : std::string();
+  // Past the end, the walk starts over at the first key ("").
+  std::string resume = it->Valid() ? std::string(DecodeKey(it->key())) : std::string();
   it.reset();
   std::lock_guard<std::mutex> l(expiry_mu_);
   expiry_scan_key_ = std::move(resume);

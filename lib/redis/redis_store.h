@@ -2,7 +2,8 @@
 // that hide expired values, writes with absolute expiry, striped per-key locks
 // for read-modify-write commands, SCAN cursors and the active expiry cycle.
 // Command handlers (cmd_*.cc) hold the Redis semantics; this class holds the
-// storage mechanics.
+// storage mechanics. Keys are Redis keys throughout; only this class (and
+// KeyBatch) turns them into engine keys (key_layout.h).
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -68,6 +70,18 @@ class KeyLocks {
   std::array<std::mutex, kStripes> mutexes_;
 };
 
+// A WriteBatch over Redis keys (encoded with key_layout.h).
+class KeyBatch {
+ public:
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  uint32_t Count() const { return batch_.Count(); }
+  const WriteBatch& batch() const { return batch_; }
+
+ private:
+  WriteBatch batch_;
+};
+
 class RedisStore {
  public:
   RedisStore(DB* db, RedisCounters* counters);
@@ -86,18 +100,20 @@ class RedisStore {
   Status Put(std::string_view key, std::string_view value, uint64_t expires_at_ms);
   Status Delete(std::string_view key);
   // Applies `batch` atomically.
-  Status Write(const WriteBatch& batch);
+  Status Write(const KeyBatch& batch);
 
   // Keys in [start, ...) in order: visits at most `count` live keys and
   // appends those matching `match` (a glob; empty = all). *next is the key to
-  // resume from, or empty when the keyspace is exhausted.
+  // resume from, or nullopt when the keyspace is exhausted (the empty key is
+  // a key, so it cannot mean "done").
   Status Scan(std::string_view start, size_t count, std::string_view match,
-              std::vector<std::string>* keys, std::string* next);
-  // Every live key matching `match`.
+              std::vector<std::string>* keys, std::optional<std::string>* next);
+  // Every live key matching `match` ("*": every key, the empty one included).
   Status Keys(std::string_view match, std::vector<std::string>* keys);
   // Live keys, those with an expiry, and their mean remaining TTL in ms.
   Status CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms);
-  // Deletes every key (in batches; not atomic against concurrent writers).
+  // Deletes every key with one range tombstone over the keyspace: O(1) in the
+  // number of keys, atomic (a write that lands after it survives).
   Status DeleteAll();
 
   // SCAN cursors: a small table from a numeric cursor to the key to resume
@@ -127,10 +143,10 @@ class RedisStore {
   std::unordered_map<uint64_t, std::string> cursors_;       // guarded by cursor_mu_
   std::deque<uint64_t> cursor_order_;                       // guarded by cursor_mu_
 
-  using Expiry = std::pair<uint64_t, std::string>;  // (expires_at_ms, key)
+  using Expiry = std::pair<uint64_t, std::string>;  // (expires_at_ms, Redis key)
   std::mutex expiry_mu_;
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiries_;  // guarded by expiry_mu_
-  std::string expiry_scan_key_;  // where the rediscovery walk resumes; guarded by expiry_mu_
+  std::string expiry_scan_key_;  // Redis key the rediscovery walk resumes at; guarded by expiry_mu_
 };
 
 }  // namespace nokv::redis
