@@ -83,6 +83,7 @@ check "SELECT 1" "ERR DB index is out of range" "$(cli SELECT 1 2>&1)"
 check "SET empty key" "OK" "$(cli SET '' empty)"
 check "GET empty key" "empty" "$(cli GET '')"
 check "DEL empty key" "1" "$(cli DEL '')"
+check "HELLO 3 refused" "NOPROTO unsupported protocol version" "$(cli HELLO 3 2>&1)"
 
 # Pipelined raw protocol: 500 SETs in one write, through redis-cli --pipe.
 : > "$WORK/pipe.txt"

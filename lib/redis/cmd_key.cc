@@ -1,6 +1,7 @@
 // Keyspace commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE and TTL families,
 // PERSIST, SCAN, KEYS, DBSIZE, FLUSHDB/FLUSHALL.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
@@ -231,11 +232,16 @@ class PersistCmd : public Commander {
 class ScanCmd : public Commander {
  public:
   Status Parse(const std::vector<std::string>& args) override {
+    // Redis' parseScanCursorOrReply: strtoul, so "" is 0 and "-1" wraps,
+    // but no leading space.
     const std::string& c = args[1];
     errno = 0;
     char* end = nullptr;
     cursor_ = std::strtoull(c.c_str(), &end, 10);
-    if (c.empty() || *end != '\0' || errno == ERANGE) return Err("ERR invalid cursor");
+    if ((!c.empty() && std::isspace(static_cast<unsigned char>(c[0]))) || *end != '\0' ||
+        errno == ERANGE) {
+      return Err("ERR invalid cursor");
+    }
     for (size_t j = 2; j < args.size(); j += 2) {
       if (j + 1 >= args.size()) return Err(kErrSyntax);
       const std::string& o = args[j];

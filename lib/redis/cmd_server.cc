@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 #include "redis/command.h"
 #include "redis/dispatcher.h"
@@ -63,7 +64,9 @@ class SelectCmd : public Commander {
   Status Parse(const std::vector<std::string>& args) override {
     int64_t id = 0;
     NOKV_RETURN_IF_ERROR(ParseInt64(args[1], &id));
-    if (id < INT32_MIN || id > INT32_MAX) return Err(kErrNotInteger);
+    if (id < INT32_MIN || id > INT32_MAX) {  // Redis' getIntFromObjectOrReply
+      return Err("ERR value is out of range, value must between -2147483648 and 2147483647");
+    }
     if (id != 0) return Err(kErrDbIndex);
     return Status::OK();
   }
@@ -89,17 +92,18 @@ class HelloCmd : public Commander {
       if (!StringToInt64(args[1], &ver)) {
         return Err("ERR Protocol version is not an integer or out of range");
       }
-      if (ver < 2 || ver > 3) return Err("NOPROTO unsupported protocol version");
-      if (ver == 3) return Err("NOPROTO sorry, this protocol version is not supported");
+      // RESP3 is not spoken: clients that ask for it (go-redis, Lettuce) fall
+      // back to RESP2 on this error, as they do with a Redis 5.
+      if (ver != 2) return Err("NOPROTO unsupported protocol version");
     }
     for (size_t j = 2; j < args.size(); j++) {
       const size_t left = args.size() - j - 1;
       if (EqualsIgnoreCase(args[j], "auth") && left >= 2) {
-        j += 2;  // no authentication: every user/password is accepted
+        // No ACLs: like a Redis without requirepass, the "default" user
+        // takes any password and there are no other users.
+        if (args[j + 1] != "default") auth_failed_ = true;
+        j += 2;
       } else if (EqualsIgnoreCase(args[j], "setname") && left >= 1) {
-        if (!ValidClientName(args[j + 1])) {
-          return Err("ERR Client names cannot contain spaces, newlines or special characters.");
-        }
         name_ = args[++j];
         set_name_ = true;
       } else {
@@ -109,7 +113,15 @@ class HelloCmd : public Commander {
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    if (set_name_) ctx.session->name = name_;
+    if (auth_failed_) {
+      return Err("WRONGPASS invalid username-password pair or user is disabled.");
+    }
+    if (set_name_) {  // checked after AUTH, as Redis does
+      if (!ValidClientName(name_)) {
+        return Err("ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+      ctx.session->name = name_;
+    }
     AppendArrayHeader(out, 14);
     AppendBulk(out, "server"), AppendBulk(out, "redis");
     AppendBulk(out, "version"), AppendBulk(out, kRedisVersion);
@@ -124,6 +136,7 @@ class HelloCmd : public Commander {
  private:
   std::string name_;
   bool set_name_ = false;
+  bool auth_failed_ = false;
 };
 
 std::string ClientInfoLine(const Session& s) {
@@ -181,6 +194,34 @@ std::vector<std::string> FlagNames(uint32_t flags) {
   return names;
 }
 
+// The group COMMAND DOCS reports, as Redis names them.
+const char* GroupOf(const CommandSpec& c) {
+  auto in = [&](const std::vector<CommandSpec>& table) {
+    std::less<const CommandSpec*> less;  // a total order across arrays
+    return !less(&c, table.data()) && less(&c, table.data() + table.size());
+  };
+  if (in(StringCommandTable())) return "string";
+  if (in(KeyCommandTable())) return "generic";
+  for (const char* name : {"ping", "echo", "quit", "select", "hello", "client"}) {
+    if (std::string_view(c.name) == name) return "connection";
+  }
+  return "server";
+}
+
+// ACL categories, in Redis' category order.
+std::vector<std::string> AclCategories(const CommandSpec& c) {
+  const std::string_view group = GroupOf(c);
+  std::vector<std::string> cats;
+  if (group == "generic") cats.push_back("@keyspace");
+  if (c.flags & kCmdReadOnly) cats.push_back("@read");
+  if (c.flags & kCmdWrite) cats.push_back("@write");
+  if (group == "string") cats.push_back("@string");
+  if (c.flags & kCmdAdmin) cats.push_back("@admin");
+  cats.push_back((c.flags & kCmdFast) ? "@fast" : "@slow");
+  if (group == "connection") cats.push_back("@connection");
+  return cats;
+}
+
 void AppendCommandInfo(std::string* out, const CommandSpec& c) {
   AppendArrayHeader(out, 10);
   AppendBulk(out, c.name);
@@ -191,16 +232,40 @@ void AppendCommandInfo(std::string* out, const CommandSpec& c) {
   AppendInteger(out, c.first_key);
   AppendInteger(out, c.last_key);
   AppendInteger(out, c.key_step);
-  for (int i = 0; i < 4; i++) AppendArrayHeader(out, 0);  // acl, tips, key specs, subcommands
+  auto cats = AclCategories(c);
+  AppendArrayHeader(out, cats.size());
+  for (const auto& cat : cats) AppendSimple(out, cat);
+  for (int i = 0; i < 3; i++) AppendArrayHeader(out, 0);  // tips, key specs, subcommands
 }
 
-// COMMAND [COUNT | INFO name... | DOCS [name...] | LIST].
+// COMMAND GETKEYS: the arguments of `argv` at the key positions of its command.
+Status GetKeys(const Dispatcher& d, const std::vector<std::string>& argv, std::string* out) {
+  const CommandSpec* c = d.Find(argv[0]);
+  if (c == nullptr) return Err("ERR Invalid command specified");
+  if (c->first_key <= 0) return Err("ERR The command has no key arguments");
+  const int argc = static_cast<int>(argv.size());
+  if ((c->arity > 0 && c->arity != argc) || argc < -c->arity) {
+    return Err("ERR Invalid number of arguments specified for command");
+  }
+  const int last = c->last_key < 0 ? argc + c->last_key : c->last_key;
+  std::vector<std::string> keys;
+  for (int i = c->first_key; i <= last && i < argc; i += std::max(1, c->key_step)) {
+    keys.push_back(argv[static_cast<size_t>(i)]);
+  }
+  AppendBulkArray(out, keys);
+  return Status::OK();
+}
+
+
+// COMMAND [COUNT | INFO name... | DOCS [name...] | LIST | GETKEYS cmd arg...].
 class CommandCmd : public Commander {
  public:
   Status Parse(const std::vector<std::string>& args) override {
     if (args.size() > 1) sub_ = ToLower(args[1]);
     if (sub_ == "count" && args.size() != 2) return Err(ArityError("command|count"));
-    if (!sub_.empty() && sub_ != "count" && sub_ != "info" && sub_ != "docs" && sub_ != "list") {
+    if (sub_ == "getkeys" && args.size() < 4) return Err(ArityError("command|getkeys"));
+    if (!sub_.empty() && sub_ != "count" && sub_ != "info" && sub_ != "docs" && sub_ != "list" &&
+        sub_ != "getkeys") {
       return Err("ERR unknown subcommand '" + args[1] + "'. Try COMMAND HELP.");
     }
     names_.assign(args.begin() + std::min<size_t>(2, args.size()), args.end());
@@ -210,6 +275,8 @@ class CommandCmd : public Commander {
     const auto& all = ctx.dispatcher->commands();
     if (sub_ == "count") {
       AppendInteger(out, static_cast<int64_t>(all.size()));
+    } else if (sub_ == "getkeys") {
+      return GetKeys(*ctx.dispatcher, names_, out);
     } else if (sub_.empty() || (sub_ == "info" && names_.empty())) {
       AppendArrayHeader(out, all.size());
       for (const auto* c : all) AppendCommandInfo(out, *c);
@@ -217,7 +284,7 @@ class CommandCmd : public Commander {
       AppendArrayHeader(out, names_.size());
       for (const auto& n : names_) {
         const CommandSpec* c = ctx.dispatcher->Find(n);
-        c ? AppendCommandInfo(out, *c) : AppendNullArray(out);
+        c ? AppendCommandInfo(out, *c) : AppendNull(out);  // Redis: a RESP2 null bulk
       }
     } else if (sub_ == "list") {
       AppendArrayHeader(out, all.size());
@@ -237,7 +304,7 @@ class CommandCmd : public Commander {
         AppendArrayHeader(out, 6);
         AppendBulk(out, "summary"), AppendBulk(out, std::string("NoKV ") + c->name);
         AppendBulk(out, "since"), AppendBulk(out, "1.0.0");
-        AppendBulk(out, "group"), AppendBulk(out, (c->flags & kCmdWrite) ? "write" : "read");
+        AppendBulk(out, "group"), AppendBulk(out, GroupOf(*c));
       }
     }
     return Status::OK();

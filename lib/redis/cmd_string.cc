@@ -323,17 +323,17 @@ class GetExCmd : public Commander {
     return ParseExtendedArgs(args, 2, false, &opts_);
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    int64_t at = 0;
-    NOKV_RETURN_IF_ERROR(ResolveExtendedExpire(opts_, ctx.store->NowMs(), "getex", &at));
     auto guard = ctx.store->locks().Lock(key_);
     std::string v;
     bool found;
     uint64_t exp = 0;
     NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
-    if (!found) {
+    if (!found) {  // like Redis, before the expire time is checked
       AppendNull(out);
       return Status::OK();
     }
+    int64_t at = 0;
+    NOKV_RETURN_IF_ERROR(ResolveExtendedExpire(opts_, ctx.store->NowMs(), "getex", &at));
     if (opts_.flags & kAnyExpire) {
       NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, at));
     } else if ((opts_.flags & kPersist) && exp != 0) {
