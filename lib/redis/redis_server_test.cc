@@ -1,6 +1,8 @@
 // RedisServer over real loopback sockets: pipelining across split writes,
-// protocol errors closing only the offending connection, QUIT, client limits,
-// idle timeout and a Stop that flushes in-flight replies.
+// protocol errors closing only the offending connection, QUIT, every
+// per-client limit (bulk length, multibulk count, inline length, pending
+// output, client count, idle timeout) and a Stop that flushes in-flight
+// replies.
 #include "redis/redis_server.h"
 
 #include <arpa/inet.h>
@@ -10,12 +12,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "nokv/db.h"
 #include "redis/key_layout.h"
+#include "redis/resp.h"
 #include "testutil/test_util.h"
 
 namespace nokv::redis {
@@ -103,6 +108,94 @@ TEST_F(RedisServerTest, ProtocolErrorClosesOnlyThatConnection) {
   good.Send("PING\r\n");
   EXPECT_EQ(good.Read(7), "+PONG\r\n");
   EXPECT_EQ(server_->Stats().protocol_errors, 1u);
+}
+
+// Each malformed frame gets Redis' error text, then its connection closes.
+TEST_F(RedisServerTest, MalformedFramesGetRedisErrors) {
+  StartServer();
+  const std::pair<std::string, std::string> cases[] = {
+      {"*1\r\n+PING\r\n", "-ERR Protocol error: expected '$', got '+'\r\n"},
+      {"*abc\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
+      {"*1\r\n$-5\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
+      {"SET k \"unbalanced\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},
+  };
+  for (const auto& [request, reply] : cases) {
+    Client c(server_->port());
+    c.Send(request);
+    EXPECT_EQ(c.Read(reply.size() + 100), reply) << request;
+    EXPECT_TRUE(c.ReadEof()) << request;
+  }
+  EXPECT_EQ(server_->Stats().protocol_errors, 4u);
+}
+
+TEST_F(RedisServerTest, BulkLengthLimit) {
+  RedisServerOptions o;
+  o.max_bulk_len = 16;
+  StartServer(o);
+  Client ok(server_->port()), bad(server_->port());
+  ok.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16\r\n0123456789abcdef\r\n");
+  EXPECT_EQ(ok.Read(5), "+OK\r\n");
+  bad.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$17\r\n");
+  EXPECT_EQ(bad.Read(100), "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(bad.ReadEof());
+}
+
+TEST_F(RedisServerTest, MultibulkCountLimit) {
+  RedisServerOptions o;
+  o.max_multibulk_len = 3;
+  StartServer(o);
+  Client ok(server_->port()), bad(server_->port());
+  ok.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
+  EXPECT_EQ(ok.Read(5), "+OK\r\n");
+  bad.Send("*4\r\n");
+  EXPECT_EQ(bad.Read(100), "-ERR Protocol error: invalid multibulk length\r\n");
+  EXPECT_TRUE(bad.ReadEof());
+}
+
+TEST_F(RedisServerTest, InlineAndHeaderLengthLimits) {
+  StartServer();
+  const std::string big(RespLimits().max_inline_len + 1, 'a');
+  const std::pair<std::string, std::string> cases[] = {
+      {big, "-ERR Protocol error: too big inline request\r\n"},
+      {"*" + big, "-ERR Protocol error: too big mbulk count string\r\n"},
+      {"*1\r\n$" + big, "-ERR Protocol error: too big bulk count string\r\n"},
+  };
+  for (const auto& [request, reply] : cases) {
+    Client c(server_->port());
+    c.Send(request);
+    EXPECT_EQ(c.Read(reply.size() + 100), reply);
+    EXPECT_TRUE(c.ReadEof());
+  }
+}
+
+// A client that sends requests but never reads its replies is disconnected
+// once its unsent output passes max_output_bytes; others are unaffected.
+TEST_F(RedisServerTest, PendingOutputLimitDisconnects) {
+  RedisServerOptions o;
+  o.max_output_bytes = 256 << 10;
+  StartServer(o);
+  Client writer(server_->port());
+  const std::string value(64 << 10, 'v');
+  writer.Send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
+              value + "\r\n");
+  ASSERT_EQ(writer.Read(5), "+OK\r\n");
+  Client reader_that_never_reads(server_->port());
+  std::string gets;
+  for (int i = 0; i < 2000; i++) gets += "GET big\r\n";  // ~128 MiB of replies
+  reader_that_never_reads.Send(gets);
+  for (int i = 0; i < 250 && server_->Stats().connected_clients != 1u; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(server_->Stats().connected_clients, 1u);
+  std::string got;
+  while (true) {
+    std::string chunk = reader_that_never_reads.Read(1 << 20);
+    if (chunk.empty()) break;
+    got += chunk;
+  }
+  EXPECT_LT(got.size(), 2000u * value.size());  // cut off, not served in full
+  writer.Send("PING\r\n");
+  EXPECT_EQ(writer.Read(7), "+PONG\r\n");
 }
 
 TEST_F(RedisServerTest, QuitClosesAfterReply) {
