@@ -1,5 +1,6 @@
 // Connection and server commands: PING, ECHO, QUIT, SELECT, HELLO, CLIENT,
 // COMMAND, CONFIG GET, INFO, TIME.
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -389,7 +390,8 @@ uint64_t RssBytes() {
   return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-// INFO [section ...]: server, clients, memory, stats, keyspace, nokv.
+// INFO [section ...]: server, clients, memory, persistence, stats,
+// replication, cpu, cluster, keyspace (Redis' default set, in its order), nokv.
 class InfoCmd : public Commander {
  public:
   Status Parse(const std::vector<std::string>& args) override {
@@ -475,6 +477,26 @@ class InfoCmd : public Commander {
       section("Replication");
       line("role", "master");
       line("connected_slaves", "0");
+    }
+    if (want("cpu")) {
+      section("CPU");
+      rusage self{}, children{};
+      getrusage(RUSAGE_SELF, &self);
+      getrusage(RUSAGE_CHILDREN, &children);
+      auto secs = [](const timeval& tv) {
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                      static_cast<long>(tv.tv_usec));
+        return std::string(buf);
+      };
+      line("used_cpu_sys", secs(self.ru_stime));
+      line("used_cpu_user", secs(self.ru_utime));
+      line("used_cpu_sys_children", secs(children.ru_stime));
+      line("used_cpu_user_children", secs(children.ru_utime));
+    }
+    if (want("cluster")) {
+      section("Cluster");
+      line("cluster_enabled", "0");
     }
     if (want("keyspace")) {
       section("Keyspace");

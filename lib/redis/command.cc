@@ -48,7 +48,8 @@ bool ParseLongDouble(std::string_view s, long double* v) {
   errno = 0;
   char* end = nullptr;
   long double value = std::strtold(buf.c_str(), &end);
-  if (*end != '\0') return false;
+  // The whole string must be the number: "1\0x" (a NUL inside) is not 1.
+  if (*end != '\0' || static_cast<size_t>(end - buf.c_str()) != buf.size()) return false;
   if (errno == ERANGE &&
       (value == HUGE_VALL || value == -HUGE_VALL || std::fpclassify(value) == FP_ZERO)) {
     return false;

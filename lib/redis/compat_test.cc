@@ -61,6 +61,28 @@ TEST_F(CommandTest, HelloRefusesResp3AndUnknownUsers) {
   EXPECT_EQ(Run({"HELLO", "2", "AUTH", "default"}), Error("ERR Syntax error in HELLO option 'AUTH'"));
 }
 
+// Redis' string2ld wants the whole value to be the number (string.tcl:
+// "string to double with null terminator").
+TEST_F(CommandTest, IncrByFloatRefusesANulInsideTheNumber) {
+  ASSERT_EQ(Run({"SET", "foo", "1"}), kOK);
+  ASSERT_EQ(Run({"SETRANGE", "foo", "2", "2"}), Int(3));  // "1\0" "2"
+  EXPECT_EQ(Run({"INCRBYFLOAT", "foo", "1"}), Error("ERR value is not a valid float"));
+  EXPECT_EQ(Run({"INCRBYFLOAT", "bar", std::string("1\0", 2)}),
+            Error("ERR value is not a valid float"));
+}
+
+// INFO has Redis' default sections; cluster-aware clients read cluster_enabled.
+TEST_F(CommandTest, InfoHasCpuAndClusterSections) {
+  const std::string all = Run({"INFO"});
+  for (const char* want : {"# CPU\r\nused_cpu_sys:", "# Cluster\r\ncluster_enabled:0\r\n"}) {
+    EXPECT_NE(all.find(want), std::string::npos) << want;
+  }
+  EXPECT_LT(all.find("# Replication"), all.find("# CPU"));
+  EXPECT_LT(all.find("# Cluster"), all.find("# Keyspace"));
+  const std::string cluster = Run({"INFO", "CLUSTER"});
+  EXPECT_EQ(cluster, Bulk("# Cluster\r\ncluster_enabled:0\r\n"));
+}
+
 TEST_F(CommandTest, SelectIndexBeyondInt) {
   EXPECT_EQ(Run({"SELECT", "99999999999"}),
             Error("ERR value is out of range, value must between -2147483648 and 2147483647"));
