@@ -126,6 +126,8 @@ RespParser::Result RespParser::ParseInline(std::string_view buf, size_t* pos,
   }
   std::string_view line = buf.substr(*pos, nl - *pos);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  // Redis splits the line as a C string: nothing after a NUL byte counts.
+  line = line.substr(0, line.find('\0'));
   argv->clear();
   if (!SplitInlineArgs(line, argv)) {
     return Fail("Protocol error: unbalanced quotes in request");

@@ -71,6 +71,13 @@ TEST(RespParserTest, InlineQuotingAndEscapes) {
   EXPECT_TRUE(out.empty());
 }
 
+// Redis splits an inline line as a C string: a NUL ends it (a line of just
+// "\0" is blank and ignored, not an unknown command).
+TEST(RespParserTest, InlineLineEndsAtNul) {
+  const std::string input("\0\r\nECHO a\0b c\r\nPING\r\n", 21);
+  EXPECT_EQ(ParseAll(input, 1), (std::vector<Argv>{{"ECHO", "a"}, {"PING"}}));
+}
+
 TEST(RespParserTest, ProtocolErrorsUseRedisTexts) {
   struct Case {
     std::string input, error;
