@@ -15,6 +15,7 @@
 #include <string>
 
 #include "nokv/db.h"
+#include "redis/dispatcher.h"
 #include "redis/redis_server.h"
 #ifdef NOKV_HAVE_HTTP_SERVER
 #include "server/http_server.h"
@@ -95,6 +96,12 @@ int Run(const Flags& f) {
   }
   spdlog::info("NoKV Redis gateway listening on {}:{} (workdir={}{})", ro.host, server->port(),
                f.workdir, f.sync_writes ? ", sync-writes" : "");
+  if (server->dispatcher()->store()->HasKeysOutsideKeyspace()) {
+    spdlog::warn("{} holds keys outside the Redis keyspace (another program's, or written by a "
+                 "gateway before keys got the 'R' prefix, see docs/formats.md); Redis clients "
+                 "do not see them",
+                 f.workdir);
+  }
 
 #ifdef NOKV_HAVE_HTTP_SERVER
   std::unique_ptr<nokv::HttpServer> http;

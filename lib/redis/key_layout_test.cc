@@ -53,7 +53,12 @@ TEST_F(CommandTest, KeysAreStoredUnderThePrefix) {
   EXPECT_TRUE(db_->Get(ReadOptions(), "k", &v).IsNotFound());
   // Engine keys outside the keyspace (another user of the DB, or data written
   // before the prefix) are invisible to Redis clients and survive FLUSHALL.
+  EXPECT_FALSE(d_->store()->HasKeysOutsideKeyspace());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "z-after", "x").ok());
+  EXPECT_TRUE(d_->store()->HasKeysOutsideKeyspace());
+  ASSERT_TRUE(db_->Delete(WriteOptions(), "z-after").ok());
   ASSERT_TRUE(db_->Put(WriteOptions(), "A-before", "x").ok());
+  EXPECT_TRUE(d_->store()->HasKeysOutsideKeyspace());
   ASSERT_TRUE(db_->Put(WriteOptions(), "z-after", "x").ok());
   EXPECT_EQ(Run({"DBSIZE"}), Int(1));
   EXPECT_EQ(Run({"KEYS", "*"}), "*1\r\n" + Bulk("k"));

@@ -144,6 +144,21 @@ Status RedisStore::CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_tt
   return it->status();
 }
 
+bool RedisStore::HasKeysOutsideKeyspace() {
+  ReadOptions below;
+  below.fill_cache = false;
+  below.upper_bound = std::string(kKeyspaceBegin);
+  auto it = db_->NewIterator(below);
+  it->SeekToFirst();
+  if (it->Valid()) return true;
+  ReadOptions above;
+  above.fill_cache = false;
+  above.lower_bound = std::string(kKeyspaceEnd);
+  it = db_->NewIterator(above);
+  it->Seek(above.lower_bound);
+  return it->Valid();
+}
+
 Status RedisStore::DeleteAll() {
   NOKV_RETURN_IF_ERROR(db_->DeleteRange(write_options_, kKeyspaceBegin, kKeyspaceEnd));
   // The tracked expiries name keys that are gone; a key written since is

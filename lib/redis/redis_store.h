@@ -112,6 +112,10 @@ class RedisStore {
   Status Keys(std::string_view match, std::vector<std::string>* keys);
   // Live keys, those with an expiry, and their mean remaining TTL in ms.
   Status CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms);
+  // True if the engine holds keys outside the gateway's keyspace
+  // (key_layout.h): another program's, or keys written before the prefix
+  // existed. Redis clients never see them.
+  bool HasKeysOutsideKeyspace();
   // Deletes every key with one range tombstone over the keyspace: O(1) in the
   // number of keys, atomic (a write that lands after it survives).
   Status DeleteAll();
