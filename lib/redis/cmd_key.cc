@@ -13,14 +13,6 @@
 namespace nokv::redis {
 namespace {
 
-Status Lookup(RedisStore* store, std::string_view key, std::string* value, bool* found,
-              uint64_t* expires_at = nullptr) {
-  Status s = store->Get(key, value, expires_at);
-  *found = s.ok();
-  if (s.ok() || s.IsNotFound()) return Status::OK();
-  return EngineErr(s);
-}
-
 // DEL and UNLINK: counts the distinct keys that existed, deletes all of them in
 // one atomic batch.
 class DelCmd : public Commander {
@@ -39,7 +31,7 @@ class DelCmd : public Commander {
     for (auto k : keys) {
       std::string v;
       bool found;
-      NOKV_RETURN_IF_ERROR(Lookup(ctx.store, k, &v, &found));
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v, &found));
       if (found) {
         existed++;
         batch.Delete(k);
@@ -139,7 +131,7 @@ class ExpireCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     if (!found) {
       AppendInteger(out, 0);
       return Status::OK();
@@ -212,7 +204,7 @@ class PersistCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     if (!found || exp == 0) {
       AppendInteger(out, 0);
       return Status::OK();

@@ -317,7 +317,8 @@ class CommandCmd : public Commander {
 };
 
 // CONFIG GET pattern...: a few read-only values clients (redis-benchmark)
-// probe; CONFIG SET/RESETSTAT are accepted and ignored.
+// probe; CONFIG RESETSTAT zeroes the INFO stats; CONFIG SET is accepted and
+// ignored.
 class ConfigCmd : public Commander {
  public:
   Status Parse(const std::vector<std::string>& args) override {
@@ -326,10 +327,12 @@ class ConfigCmd : public Commander {
       return Err("ERR unknown subcommand '" + args[1] + "'. Try CONFIG HELP.");
     }
     if (sub_ == "get" && args.size() < 3) return Err(ArityError("config|get"));
+    if (sub_ == "resetstat" && args.size() != 2) return Err(ArityError("config|resetstat"));
     patterns_.assign(args.begin() + 2, args.end());
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
+    if (sub_ == "resetstat") ctx.store->counters()->ResetStats();
     if (sub_ != "get") {
       AppendSimple(out, "OK");
       return Status::OK();

@@ -85,15 +85,6 @@ Status ResolveExtendedExpire(const ExtendedArgs& a, uint64_t now_ms, std::string
                        at_ms);
 }
 
-// Reads `key`; *found says whether it exists. Engine errors pass through.
-Status Lookup(RedisStore* store, std::string_view key, std::string* value, bool* found,
-              uint64_t* expires_at = nullptr) {
-  Status s = store->Get(key, value, expires_at);
-  *found = s.ok();
-  if (s.ok() || s.IsNotFound()) return Status::OK();
-  return EngineErr(s);
-}
-
 // Stores `value` expiring at `at_ms`; an expiry already past deletes the key.
 Status Store(RedisStore* store, std::string_view key, std::string_view value, int64_t at_ms) {
   Status s;
@@ -141,7 +132,10 @@ class SetCmd : public Commander {
     std::string old;
     bool found = false;
     uint64_t old_exp = 0;
-    if (need_read) NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &old, &found, &old_exp));
+    if (need_read) {  // only SET ... GET counts a keyspace hit or miss, as in Redis
+      NOKV_RETURN_IF_ERROR((f & kGet ? Lookup : LookupForWrite)(ctx.store, key_, &old, &found,
+                                                                &old_exp));
+    }
     if ((f & kNX && found) || (f & kXX && !found)) {
       if (f & kGet) {
         found ? AppendBulk(out, old) : AppendNull(out);
@@ -171,7 +165,7 @@ class SetNxCmd : public Commander {
     auto guard = ctx.store->locks().Lock(key_);
     std::string old;
     bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &old, &found));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &old, &found));
     if (!found) NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, value_, 0));
     AppendInteger(out, found ? 0 : 1);
     return Status::OK();
@@ -251,7 +245,7 @@ class MSetCmd : public Commander {
       for (auto k : keys) {
         std::string v;
         bool found;
-        NOKV_RETURN_IF_ERROR(Lookup(ctx.store, k, &v, &found));
+        NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v, &found));
         if (found) {
           AppendInteger(out, 0);
           return Status::OK();
@@ -360,7 +354,7 @@ class AppendCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     if (v.size() + value_.size() > kMaxStringLen) return Err(kErrTooBig);
     v += value_;
     NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, static_cast<int64_t>(exp)));
@@ -440,7 +434,7 @@ class SetRangeCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     if (value_.empty()) {
       AppendInteger(out, static_cast<int64_t>(v.size()));
       return Status::OK();
@@ -482,7 +476,7 @@ class IncrCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     int64_t old = 0;
     if (found) NOKV_RETURN_IF_ERROR(ParseInt64(v, &old));
     constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
@@ -513,7 +507,7 @@ class IncrByFloatCmd : public Commander {
     std::string v;
     bool found;
     uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
     long double old = 0;
     if (found && !ParseLongDouble(v, &old)) return Err(kErrNotFloat);
     long double result = old + incr_;

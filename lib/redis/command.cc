@@ -16,6 +16,24 @@ std::string InvalidExpireError(std::string_view cmd) {
   return "ERR invalid expire time in '" + std::string(cmd) + "' command";
 }
 
+namespace {
+Status FoundOrError(const Status& s, bool* found) {
+  *found = s.ok();
+  if (s.ok() || s.IsNotFound()) return Status::OK();
+  return EngineErr(s);
+}
+}  // namespace
+
+Status Lookup(RedisStore* store, std::string_view key, std::string* value, bool* found,
+              uint64_t* expires_at) {
+  return FoundOrError(store->Get(key, value, expires_at), found);
+}
+
+Status LookupForWrite(RedisStore* store, std::string_view key, std::string* value, bool* found,
+                      uint64_t* expires_at) {
+  return FoundOrError(store->GetForWrite(key, value, expires_at), found);
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); i++) {

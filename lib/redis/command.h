@@ -92,6 +92,15 @@ inline Status EngineErr(const Status& s) { return Err("ERR " + s.ToString()); }
 std::string ArityError(std::string_view name);
 std::string InvalidExpireError(std::string_view cmd);  // "ERR invalid expire time in 'set' command"
 
+// Reads `key` for a command; *found says whether it exists and engine errors
+// come back as Redis errors. Lookup counts a keyspace hit or miss (Redis'
+// lookupKeyRead: GET, EXISTS, TTL, ...); LookupForWrite does not (Redis'
+// lookupKeyWrite: the read of INCR, APPEND, EXPIRE, SET NX, ...).
+Status Lookup(RedisStore* store, std::string_view key, std::string* value, bool* found,
+              uint64_t* expires_at = nullptr);
+Status LookupForWrite(RedisStore* store, std::string_view key, std::string* value, bool* found,
+                      uint64_t* expires_at = nullptr);
+
 // Argument helpers.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);

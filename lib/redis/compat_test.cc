@@ -83,6 +83,35 @@ TEST_F(CommandTest, InfoHasCpuAndClusterSections) {
   EXPECT_EQ(cluster, Bulk("# Cluster\r\ncluster_enabled:0\r\n"));
 }
 
+// Only Redis' lookupKeyRead commands count keyspace hits and misses; the read
+// of a read-modify-write (INCR, APPEND, SET NX, EXPIRE, DEL ...) does not.
+// CONFIG RESETSTAT zeroes the stats. Counts taken from redis-server 7.0.15
+// running the same commands.
+TEST_F(CommandTest, KeyspaceHitsAndMissesCountLikeRedis) {
+  ASSERT_EQ(Run({"CONFIG", "RESETSTAT"}), kOK);
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"SET", "a", "1"}, {"GET", "a"}, {"GET", "nokey"}, {"INCR", "a"},
+           {"INCR", "nokey2"}, {"APPEND", "a", "x"}, {"SETNX", "a", "1"},
+           {"SET", "a", "2", "NX"}, {"SET", "a", "3", "XX"}, {"SET", "a", "4", "GET"},
+           {"SET", "nokey3", "1", "GET"}, {"MSETNX", "b", "1", "a", "2"},
+           {"EXISTS", "a", "nokey"}, {"TYPE", "a"}, {"TTL", "a"}, {"EXPIRE", "a", "100"},
+           {"PERSIST", "a"}, {"DEL", "a", "nokey"}, {"STRLEN", "nokey"},
+           {"GETRANGE", "nokey", "0", "1"}, {"MGET", "a", "b", "c"}, {"GETSET", "b", "2"},
+           {"GETDEL", "b"}, {"GETEX", "nokey"}, {"SETRANGE", "c", "1", "x"},
+           {"INCRBYFLOAT", "c2", "1"}, {"SCAN", "0"}, {"KEYS", "*"}, {"DBSIZE"}}) {
+    Run(cmd);
+  }
+  EXPECT_EQ(d_->counters()->keyspace_hits.load(), 6u);
+  EXPECT_EQ(d_->counters()->keyspace_misses.load(), 10u);
+  const std::string stats = Run({"INFO", "stats"});
+  EXPECT_NE(stats.find("keyspace_hits:6\r\n"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("total_commands_processed:30\r\n"), std::string::npos) << stats;
+  EXPECT_EQ(Run({"CONFIG", "RESETSTAT"}), kOK);
+  EXPECT_EQ(d_->counters()->keyspace_hits.load(), 0u);
+  EXPECT_EQ(Run({"CONFIG", "RESETSTAT", "x"}),
+            Error("ERR wrong number of arguments for 'config|resetstat' command"));
+}
+
 TEST_F(CommandTest, SelectIndexBeyondInt) {
   EXPECT_EQ(Run({"SELECT", "99999999999"}),
             Error("ERR value is out of range, value must between -2147483648 and 2147483647"));

@@ -60,6 +60,14 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   return Guard(this, std::move(stripes));
 }
 
+void RedisCounters::ResetStats() {
+  for (auto* c : {&total_connections, &total_commands, &rejected_connections, &protocol_errors,
+                  &error_replies, &keyspace_hits, &keyspace_misses, &expired_keys,
+                  &net_input_bytes, &net_output_bytes}) {
+    c->store(0, std::memory_order_relaxed);
+  }
+}
+
 void KeyBatch::Put(std::string_view key, std::string_view value) {
   batch_.Put(EncodeKey(key), value);
 }
@@ -69,14 +77,20 @@ void KeyBatch::Delete(std::string_view key) { batch_.Delete(EncodeKey(key)); }
 RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {}
 
 Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
-  uint64_t exp = 0;
-  Status s = db_->GetWithExpiry(ReadOptions(), EncodeKey(key), value, &exp);
+  Status s = GetForWrite(key, value, expires_at_ms);
   if (s.ok()) {
     counters_->keyspace_hits.fetch_add(1, std::memory_order_relaxed);
-    if (expires_at_ms != nullptr) *expires_at_ms = exp;
   } else if (s.IsNotFound()) {
     counters_->keyspace_misses.fetch_add(1, std::memory_order_relaxed);
   }
+  return s;
+}
+
+Status RedisStore::GetForWrite(std::string_view key, std::string* value,
+                               uint64_t* expires_at_ms) {
+  uint64_t exp = 0;
+  Status s = db_->GetWithExpiry(ReadOptions(), EncodeKey(key), value, &exp);
+  if (s.ok() && expires_at_ms != nullptr) *expires_at_ms = exp;
   return s;
 }
 

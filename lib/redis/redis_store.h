@@ -38,6 +38,10 @@ struct RedisCounters {
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
+
+  // CONFIG RESETSTAT: zeroes what Redis' resetServerStats zeroes (every
+  // counter but connected_clients).
+  void ResetStats();
 };
 
 // A fixed set of mutexes; a key maps to one by hash. Commands that read,
@@ -94,8 +98,11 @@ class RedisStore {
   void set_sync_writes(bool sync) { write_options_.sync = sync; }
 
   // The live value of `key` and its expiry (0 = none). NotFound if missing or
-  // expired. Counts a keyspace hit or miss.
+  // expired. Counts a keyspace hit or miss (Redis' lookupKeyRead).
   Status Get(std::string_view key, std::string* value, uint64_t* expires_at_ms = nullptr);
+  // Get for the read of a read-modify-write: no hit or miss is counted
+  // (Redis' lookupKeyWrite).
+  Status GetForWrite(std::string_view key, std::string* value, uint64_t* expires_at_ms = nullptr);
   // Writes `value` that expires at `expires_at_ms` (0 = never).
   Status Put(std::string_view key, std::string_view value, uint64_t expires_at_ms);
   Status Delete(std::string_view key);
