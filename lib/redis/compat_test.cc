@@ -112,6 +112,21 @@ TEST_F(CommandTest, KeyspaceHitsAndMissesCountLikeRedis) {
             Error("ERR wrong number of arguments for 'config|resetstat' command"));
 }
 
+// Cursors start at a random point per process: a cursor handed out before a
+// restart is refused instead of silently resuming some other scan.
+TEST_F(CommandTest, ScanCursorFromAnEarlierProcessIsRefused) {
+  for (int i = 0; i < 5; i++) ASSERT_EQ(Run({"SET", "k" + std::to_string(i), "v"}), kOK);
+  const std::string reply = Run({"SCAN", "0", "COUNT", "2"});
+  const size_t start = reply.find("\r\n", 4) + 2;
+  const std::string cursor = reply.substr(start, reply.find("\r\n", start) - start);
+  ASSERT_NE(cursor, "0");
+  EXPECT_LT(std::stoull(cursor), 1ull << 53);
+  EXPECT_EQ(Run({"SCAN", cursor, "COUNT", "100"}).substr(0, 9), "*2\r\n$1\r\n0");
+  Close();
+  Open();
+  EXPECT_EQ(Run({"SCAN", cursor}), Error("ERR invalid cursor"));
+}
+
 TEST_F(CommandTest, SelectIndexBeyondInt) {
   EXPECT_EQ(Run({"SELECT", "99999999999"}),
             Error("ERR value is out of range, value must between -2147483648 and 2147483647"));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <random>
 
 #include "base/internal_key.h"
 #include "redis/glob.h"
@@ -74,7 +75,11 @@ void KeyBatch::Put(std::string_view key, std::string_view value) {
 
 void KeyBatch::Delete(std::string_view key) { batch_.Delete(EncodeKey(key)); }
 
-RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {}
+RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {
+  std::random_device rd;
+  const uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  next_cursor_ = (r & ((1ull << 52) - 1)) + 1;  // leaves 2^52 cursors before 2^53
+}
 
 Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   Status s = GetForWrite(key, value, expires_at_ms);

@@ -129,7 +129,8 @@ class RedisStore {
 
   // SCAN cursors: a small table from a numeric cursor to the key to resume
   // from, so a cursor stays valid across concurrent writes. The newest
-  // kMaxCursors survive.
+  // kMaxCursors survive. Cursors stay below 2^53 (exact in a JavaScript
+  // number) and are never 0.
   static constexpr size_t kMaxCursors = 16384;
   uint64_t SaveCursor(std::string next_key);
   bool LoadCursor(uint64_t cursor, std::string* next_key);
@@ -150,7 +151,9 @@ class RedisStore {
   KeyLocks locks_;
 
   std::mutex cursor_mu_;
-  uint64_t next_cursor_ = 1;                                // guarded by cursor_mu_
+  // Starts at a random point so a cursor from an earlier process (a client
+  // resuming across a restart) is refused rather than naming another scan.
+  uint64_t next_cursor_;                                    // guarded by cursor_mu_
   std::unordered_map<uint64_t, std::string> cursors_;       // guarded by cursor_mu_
   std::deque<uint64_t> cursor_order_;                       // guarded by cursor_mu_
 
