@@ -109,6 +109,20 @@ TEST_F(CommandTest, FlushIsOneRangeDeletion) {
   EXPECT_EQ(Run({"FLUSHALL", "SYNC", "ASYNC"}), Error("ERR syntax error"));
 }
 
+// Expired keys vanish from every walk of the keyspace at once, before the
+// active expiry cycle deletes them (Redis' lazy expiry).
+TEST_F(CommandTest, ExpiredKeysAreInvisibleToWalks) {
+  ASSERT_EQ(Run({"SET", "", "v", "PX", "100"}), kOK);
+  ASSERT_EQ(Run({"SET", "gone", "v", "PX", "100"}), kOK);
+  ASSERT_EQ(Run({"SET", "kept", "v"}), kOK);
+  Advance(200);
+  EXPECT_EQ(Run({"DBSIZE"}), Int(1));
+  EXPECT_EQ(Run({"KEYS", "*"}), "*1\r\n" + Bulk("kept"));
+  EXPECT_EQ(Run({"SCAN", "0"}), "*2\r\n" + Bulk("0") + "*1\r\n" + Bulk("kept"));
+  EXPECT_EQ(Run({"EXISTS", "", "gone", "kept"}), Int(1));
+  EXPECT_NE(Run({"INFO", "keyspace"}).find("db0:keys=1,expires=0,"), std::string::npos);
+}
+
 TEST_F(CommandTest, ActiveExpiryCoversTheEmptyKey) {
   ASSERT_EQ(Run({"SET", "", "v", "PX", "100"}), kOK);
   Close();
