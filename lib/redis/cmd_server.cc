@@ -257,7 +257,6 @@ Status GetKeys(const Dispatcher& d, const std::vector<std::string>& argv, std::s
   return Status::OK();
 }
 
-
 // COMMAND [COUNT | INFO name... | DOCS [name...] | LIST | GETKEYS cmd arg...].
 class CommandCmd : public Commander {
  public:

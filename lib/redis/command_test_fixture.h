@@ -54,7 +54,9 @@ class CommandTest : public ::testing::Test {
 inline const std::string kOK = "+OK\r\n";
 inline const std::string kNil = "$-1\r\n";
 inline std::string Int(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
-inline std::string Bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
+inline std::string Bulk(const std::string& s) {
+  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
+}
 inline std::string Error(const std::string& s) { return "-" + s + "\r\n"; }
 
 }  // namespace nokv::redis

@@ -25,8 +25,10 @@ TEST_F(CommandTest, CommandInfoCategoriesAndDocsGroup) {
   EXPECT_NE(get.find("*3\r\n+@read\r\n+@string\r\n+@fast\r\n"), std::string::npos) << get;
   const std::string del = Run({"COMMAND", "INFO", "del"});
   EXPECT_NE(del.find("*3\r\n+@keyspace\r\n+@write\r\n+@slow\r\n"), std::string::npos) << del;
-  EXPECT_NE(Run({"COMMAND", "DOCS", "get"}).find(Bulk("group") + Bulk("string")), std::string::npos);
-  EXPECT_NE(Run({"COMMAND", "DOCS", "ttl"}).find(Bulk("group") + Bulk("generic")), std::string::npos);
+  EXPECT_NE(Run({"COMMAND", "DOCS", "get"}).find(Bulk("group") + Bulk("string")),
+            std::string::npos);
+  EXPECT_NE(Run({"COMMAND", "DOCS", "ttl"}).find(Bulk("group") + Bulk("generic")),
+            std::string::npos);
   EXPECT_NE(Run({"COMMAND", "DOCS", "ping"}).find(Bulk("group") + Bulk("connection")),
             std::string::npos);
 }
@@ -40,7 +42,8 @@ TEST_F(CommandTest, CommandGetKeys) {
   EXPECT_EQ(Run({"COMMAND", "GETKEYS"}), arity);
   EXPECT_EQ(Run({"COMMAND", "GETKEYS", "PING"}), arity);  // at least a command and one word
   EXPECT_EQ(Run({"COMMAND", "GETKEYS", "nosuch", "a"}), Error("ERR Invalid command specified"));
-  EXPECT_EQ(Run({"COMMAND", "GETKEYS", "PING", "x"}), Error("ERR The command has no key arguments"));
+  EXPECT_EQ(Run({"COMMAND", "GETKEYS", "PING", "x"}),
+            Error("ERR The command has no key arguments"));
   EXPECT_EQ(Run({"COMMAND", "GETKEYS", "GET", "a", "b"}),
             Error("ERR Invalid number of arguments specified for command"));
 }
@@ -58,7 +61,8 @@ TEST_F(CommandTest, HelloRefusesResp3AndUnknownUsers) {
   EXPECT_EQ(Run({"HELLO", "2", "AUTH", "foo", "bar", "SETNAME", "a b"}), wrongpass);
   EXPECT_EQ(Run({"HELLO", "2", "SETNAME", "a b"}),
             Error("ERR Client names cannot contain spaces, newlines or special characters."));
-  EXPECT_EQ(Run({"HELLO", "2", "AUTH", "default"}), Error("ERR Syntax error in HELLO option 'AUTH'"));
+  EXPECT_EQ(Run({"HELLO", "2", "AUTH", "default"}),
+            Error("ERR Syntax error in HELLO option 'AUTH'"));
 }
 
 // Redis' string2ld wants the whole value to be the number (string.tcl:
@@ -89,16 +93,36 @@ TEST_F(CommandTest, InfoHasCpuAndClusterSections) {
 // running the same commands.
 TEST_F(CommandTest, KeyspaceHitsAndMissesCountLikeRedis) {
   ASSERT_EQ(Run({"CONFIG", "RESETSTAT"}), kOK);
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"SET", "a", "1"}, {"GET", "a"}, {"GET", "nokey"}, {"INCR", "a"},
-           {"INCR", "nokey2"}, {"APPEND", "a", "x"}, {"SETNX", "a", "1"},
-           {"SET", "a", "2", "NX"}, {"SET", "a", "3", "XX"}, {"SET", "a", "4", "GET"},
-           {"SET", "nokey3", "1", "GET"}, {"MSETNX", "b", "1", "a", "2"},
-           {"EXISTS", "a", "nokey"}, {"TYPE", "a"}, {"TTL", "a"}, {"EXPIRE", "a", "100"},
-           {"PERSIST", "a"}, {"DEL", "a", "nokey"}, {"STRLEN", "nokey"},
-           {"GETRANGE", "nokey", "0", "1"}, {"MGET", "a", "b", "c"}, {"GETSET", "b", "2"},
-           {"GETDEL", "b"}, {"GETEX", "nokey"}, {"SETRANGE", "c", "1", "x"},
-           {"INCRBYFLOAT", "c2", "1"}, {"SCAN", "0"}, {"KEYS", "*"}, {"DBSIZE"}}) {
+  for (std::vector<std::string> cmd :
+       std::vector<std::vector<std::string>>{{"SET", "a", "1"},
+                                             {"GET", "a"},
+                                             {"GET", "nokey"},
+                                             {"INCR", "a"},
+                                             {"INCR", "nokey2"},
+                                             {"APPEND", "a", "x"},
+                                             {"SETNX", "a", "1"},
+                                             {"SET", "a", "2", "NX"},
+                                             {"SET", "a", "3", "XX"},
+                                             {"SET", "a", "4", "GET"},
+                                             {"SET", "nokey3", "1", "GET"},
+                                             {"MSETNX", "b", "1", "a", "2"},
+                                             {"EXISTS", "a", "nokey"},
+                                             {"TYPE", "a"},
+                                             {"TTL", "a"},
+                                             {"EXPIRE", "a", "100"},
+                                             {"PERSIST", "a"},
+                                             {"DEL", "a", "nokey"},
+                                             {"STRLEN", "nokey"},
+                                             {"GETRANGE", "nokey", "0", "1"},
+                                             {"MGET", "a", "b", "c"},
+                                             {"GETSET", "b", "2"},
+                                             {"GETDEL", "b"},
+                                             {"GETEX", "nokey"},
+                                             {"SETRANGE", "c", "1", "x"},
+                                             {"INCRBYFLOAT", "c2", "1"},
+                                             {"SCAN", "0"},
+                                             {"KEYS", "*"},
+                                             {"DBSIZE"}}) {
     Run(cmd);
   }
   EXPECT_EQ(d_->counters()->keyspace_hits.load(), 6u);

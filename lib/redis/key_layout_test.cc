@@ -38,7 +38,8 @@ TEST_F(CommandTest, ScanResumesAfterTheEmptyKey) {
   EXPECT_NE(first.find("*1\r\n$0\r\n\r\n"), std::string::npos) << first;
   const size_t p = first.find("$", 4);
   const size_t cursor_start = first.find("\r\n", p) + 2;
-  const std::string cursor = first.substr(cursor_start, first.find("\r\n", cursor_start) - cursor_start);
+  const std::string cursor =
+      first.substr(cursor_start, first.find("\r\n", cursor_start) - cursor_start);
   ASSERT_NE(cursor, "0");
   EXPECT_EQ(Run({"SCAN", cursor, "COUNT", "10"}),
             "*2\r\n" + Bulk("0") + "*2\r\n" + Bulk("a") + Bulk("b"));
@@ -73,7 +74,8 @@ TEST_F(CommandTest, KeysAreStoredUnderThePrefix) {
 TEST_F(CommandTest, KeyLengthLimit) {
   const std::string longest(kMaxKeyLen, 'k');
   const std::string too_long(kMaxKeyLen + 1, 'k');
-  const std::string err = Error("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
+  const std::string err =
+      Error("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
   EXPECT_EQ(Run({"SET", longest, "v"}), kOK);
   EXPECT_EQ(Run({"GET", longest}), Bulk("v"));
   EXPECT_EQ(Run({"SET", too_long, "v"}), err);
@@ -82,7 +84,7 @@ TEST_F(CommandTest, KeyLengthLimit) {
   EXPECT_EQ(Run({"MSET", "a", too_long, too_long, "b"}), err);  // the second key
   EXPECT_EQ(Run({"MSET", "a", too_long}), kOK);                 // a long value is fine
   EXPECT_EQ(Run({"STRLEN", "a"}), Int(static_cast<int64_t>(too_long.size())));
-  EXPECT_EQ(Run({"ECHO", too_long}), Bulk(too_long));           // not a key
+  EXPECT_EQ(Run({"ECHO", too_long}), Bulk(too_long));  // not a key
 }
 
 TEST_F(CommandTest, FlushIsOneRangeDeletion) {
@@ -131,7 +133,8 @@ TEST_F(CommandTest, ActiveExpiryCoversTheEmptyKey) {
   Advance(200);
   EXPECT_EQ(d_->store()->ActiveExpireCycle(100), 1u);
   Entry e;
-  EXPECT_TRUE(db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, EncodeKey(""), kMaxVersion, &e).ok());
+  EXPECT_TRUE(
+      db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, EncodeKey(""), kMaxVersion, &e).ok());
   EXPECT_TRUE(e.deleted);
 }
 

@@ -63,8 +63,8 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
 
 void RedisCounters::ResetStats() {
   for (auto* c : {&total_connections, &total_commands, &rejected_connections, &protocol_errors,
-                  &error_replies, &keyspace_hits, &keyspace_misses, &expired_keys,
-                  &net_input_bytes, &net_output_bytes}) {
+                  &error_replies, &keyspace_hits, &keyspace_misses, &expired_keys, &net_input_bytes,
+                  &net_output_bytes}) {
     c->store(0, std::memory_order_relaxed);
   }
 }
@@ -91,8 +91,7 @@ Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expir
   return s;
 }
 
-Status RedisStore::GetForWrite(std::string_view key, std::string* value,
-                               uint64_t* expires_at_ms) {
+Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   uint64_t exp = 0;
   Status s = db_->GetWithExpiry(ReadOptions(), EncodeKey(key), value, &exp);
   if (s.ok() && expires_at_ms != nullptr) *expires_at_ms = exp;
@@ -112,7 +111,9 @@ Status RedisStore::Delete(std::string_view key) {
   return db_->Delete(write_options_, EncodeKey(key));
 }
 
-Status RedisStore::Write(const KeyBatch& batch) { return db_->Write(write_options_, batch.batch()); }
+Status RedisStore::Write(const KeyBatch& batch) {
+  return db_->Write(write_options_, batch.batch());
+}
 
 Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
                         std::vector<std::string>* keys, std::optional<std::string>* next) {

@@ -153,7 +153,7 @@ class RedisStore {
   std::mutex cursor_mu_;
   // Starts at a random point so a cursor from an earlier process (a client
   // resuming across a restart) is refused rather than naming another scan.
-  uint64_t next_cursor_;                                    // guarded by cursor_mu_
+  uint64_t next_cursor_ = 1;                                // guarded by cursor_mu_
   std::unordered_map<uint64_t, std::string> cursors_;       // guarded by cursor_mu_
   std::deque<uint64_t> cursor_order_;                       // guarded by cursor_mu_
 
