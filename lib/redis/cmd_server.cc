@@ -162,6 +162,7 @@ class ClientCmd : public Commander {
       }
       name_ = args[2];
     }
+    if (sub_ == "list") return ParseListFilter(args);
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
@@ -173,8 +174,12 @@ class ClientCmd : public Commander {
     } else if (sub_ == "setname") {
       s.name = name_;
       AppendSimple(out, "OK");
-    } else if (sub_ == "info" || sub_ == "list") {
+    } else if (sub_ == "info") {
       AppendBulk(out, ClientInfoLine(s));
+    } else if (sub_ == "list") {
+      // Only this connection is known here; the filters may exclude it.
+      const bool listed = !filter_ids_ || std::find(ids_.begin(), ids_.end(), s.id) != ids_.end();
+      AppendBulk(out, listed && !other_type_ ? ClientInfoLine(s) : std::string());
     } else {
       AppendBulkArray(out, {"CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID",
                             "GETNAME", "SETNAME <name>", "INFO", "LIST", "HELP"});
@@ -183,7 +188,32 @@ class ClientCmd : public Commander {
   }
 
  private:
+  // CLIENT LIST [TYPE normal|master|replica|slave|pubsub | ID id...].
+  Status ParseListFilter(const std::vector<std::string>& args) {
+    if (args.size() == 4 && EqualsIgnoreCase(args[2], "type")) {
+      const std::string type = ToLower(args[3]);
+      if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
+          type != "pubsub") {
+        return Err("ERR Unknown client type '" + args[3] + "'");
+      }
+      other_type_ = type != "normal";
+    } else if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
+      filter_ids_ = true;
+      for (size_t j = 3; j < args.size(); j++) {
+        int64_t id = 0;
+        if (!StringToInt64(args[j], &id)) return Err("ERR Invalid client ID");
+        ids_.push_back(static_cast<uint64_t>(id));
+      }
+    } else if (args.size() != 2) {
+      return Err(kErrSyntax);
+    }
+    return Status::OK();
+  }
+
   std::string sub_, name_;
+  bool other_type_ = false;  // CLIENT LIST TYPE other than normal
+  bool filter_ids_ = false;  // CLIENT LIST ID ...
+  std::vector<uint64_t> ids_;
 };
 
 std::vector<std::string> FlagNames(uint32_t flags) {
@@ -269,6 +299,11 @@ class CommandCmd : public Commander {
       return Err("ERR unknown subcommand '" + args[1] + "'. Try COMMAND HELP.");
     }
     names_.assign(args.begin() + std::min<size_t>(2, args.size()), args.end());
+    if (sub_ == "list" && !names_.empty()) {  // FILTERBY MODULE m | ACLCAT c | PATTERN p
+      if (names_.size() != 3 || !EqualsIgnoreCase(names_[0], "filterby")) return Err(kErrSyntax);
+      filter_ = ToLower(names_[1]);
+      if (filter_ != "module" && filter_ != "aclcat" && filter_ != "pattern") return Err(kErrSyntax);
+    }
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
@@ -287,8 +322,18 @@ class CommandCmd : public Commander {
         c ? AppendCommandInfo(out, *c) : AppendNull(out);  // Redis: a RESP2 null bulk
       }
     } else if (sub_ == "list") {
-      AppendArrayHeader(out, all.size());
-      for (const auto* c : all) AppendBulk(out, c->name);
+      std::vector<std::string> names;
+      for (const auto* c : all) {
+        if (filter_.empty() || (filter_ == "pattern" && GlobMatch(ToLower(names_[2]), c->name))) {
+          names.push_back(c->name);
+        } else if (filter_ == "aclcat") {  // no modules here, so MODULE lists nothing
+          const auto cats = AclCategories(*c);
+          if (std::find(cats.begin(), cats.end(), "@" + ToLower(names_[2])) != cats.end()) {
+            names.push_back(c->name);
+          }
+        }
+      }
+      AppendBulkArray(out, names);
     } else {  // docs: a flattened map name -> {summary, since, group}
       std::vector<const CommandSpec*> picked;
       if (names_.empty()) {
@@ -313,6 +358,7 @@ class CommandCmd : public Commander {
  private:
   std::string sub_;
   std::vector<std::string> names_;
+  std::string filter_;  // COMMAND LIST FILTERBY type, lower case
 };
 
 // CONFIG GET pattern...: a few read-only values clients (redis-benchmark)
@@ -327,6 +373,8 @@ class ConfigCmd : public Commander {
     }
     if (sub_ == "get" && args.size() < 3) return Err(ArityError("config|get"));
     if (sub_ == "resetstat" && args.size() != 2) return Err(ArityError("config|resetstat"));
+    if (sub_ == "set" && args.size() < 4) return Err(ArityError("config|set"));
+    if (sub_ == "set" && args.size() % 2 != 0) return Err(kErrSyntax);  // not name/value pairs
     patterns_.assign(args.begin() + 2, args.end());
     return Status::OK();
   }
@@ -343,6 +391,8 @@ class ConfigCmd : public Commander {
         {"save", ""},
         {"databases", "1"},
         {"maxclients", std::to_string(info.max_clients)},
+        {"maxmemory", "0"},
+        {"maxmemory-policy", "noeviction"},
         {"port", std::to_string(info.port)},
         {"bind", info.host},
         {"proto-max-bulk-len", std::to_string(512u << 20)},

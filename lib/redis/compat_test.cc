@@ -151,6 +151,39 @@ TEST_F(CommandTest, ScanCursorFromAnEarlierProcessIsRefused) {
   EXPECT_EQ(Run({"SCAN", cursor}), Error("ERR invalid cursor"));
 }
 
+TEST_F(CommandTest, ClientListFilters) {
+  const std::string me = Run({"CLIENT", "LIST"});
+  ASSERT_EQ(me.substr(0, 1), "$");
+  EXPECT_NE(me.find("id=7 "), std::string::npos);
+  EXPECT_EQ(Run({"CLIENT", "LIST", "TYPE", "normal"}), me);
+  EXPECT_EQ(Run({"CLIENT", "LIST", "TYPE", "replica"}), Bulk(""));
+  EXPECT_EQ(Run({"CLIENT", "LIST", "ID", "99999"}), Bulk(""));
+  EXPECT_EQ(Run({"CLIENT", "LIST", "ID", "3", "7"}), me);
+  EXPECT_EQ(Run({"CLIENT", "LIST", "TYPE", "foo"}), Error("ERR Unknown client type 'foo'"));
+  EXPECT_EQ(Run({"CLIENT", "LIST", "ID", "abc"}), Error("ERR Invalid client ID"));
+  EXPECT_EQ(Run({"CLIENT", "LIST", "foo"}), Error("ERR syntax error"));
+}
+
+TEST_F(CommandTest, CommandListFilterBy) {
+  EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "GETR*"}), "*1\r\n" + Bulk("getrange"));
+  EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "MODULE", "x"}), "*0\r\n");
+  const std::string conn = Run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "Connection"});
+  EXPECT_NE(conn.find(Bulk("ping")), std::string::npos);
+  EXPECT_EQ(conn.find(Bulk("get")), std::string::npos);
+  EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "PATTERN"}), Error("ERR syntax error"));
+  EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "FOO", "x"}), Error("ERR syntax error"));
+  EXPECT_EQ(Run({"COMMAND", "LIST", "x"}), Error("ERR syntax error"));
+}
+
+TEST_F(CommandTest, ConfigSetArityAndMaxmemory) {
+  EXPECT_EQ(Run({"CONFIG", "SET", "a"}),
+            Error("ERR wrong number of arguments for 'config|set' command"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "a", "b", "c"}), Error("ERR syntax error"));
+  EXPECT_EQ(Run({"CONFIG", "GET", "maxmemory"}), "*2\r\n" + Bulk("maxmemory") + Bulk("0"));
+  EXPECT_EQ(Run({"CONFIG", "GET", "maxmemory-policy"}),
+            "*2\r\n" + Bulk("maxmemory-policy") + Bulk("noeviction"));
+}
+
 TEST_F(CommandTest, SelectIndexBeyondInt) {
   EXPECT_EQ(Run({"SELECT", "99999999999"}),
             Error("ERR value is out of range, value must between -2147483648 and 2147483647"));
