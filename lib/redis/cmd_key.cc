@@ -317,6 +317,9 @@ class FlushCmd : public Commander {
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
+    // Serialized with every write: a read-modify-write (INCR) that read
+    // before the flush cannot write its result after it.
+    auto guard = ctx.store->locks().LockAll();
     Status s = ctx.store->DeleteAll();
     if (!s.ok()) return EngineErr(s);
     AppendSimple(out, "OK");

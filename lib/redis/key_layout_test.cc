@@ -2,6 +2,10 @@
 // engine keys outside the keyspace, and FLUSHDB as one range tombstone.
 #include "redis/key_layout.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "redis/command_test_fixture.h"
 
 namespace nokv::redis {
@@ -123,6 +127,36 @@ TEST_F(CommandTest, ExpiredKeysAreInvisibleToWalks) {
   EXPECT_EQ(Run({"SCAN", "0"}), "*2\r\n" + Bulk("0") + "*1\r\n" + Bulk("kept"));
   EXPECT_EQ(Run({"EXISTS", "", "gone", "kept"}), Int(1));
   EXPECT_NE(Run({"INFO", "keyspace"}).find("db0:keys=1,expires=0,"), std::string::npos);
+}
+
+// FLUSHALL excludes every writer, so a concurrent INCR lands wholly before
+// the flush (and is wiped) or wholly after it (and starts from 0): the
+// counter never resumes from a value read before the flush.
+TEST_F(CommandTest, FlushIsAtomicWithReadModifyWrites) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> incrs;
+  for (int t = 0; t < 2; t++) {
+    incrs.emplace_back([&] {
+      Session s;
+      std::string out;
+      while (!stop.load()) {
+        out.clear();
+        d_->Execute(&s, {"INCR", "ctr"}, &out);
+      }
+    });
+  }
+  int64_t last = 0;
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_EQ(Run({"SET", "ctr", "1000000"}), kOK);
+    ASSERT_EQ(Run({"FLUSHALL"}), kOK);
+    const std::string v = Run({"GET", "ctr"});
+    if (v != kNil) {
+      last = std::stoll(v.substr(v.find("\r\n") + 2));
+      ASSERT_LT(last, 1000000) << "an INCR resumed from before the flush";
+    }
+  }
+  stop = true;
+  for (auto& t : incrs) t.join();
 }
 
 TEST_F(CommandTest, ActiveExpiryCoversTheEmptyKey) {

@@ -61,6 +61,12 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   return Guard(this, std::move(stripes));
 }
 
+KeyLocks::Guard KeyLocks::LockAll() {
+  std::vector<size_t> stripes(kStripes);
+  for (size_t i = 0; i < kStripes; i++) stripes[i] = i;
+  return Guard(this, std::move(stripes));
+}
+
 void RedisCounters::ResetStats() {
   for (auto* c : {&total_connections, &total_commands, &rejected_connections, &protocol_errors,
                   &error_replies, &keyspace_hits, &keyspace_misses, &expired_keys, &net_input_bytes,

@@ -69,6 +69,8 @@ class KeyLocks {
 
   [[nodiscard]] Guard Lock(std::string_view key);
   [[nodiscard]] Guard Lock(const std::vector<std::string_view>& keys);
+  // Every stripe: excludes all other writers (FLUSHDB).
+  [[nodiscard]] Guard LockAll();
 
  private:
   std::array<std::mutex, kStripes> mutexes_;
