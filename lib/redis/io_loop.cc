@@ -307,6 +307,9 @@ void IoLoop::MaybeDispatch(Connection* c) {
     c->pending.clear();
     return;
   }
+  // Backpressure: while more than max_output_bytes of its replies are unsent,
+  // a client's next commands wait (Flush resumes them once it has read).
+  if (c->out.size() - c->out_pos > server_->options.max_output_bytes) return;
   auto b = std::make_unique<Batch>();
   b->loop = this;
   b->conn_id = c->id;
@@ -354,6 +357,8 @@ void IoLoop::OnBatchDone(std::unique_ptr<Batch> b) {
 
 void IoLoop::Flush(Connection* c) {
   RedisCounters& ctr = server_->counters();
+  const size_t limit = server_->options.max_output_bytes;
+  const bool held = c->out.size() - c->out_pos > limit;  // MaybeDispatch waits for us
   while (c->out_pos < c->out.size()) {
     ssize_t n = ::send(c->fd, c->out.data() + c->out_pos, c->out.size() - c->out_pos, MSG_NOSIGNAL);
     if (n > 0) {
@@ -373,12 +378,15 @@ void IoLoop::Flush(Connection* c) {
       Close(c, nullptr);
       return;
     }
-  } else if (c->out.size() - c->out_pos > server_->options.max_output_bytes) {
-    Close(c, "output buffer limit reached");
-    return;
   } else if (c->out_pos > (1u << 20)) {
     c->out.erase(0, c->out_pos);
     c->out_pos = 0;
+  }
+  if (held && c->out.size() - c->out_pos <= limit) {
+    // The client read enough: run what it sent meanwhile.
+    ParseInput(c);
+    MaybeDispatch(c);
+    if (c->closed) return;
   }
   UpdateInterest(c);
 }

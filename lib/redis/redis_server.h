@@ -24,7 +24,11 @@ struct RedisServerOptions {
   size_t max_clients = 10000;
   size_t max_bulk_len = 512u << 20;
   size_t max_multibulk_len = 1u << 20;
-  size_t max_output_bytes = 64u << 20;  // per client; beyond it the client is disconnected
+  // Backpressure: while more than this many bytes of a client's replies are
+  // unsent, its further commands wait until it reads. One batch of replies
+  // may exceed it (a GET of a 100 MiB value is served whole); a slow reader
+  // is paused, never disconnected.
+  size_t max_output_bytes = 64u << 20;
   int idle_timeout_s = 0;               // 0 = never
   int io_threads = 1;
   int executor_threads = 4;
