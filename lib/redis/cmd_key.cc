@@ -1,5 +1,5 @@
 // Keyspace commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE and TTL families,
-// PERSIST, SCAN, KEYS, DBSIZE, FLUSHDB/FLUSHALL.
+// PERSIST, RENAME/RENAMENX, RANDOMKEY, SCAN, KEYS, DBSIZE, FLUSHDB/FLUSHALL.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -219,6 +219,56 @@ class PersistCmd : public Commander {
   std::string key_;
 };
 
+// RENAME / RENAMENX src dst: the value and its expiry move in one batch.
+template <bool kNx>
+class RenameCmd : public Commander {
+ public:
+  Status Parse(const std::vector<std::string>& args) override {
+    from_ = args[1];
+    to_ = args[2];
+    return Status::OK();
+  }
+  Status Execute(CommandContext& ctx, std::string* out) override {
+    auto guard = ctx.store->locks().Lock(std::vector<std::string_view>{from_, to_});
+    std::string v;
+    bool found;
+    uint64_t exp = 0;
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, from_, &v, &found, &exp));
+    if (!found) return Err("ERR no such key");
+    if (from_ == to_) {
+      kNx ? AppendInteger(out, 0) : AppendSimple(out, "OK");
+      return Status::OK();
+    }
+    if (kNx) {
+      std::string other;
+      bool exists;
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, to_, &other, &exists));
+      if (exists) {
+        AppendInteger(out, 0);
+        return Status::OK();
+      }
+    }
+    Status s = ctx.store->Move(from_, to_, v, exp);
+    if (!s.ok()) return EngineErr(s);
+    kNx ? AppendInteger(out, 1) : AppendSimple(out, "OK");
+    return Status::OK();
+  }
+
+ private:
+  std::string from_, to_;
+};
+
+class RandomKeyCmd : public Commander {
+ public:
+  Status Execute(CommandContext& ctx, std::string* out) override {
+    std::optional<std::string> key;
+    Status s = ctx.store->RandomKey(&key);
+    if (!s.ok()) return EngineErr(s);
+    key ? AppendBulk(out, *key) : AppendNull(out);
+    return Status::OK();
+  }
+};
+
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. Cursor 0 starts; a
 // returned cursor names the key to resume from in the store's cursor table.
 class ScanCmd : public Commander {
@@ -345,6 +395,9 @@ const std::vector<CommandSpec>& KeyCommandTable() {
       {"expiretime", 2, kR | kF, 1, 1, 1, MakeCommander<TtlCmd<TtlKind::kExpireTime>>},
       {"pexpiretime", 2, kR | kF, 1, 1, 1, MakeCommander<TtlCmd<TtlKind::kPExpireTime>>},
       {"persist", 2, kW | kF, 1, 1, 1, MakeCommander<PersistCmd>},
+      {"rename", 3, kW, 1, 2, 1, MakeCommander<RenameCmd<false>>},
+      {"renamenx", 3, kW | kF, 1, 2, 1, MakeCommander<RenameCmd<true>>},
+      {"randomkey", 1, kR, 0, 0, 0, MakeCommander<RandomKeyCmd>},
       {"scan", -2, kR, 0, 0, 0, MakeCommander<ScanCmd>},
       {"keys", 2, kR, 0, 0, 0, MakeCommander<KeysCmd>},
       {"dbsize", 1, kR, 0, 0, 0, MakeCommander<DbSizeCmd>},

@@ -1,5 +1,7 @@
 // Replies where the gateway used to differ from redis-server 7.0, one test per
 // divergence; each expected reply was taken from a real redis-server 7.0.15.
+#include <set>
+
 #include "redis/command_test_fixture.h"
 
 namespace nokv::redis {
@@ -182,6 +184,37 @@ TEST_F(CommandTest, ConfigSetArityAndMaxmemory) {
   EXPECT_EQ(Run({"CONFIG", "GET", "maxmemory"}), "*2\r\n" + Bulk("maxmemory") + Bulk("0"));
   EXPECT_EQ(Run({"CONFIG", "GET", "maxmemory-policy"}),
             "*2\r\n" + Bulk("maxmemory-policy") + Bulk("noeviction"));
+}
+
+// RENAME / RENAMENX / RANDOMKEY (were unknown commands); replies from
+// redis-server 7.0.15.
+TEST_F(CommandTest, RenameAndRandomKey) {
+  EXPECT_EQ(Run({"RANDOMKEY"}), kNil);
+  EXPECT_EQ(Run({"RENAME", "a", "b"}), Error("ERR no such key"));
+  EXPECT_EQ(Run({"RENAMENX", "a", "b"}), Error("ERR no such key"));
+  ASSERT_EQ(Run({"SET", "a", "1", "EX", "100"}), kOK);
+  EXPECT_EQ(Run({"RENAME", "a", "a"}), kOK);
+  EXPECT_EQ(Run({"RENAMENX", "a", "a"}), Int(0));
+  EXPECT_EQ(Run({"RENAME", "a", "b"}), kOK);
+  EXPECT_EQ(Run({"TTL", "b"}), Int(100));
+  EXPECT_EQ(Run({"EXISTS", "a"}), Int(0));
+  ASSERT_EQ(Run({"SET", "c", "2"}), kOK);
+  EXPECT_EQ(Run({"RENAMENX", "b", "c"}), Int(0));
+  EXPECT_EQ(Run({"RENAME", "b", "c"}), kOK);
+  EXPECT_EQ(Run({"GET", "c"}), Bulk("1"));
+  EXPECT_EQ(Run({"TTL", "c"}), Int(100));  // the source's expiry moves with it
+  ASSERT_EQ(Run({"SET", "", "e"}), kOK);
+  EXPECT_EQ(Run({"RENAMENX", "", "z"}), Int(1));
+  EXPECT_EQ(Run({"GET", "z"}), Bulk("e"));
+  EXPECT_EQ(Run({"RENAME", "x"}), Error("ERR wrong number of arguments for 'rename' command"));
+  EXPECT_EQ(Run({"RANDOMKEY", "x"}),
+            Error("ERR wrong number of arguments for 'randomkey' command"));
+  // Every key comes up, the empty one (the first) and "zz" (the last) included.
+  ASSERT_EQ(Run({"MSET", "", "0", "m", "1", "zz", "2"}), kOK);
+  const std::set<std::string> all = {Bulk(""), Bulk("c"), Bulk("m"), Bulk("z"), Bulk("zz")};
+  std::set<std::string> seen;
+  for (int i = 0; i < 5000 && seen.size() < all.size(); i++) seen.insert(Run({"RANDOMKEY"}));
+  EXPECT_EQ(seen, all);
 }
 
 TEST_F(CommandTest, SelectIndexBeyondInt) {

@@ -185,6 +185,51 @@ bool RedisStore::HasKeysOutsideKeyspace() {
   return it->Valid();
 }
 
+Status RedisStore::Move(std::string_view from, std::string_view to, std::string_view value,
+                        uint64_t expires_at_ms) {
+  WriteBatch batch;
+  batch.PutWithExpiry(EncodeKey(to), value, expires_at_ms);
+  batch.Delete(EncodeKey(from));
+  NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
+  if (expires_at_ms != 0) TrackExpiry(to, expires_at_ms);
+  return Status::OK();
+}
+
+Status RedisStore::RandomKey(std::optional<std::string>* key) {
+  // The first 8 bytes of a key as a big-endian number (zero padded).
+  auto head = [](std::string_view k) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++) v = (v << 8) | (i < k.size() ? static_cast<uint8_t>(k[i]) : 0);
+    return v;
+  };
+  key->reset();
+  ReadOptions ro = WalkOptions("", "");
+  auto it = db_->NewIterator(ro);
+  it->SeekToFirst();
+  if (!it->Valid()) return it->status();
+  const uint64_t lo = head(DecodeKey(it->key()));
+  it->SeekToLast();
+  if (!it->Valid()) return it->status();
+  const uint64_t hi = head(DecodeKey(it->key()));
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  const uint64_t r = std::uniform_int_distribution<uint64_t>(lo, std::max(lo, hi))(gen);
+  std::string target(8, '\0');
+  for (size_t i = 0; i < 8; i++) target[i] = static_cast<char>(r >> (56 - 8 * i));
+  // Keys are not spread evenly over that range ("user:1" ... "user:999"
+  // leave wide gaps), so the key after a gap would come up far too often:
+  // step a random 0..63 keys further (wrapping), spreading each gap over the
+  // keys behind it.
+  it->Seek(EncodeKey(target));
+  for (uint64_t skip = gen() % 64;; skip--) {
+    if (!it->Valid()) it->SeekToFirst();
+    if (!it->Valid() || skip == 0) break;
+    it->Next();
+  }
+  if (it->Valid()) key->emplace(DecodeKey(it->key()));
+  return it->status();
+}
+
 Status RedisStore::DeleteAll() {
   NOKV_RETURN_IF_ERROR(db_->DeleteRange(write_options_, kKeyspaceBegin, kKeyspaceEnd));
   // The tracked expiries name keys that are gone; a key written since is

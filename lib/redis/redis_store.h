@@ -126,8 +126,17 @@ class RedisStore {
   // existed. Redis clients never see them.
   bool HasKeysOutsideKeyspace();
   // Deletes every key with one range tombstone over the keyspace: O(1) in the
-  // number of keys, atomic (a write that lands after it survives).
+  // number of keys, atomic (a write that lands after it survives). Callers
+  // hold KeyLocks::LockAll so no read-modify-write straddles it.
   Status DeleteAll();
+  // Writes `value` (expiring at `expires_at_ms`, 0 = never) under `to` and
+  // deletes `from`, atomically (RENAME).
+  Status Move(std::string_view from, std::string_view to, std::string_view value,
+              uint64_t expires_at_ms);
+  // A random live key (nullopt if there is none): a few keys past a random
+  // point between the first and the last key. Not uniform (keys behind a wide
+  // gap come up more often), like Redis' own, but every key can come up.
+  Status RandomKey(std::optional<std::string>* key);
 
   // SCAN cursors: a small table from a numeric cursor to the key to resume
   // from, so a cursor stays valid across concurrent writes. The newest
