@@ -1,5 +1,6 @@
 // Keyspace commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE and TTL families,
-// PERSIST, RENAME/RENAMENX, RANDOMKEY, SCAN, KEYS, DBSIZE, FLUSHDB/FLUSHALL.
+// PERSIST, RENAME/RENAMENX, COPY, RANDOMKEY, SCAN, KEYS, DBSIZE,
+// FLUSHDB/FLUSHALL.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -258,6 +259,56 @@ class RenameCmd : public Commander {
   std::string from_, to_;
 };
 
+// COPY src dst [DB 0] [REPLACE]: the value and its expiry.
+class CopyCmd : public Commander {
+ public:
+  Status Parse(const std::vector<std::string>& args) override {
+    from_ = args[1];
+    to_ = args[2];
+    for (size_t j = 3; j < args.size(); j++) {
+      if (EqualsIgnoreCase(args[j], "replace")) {
+        replace_ = true;
+      } else if (EqualsIgnoreCase(args[j], "db") && j + 1 < args.size()) {
+        int64_t db = 0;
+        NOKV_RETURN_IF_ERROR(ParseInt64(args[++j], &db));
+        if (db != 0) return Err(kErrDbIndex);  // one database
+      } else {
+        return Err(kErrSyntax);
+      }
+    }
+    if (from_ == to_) return Err("ERR source and destination objects are the same");
+    return Status::OK();
+  }
+  Status Execute(CommandContext& ctx, std::string* out) override {
+    auto guard = ctx.store->locks().Lock(std::vector<std::string_view>{from_, to_});
+    std::string v;
+    bool found;
+    uint64_t exp = 0;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, from_, &v, &found, &exp));  // a read, as in Redis
+    if (!found) {
+      AppendInteger(out, 0);
+      return Status::OK();
+    }
+    if (!replace_) {
+      std::string other;
+      bool exists;
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, to_, &other, &exists));
+      if (exists) {
+        AppendInteger(out, 0);
+        return Status::OK();
+      }
+    }
+    Status s = ctx.store->Put(to_, v, exp);
+    if (!s.ok()) return EngineErr(s);
+    AppendInteger(out, 1);
+    return Status::OK();
+  }
+
+ private:
+  std::string from_, to_;
+  bool replace_ = false;
+};
+
 class RandomKeyCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
@@ -398,6 +449,7 @@ const std::vector<CommandSpec>& KeyCommandTable() {
       {"rename", 3, kW, 1, 2, 1, MakeCommander<RenameCmd<false>>},
       {"renamenx", 3, kW | kF, 1, 2, 1, MakeCommander<RenameCmd<true>>},
       {"randomkey", 1, kR, 0, 0, 0, MakeCommander<RandomKeyCmd>},
+      {"copy", -3, kW, 1, 2, 1, MakeCommander<CopyCmd>},
       {"scan", -2, kR, 0, 0, 0, MakeCommander<ScanCmd>},
       {"keys", 2, kR, 0, 0, 0, MakeCommander<KeysCmd>},
       {"dbsize", 1, kR, 0, 0, 0, MakeCommander<DbSizeCmd>},

@@ -217,6 +217,28 @@ TEST_F(CommandTest, RenameAndRandomKey) {
   EXPECT_EQ(seen, all);
 }
 
+TEST_F(CommandTest, Copy) {
+  EXPECT_EQ(Run({"COPY", "a", "b"}), Int(0));
+  ASSERT_EQ(Run({"SET", "a", "1", "EX", "100"}), kOK);
+  EXPECT_EQ(Run({"COPY", "a", "a"}), Error("ERR source and destination objects are the same"));
+  EXPECT_EQ(Run({"COPY", "a", "b"}), Int(1));
+  EXPECT_EQ(Run({"TTL", "b"}), Int(100));
+  EXPECT_EQ(Run({"COPY", "a", "b"}), Int(0));
+  ASSERT_EQ(Run({"SET", "a", "2"}), kOK);
+  EXPECT_EQ(Run({"COPY", "a", "b", "REPLACE"}), Int(1));
+  EXPECT_EQ(Run({"GET", "b"}), Bulk("2"));
+  EXPECT_EQ(Run({"TTL", "b"}), Int(-1));
+  EXPECT_EQ(Run({"COPY", "a", "b", "DB", "0", "REPLACE"}), Int(1));
+  EXPECT_EQ(Run({"COPY", "a", "b", "DB", "1"}), Error("ERR DB index is out of range"));
+  EXPECT_EQ(Run({"COPY", "a", "b", "DB", "x"}),
+            Error("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"COPY", "a", "b", "foo"}), Error("ERR syntax error"));
+  EXPECT_EQ(Run({"COPY", "a", "b", "DB"}), Error("ERR syntax error"));
+  EXPECT_EQ(Run({"COPY", "a"}), Error("ERR wrong number of arguments for 'copy' command"));
+  EXPECT_EQ(Run({"COPY", "a", "", "REPLACE", "REPLACE"}), Int(1));
+  EXPECT_EQ(Run({"GET", ""}), Bulk("2"));
+}
+
 TEST_F(CommandTest, SelectIndexBeyondInt) {
   EXPECT_EQ(Run({"SELECT", "99999999999"}),
             Error("ERR value is out of range, value must between -2147483648 and 2147483647"));
