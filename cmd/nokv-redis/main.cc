@@ -31,7 +31,7 @@ struct Flags {
   size_t max_clients = 10000;
   int idle_timeout = 0;
   int io_threads = 1;
-  int executor_threads = 4;
+  int executor_threads = -1;  // auto: 0 (inline) unless --sync-writes, then 4
   std::string log_level = "info";
 };
 
@@ -65,7 +65,7 @@ int Run(const Flags& f) {
   ro.max_clients = f.max_clients;
   ro.idle_timeout_s = f.idle_timeout;
   ro.io_threads = f.io_threads;
-  ro.executor_threads = f.executor_threads;
+  ro.executor_threads = nokv::redis::DefaultExecutorThreads(f.executor_threads, f.sync_writes);
   ro.sync_writes = f.sync_writes;
 
   // Signals go to sigwait below, never to a worker thread: block them before
@@ -165,9 +165,10 @@ int main(int argc, char** argv) {
   app.add_option("--io-threads", f.io_threads, "Event-loop threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  app.add_option("--executor-threads", f.executor_threads, "Command executor threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  app.add_option("--executor-threads", f.executor_threads,
+                 "Command executor threads; 0 runs commands on the event loop (default: 0, "
+                 "or 4 with --sync-writes so fsync waits overlap)")
+      ->check(CLI::Range(0, 256));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

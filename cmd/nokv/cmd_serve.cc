@@ -101,6 +101,7 @@ int RunServe(const ServeOptions& o) {
     redis_options.host = redis_host;
     redis_options.port = redis_port;
     redis_options.sync_writes = o.sync_writes;
+    redis_options.executor_threads = redis::DefaultExecutorThreads(-1, o.sync_writes);
     gateway = std::make_unique<redis::RedisServer>(db.get(), redis_options);
     s = gateway->Start();
     if (!s.ok()) {

@@ -8,6 +8,13 @@
 
 namespace nokv::redis {
 
+void ExecuteBatch(Dispatcher* dispatcher, Batch* b) {
+  for (const auto& argv : b->commands) {
+    dispatcher->Execute(b->session, argv, &b->reply);
+    if (b->session->close_after_reply) break;  // QUIT: the rest is dropped
+  }
+}
+
 ExecutorPool::ExecutorPool(Dispatcher* d, int threads) : dispatcher_(d) {
   for (int i = 0; i < std::max(1, threads); i++) threads_.emplace_back([this] { Run(); });
 }
@@ -40,10 +47,7 @@ void ExecutorPool::Run() {
       b = std::move(queue_.front());
       queue_.pop_front();
     }
-    for (const auto& argv : b->commands) {
-      dispatcher_->Execute(b->session, argv, &b->reply);
-      if (b->session->close_after_reply) break;  // QUIT: the rest is dropped
-    }
+    ExecuteBatch(dispatcher_, b.get());
     IoLoop* loop = b->loop;
     loop->Complete(std::move(b));
   }

@@ -16,6 +16,10 @@ namespace nokv::redis {
 
 class Dispatcher;
 
+// Runs a batch's commands in order, appending their replies to b->reply;
+// stops after a command that closes the connection (QUIT).
+void ExecuteBatch(Dispatcher* dispatcher, Batch* b);
+
 class ExecutorPool {
  public:
   ExecutorPool(Dispatcher* d, int threads);

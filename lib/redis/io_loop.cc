@@ -123,7 +123,9 @@ void IoLoop::Run() {
         }
       }
     }
+    FinishInlineBatches();
     DrainWakeups();
+    FinishInlineBatches();
     Reap();
     const uint64_t now = SteadyMs();
     if (now - last_idle_check >= 1000) {
@@ -321,7 +323,23 @@ void IoLoop::MaybeDispatch(Connection* c) {
     c->pending.pop_front();
   }
   c->in_flight = true;
+  if (server_->executors == nullptr) {
+    // Inline: run now; the replies go out with the others of this iteration.
+    ExecuteBatch(&server_->dispatcher, b.get());
+    inline_done_.push_back(std::move(b));
+    return;
+  }
   server_->executors->Submit(std::move(b));
+}
+
+void IoLoop::FinishInlineBatches() {
+  // Completing a batch may run the connection's next one (more pipelined
+  // commands), which lands in inline_done_ again: loop until none is left.
+  while (!inline_done_.empty()) {
+    std::vector<std::unique_ptr<Batch>> done;
+    done.swap(inline_done_);
+    for (auto& b : done) OnBatchDone(std::move(b));
+  }
 }
 
 void IoLoop::OnBatchDone(std::unique_ptr<Batch> b) {

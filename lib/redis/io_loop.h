@@ -43,6 +43,8 @@ class IoLoop {
   void ParseInput(Connection* c);
   void MaybeDispatch(Connection* c);
   void OnBatchDone(std::unique_ptr<Batch> b);
+  // Completes the batches run inline (no executor pool) in this iteration.
+  void FinishInlineBatches();
   void Flush(Connection* c);
   void UpdateInterest(Connection* c);
   void Close(Connection* c, const char* why);
@@ -60,6 +62,7 @@ class IoLoop {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;  // loop thread only
   bool stopping_seen_ = false;
   std::vector<uint64_t> to_reap_;  // closed connections to erase when no batch is out
+  std::vector<std::unique_ptr<Batch>> inline_done_;  // run on this thread, replies pending
 
   std::mutex mu_;
   std::vector<int> new_fds_;                     // guarded by mu_

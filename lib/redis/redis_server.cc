@@ -38,7 +38,7 @@ RedisServer::RedisServer(DB* db, RedisServerOptions options)
   info.port = m.options.port;
   info.max_clients = m.options.max_clients;
   info.io_threads = std::max(1, m.options.io_threads);
-  info.executor_threads = std::max(1, m.options.executor_threads);
+  info.executor_threads = std::max(0, m.options.executor_threads);  // 0 = inline
   info.sync_writes = m.options.sync_writes;
 }
 
@@ -101,7 +101,9 @@ Status RedisServer::Start() {
     }
     m.loops.push_back(std::move(loop));
   }
-  m.executors = std::make_unique<ExecutorPool>(&m.dispatcher, m.options.executor_threads);
+  if (m.options.executor_threads > 0) {
+    m.executors = std::make_unique<ExecutorPool>(&m.dispatcher, m.options.executor_threads);
+  }
   for (auto& loop : m.loops) loop->StartThread();
   m.expiry_thread = std::thread([&m] {
     std::unique_lock<std::mutex> l(m.expiry_mu);
@@ -129,7 +131,7 @@ void RedisServer::Stop() {
   m.expiry_cv.notify_all();
   for (auto& loop : m.loops) loop->Wake();
   for (auto& loop : m.loops) loop->Join();
-  m.executors->Shutdown();
+  if (m.executors) m.executors->Shutdown();
   if (m.expiry_thread.joinable()) m.expiry_thread.join();
   m.loops.clear();  // after the executors: sessions of late batches stay valid
   if (m.listen_fd >= 0) ::close(m.listen_fd);

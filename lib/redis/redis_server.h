@@ -31,7 +31,12 @@ struct RedisServerOptions {
   size_t max_output_bytes = 64u << 20;
   int idle_timeout_s = 0;               // 0 = never
   int io_threads = 1;
-  int executor_threads = 4;
+  // 0: each event loop runs its connections' commands itself, like Redis's
+  // single thread: no hand-off between threads, the fastest choice when
+  // commands do not block. > 0: a pool of this many threads runs them, so a
+  // command waiting on an fsync (sync_writes) does not hold up the loop and
+  // concurrent writers share fsyncs through the engine's group commit.
+  int executor_threads = 0;
   // fsync every write before its reply (WriteOptions::sync); concurrent
   // executors share fsyncs through the engine's group commit.
   bool sync_writes = false;
@@ -40,6 +45,13 @@ struct RedisServerOptions {
   int expiry_interval_ms = 100;
   size_t expiry_budget = 200;
 };
+
+// The executor thread count for a requested value (< 0 = automatic): inline
+// (0) for a gateway without sync writes, 4 with them.
+inline int DefaultExecutorThreads(int requested, bool sync_writes) {
+  if (requested >= 0) return requested;
+  return sync_writes ? 4 : 0;
+}
 
 struct RedisStats {
   uint64_t connected_clients = 0;

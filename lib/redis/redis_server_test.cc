@@ -63,7 +63,9 @@ class Client {
   bool connected_ = false;
 };
 
-class RedisServerTest : public ::testing::Test {
+// Every server test runs twice: commands inline on the event loop (0
+// executors, the default without sync writes) and on an executor pool (4).
+class RedisServerTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override { ASSERT_TRUE(DB::Open(Options(), dir_.path(), &db_).ok()); }
   void TearDown() override {
@@ -72,6 +74,7 @@ class RedisServerTest : public ::testing::Test {
   }
   void StartServer(RedisServerOptions o = {}) {
     o.port = 0;
+    o.executor_threads = GetParam();
     server_ = std::make_unique<RedisServer>(db_.get(), o);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_GT(server_->port(), 0);
@@ -82,7 +85,7 @@ class RedisServerTest : public ::testing::Test {
   std::unique_ptr<RedisServer> server_;
 };
 
-TEST_F(RedisServerTest, PipelinedCommandsSplitAcrossWrites) {
+TEST_P(RedisServerTest, PipelinedCommandsSplitAcrossWrites) {
   StartServer();
   Client c(server_->port());
   ASSERT_TRUE(c.connected());
@@ -99,7 +102,7 @@ TEST_F(RedisServerTest, PipelinedCommandsSplitAcrossWrites) {
   EXPECT_EQ(server_->Stats().total_commands, 201u);
 }
 
-TEST_F(RedisServerTest, ProtocolErrorClosesOnlyThatConnection) {
+TEST_P(RedisServerTest, ProtocolErrorClosesOnlyThatConnection) {
   StartServer();
   Client bad(server_->port()), good(server_->port());
   bad.Send("PING\r\n*1\r\n$x\r\n");
@@ -111,7 +114,7 @@ TEST_F(RedisServerTest, ProtocolErrorClosesOnlyThatConnection) {
 }
 
 // Each malformed frame gets Redis' error text, then its connection closes.
-TEST_F(RedisServerTest, MalformedFramesGetRedisErrors) {
+TEST_P(RedisServerTest, MalformedFramesGetRedisErrors) {
   StartServer();
   const std::pair<std::string, std::string> cases[] = {
       {"*1\r\n+PING\r\n", "-ERR Protocol error: expected '$', got '+'\r\n"},
@@ -128,7 +131,7 @@ TEST_F(RedisServerTest, MalformedFramesGetRedisErrors) {
   EXPECT_EQ(server_->Stats().protocol_errors, 4u);
 }
 
-TEST_F(RedisServerTest, BulkLengthLimit) {
+TEST_P(RedisServerTest, BulkLengthLimit) {
   RedisServerOptions o;
   o.max_bulk_len = 16;
   StartServer(o);
@@ -140,7 +143,7 @@ TEST_F(RedisServerTest, BulkLengthLimit) {
   EXPECT_TRUE(bad.ReadEof());
 }
 
-TEST_F(RedisServerTest, MultibulkCountLimit) {
+TEST_P(RedisServerTest, MultibulkCountLimit) {
   RedisServerOptions o;
   o.max_multibulk_len = 3;
   StartServer(o);
@@ -152,7 +155,7 @@ TEST_F(RedisServerTest, MultibulkCountLimit) {
   EXPECT_TRUE(bad.ReadEof());
 }
 
-TEST_F(RedisServerTest, InlineAndHeaderLengthLimits) {
+TEST_P(RedisServerTest, InlineAndHeaderLengthLimits) {
   StartServer();
   const std::string big(RespLimits().max_inline_len + 1, 'a');
   const std::pair<std::string, std::string> cases[] = {
@@ -170,7 +173,7 @@ TEST_F(RedisServerTest, InlineAndHeaderLengthLimits) {
 
 // A reply larger than max_output_bytes is served whole (Redis puts no limit
 // on a normal client's output; a GET of a big value used to disconnect).
-TEST_F(RedisServerTest, ReplyLargerThanTheOutputLimitIsServed) {
+TEST_P(RedisServerTest, ReplyLargerThanTheOutputLimitIsServed) {
   RedisServerOptions o;
   o.max_output_bytes = 256 << 10;
   StartServer(o);
@@ -187,7 +190,7 @@ TEST_F(RedisServerTest, ReplyLargerThanTheOutputLimitIsServed) {
 // A client that sends requests but does not read its replies is paused once
 // max_output_bytes of them are unsent: its later commands do not run (memory
 // stays bounded), others are served, and when it reads it gets every reply.
-TEST_F(RedisServerTest, ClientThatDoesNotReadIsPaused) {
+TEST_P(RedisServerTest, ClientThatDoesNotReadIsPaused) {
   RedisServerOptions o;
   o.max_output_bytes = 256 << 10;
   StartServer(o);
@@ -211,7 +214,7 @@ TEST_F(RedisServerTest, ClientThatDoesNotReadIsPaused) {
   EXPECT_EQ(server_->Stats().connected_clients, 2u);
 }
 
-TEST_F(RedisServerTest, QuitClosesAfterReply) {
+TEST_P(RedisServerTest, QuitClosesAfterReply) {
   StartServer();
   Client c(server_->port());
   c.Send("QUIT\r\nPING\r\n");
@@ -219,7 +222,7 @@ TEST_F(RedisServerTest, QuitClosesAfterReply) {
   EXPECT_TRUE(c.ReadEof());
 }
 
-TEST_F(RedisServerTest, MaxClientsRejectsExtraConnections) {
+TEST_P(RedisServerTest, MaxClientsRejectsExtraConnections) {
   RedisServerOptions o;
   o.max_clients = 2;
   StartServer(o);
@@ -233,7 +236,7 @@ TEST_F(RedisServerTest, MaxClientsRejectsExtraConnections) {
   EXPECT_EQ(server_->Stats().rejected_connections, 1u);
 }
 
-TEST_F(RedisServerTest, IdleClientsAreClosed) {
+TEST_P(RedisServerTest, IdleClientsAreClosed) {
   RedisServerOptions o;
   o.idle_timeout_s = 1;
   StartServer(o);
@@ -243,7 +246,7 @@ TEST_F(RedisServerTest, IdleClientsAreClosed) {
   EXPECT_TRUE(c.ReadEof());  // within the 5 s receive timeout
 }
 
-TEST_F(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {
+TEST_P(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {
   StartServer();
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 300; i++) {
@@ -264,7 +267,7 @@ TEST_F(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {
   EXPECT_EQ(v, "v");
 }
 
-TEST_F(RedisServerTest, BindErrorNamesTheAddress) {
+TEST_P(RedisServerTest, BindErrorNamesTheAddress) {
   StartServer();
   RedisServerOptions o;
   o.port = server_->port();
@@ -273,6 +276,12 @@ TEST_F(RedisServerTest, BindErrorNamesTheAddress) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("127.0.0.1:" + std::to_string(o.port)), std::string::npos) << s.ToString();
 }
+
+INSTANTIATE_TEST_SUITE_P(Executors, RedisServerTest, ::testing::Values(0, 4),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == 0 ? std::string("Inline")
+                                                  : "Pool" + std::to_string(info.param);
+                         });
 
 }  // namespace
 }  // namespace nokv::redis
