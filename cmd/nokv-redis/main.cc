@@ -31,6 +31,7 @@ struct Flags {
   size_t max_clients = 10000;
   int idle_timeout = 0;
   int io_threads = 1;
+  std::string memtable_engine = "art";
   int executor_threads = -1;  // auto: 0 (inline) unless --sync-writes, then 4
   std::string log_level = "info";
 };
@@ -79,6 +80,10 @@ int Run(const Flags& f) {
 
   nokv::Options options;
   options.sync_writes = f.sync_writes;
+  // Redis keys share prefixes ("R" + "user:..."), which cost a skiplist many
+  // full key comparisons per step; the radix tree walks the shared bytes once.
+  options.memtable_engine =
+      f.memtable_engine == "skiplist" ? nokv::MemTableEngine::kSkipList : nokv::MemTableEngine::kArt;
   std::unique_ptr<nokv::DB> db;
   nokv::Status s = nokv::DB::Open(options, f.workdir, &db);
   if (!s.ok()) {
@@ -169,6 +174,10 @@ int main(int argc, char** argv) {
                  "Command executor threads; 0 runs commands on the event loop (default: 0, "
                  "or 4 with --sync-writes so fsync waits overlap)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--memtable-engine", f.memtable_engine,
+                 "Memtable index: art (default here: Redis keys share prefixes) or skiplist")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"art", "skiplist"}));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

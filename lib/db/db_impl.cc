@@ -40,8 +40,8 @@ Status ValidateOptions(const Options& o) {
   if (o.write_coalesce_wait_us > 1000000) {
     return Status::InvalidArgument("write_coalesce_wait_us above 1 s");
   }
-  if (!(o.memtable_bloom_ratio >= 0 && o.memtable_bloom_ratio <= 0.25)) {
-    return Status::InvalidArgument("memtable_bloom_ratio must be in [0, 0.25]");
+  if (!(o.memtable_hash_index_ratio >= 0 && o.memtable_hash_index_ratio <= 0.25)) {
+    return Status::InvalidArgument("memtable_hash_index_ratio must be in [0, 0.25]");
   }
   if (o.max_immutable_memtables < 1) {
     return Status::InvalidArgument("max_immutable_memtables must be at least 1");
@@ -74,9 +74,9 @@ DBImpl::DBImpl(const Options& options, std::string dir)
 DBImpl::~DBImpl() { (void)Close(); }
 
 std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
-  const auto bloom_bytes =
-      static_cast<size_t>(static_cast<double>(options_.memtable_size) * options_.memtable_bloom_ratio);
-  return std::make_shared<MemTable>(options_.memtable_engine, bloom_bytes);
+  const auto hash_index_bytes = static_cast<size_t>(static_cast<double>(options_.memtable_size) *
+                                                    options_.memtable_hash_index_ratio);
+  return std::make_shared<MemTable>(options_.memtable_engine, hash_index_bytes);
 }
 
 Status DBImpl::Open() {

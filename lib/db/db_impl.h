@@ -130,7 +130,7 @@ class DBImpl final : public DB {
   void UnregisterIterator(uint64_t sequence);
   friend struct IteratorPin;
 
-  // A fresh memtable configured from options_ (engine, bloom filter).
+  // A fresh memtable configured from options_ (engine, hash index).
   std::shared_ptr<MemTable> NewMemTable() const;
 
   // --- reads (db_read.cc)

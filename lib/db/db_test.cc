@@ -676,7 +676,7 @@ TEST_F(WriteGroupTest, BadGroupOptionsAreRejected) {
   o.write_coalesce_wait_us = 5000000;
   EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
   o = Options();
-  o.memtable_bloom_ratio = 0.5;
+  o.memtable_hash_index_ratio = 0.5;
   EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
 }
 

@@ -31,11 +31,11 @@ class MemTable::Iterator final : public InternalIterator {
   const std::unique_ptr<MemIndex::Iterator> iter_;
 };
 
-MemTable::MemTable(MemTableEngine engine, size_t bloom_bytes)
+MemTable::MemTable(MemTableEngine engine, size_t hash_index_bytes)
     : engine_(engine),
       index_(engine == MemTableEngine::kArt ? NewArtIndex(&index_arena_)
                                             : NewSkipListIndex(&index_arena_)),
-      bloom_(bloom_bytes) {}
+      hash_index_(&index_arena_, hash_index_bytes) {}
 
 void MemTable::Add(std::string_view internal_key, std::string_view value) {
   assert(internal_key.size() > kTrailerSize);
@@ -50,8 +50,11 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
   p = EncodeVarint64(p, value.size());
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   assert(p + value.size() == entry + encoded_size);
-  if (bloom_.enabled()) bloom_.Add(MemTableBloom::Hash(UserPart(internal_key)));
   index_->Insert(entry, internal_key);
+  if (hash_index_.enabled()) {
+    const std::string_view user_part = UserPart(internal_key);
+    hash_index_.Insert(MemTableHashIndex::Hash(user_part), user_part, entry);
+  }
 
   // Only this thread writes the counters, so load+store is race-free.
   const uint64_t sequence = InternalKeySequence(internal_key);
@@ -76,7 +79,22 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
   // a newer version, and newer writes of `version` itself. What follows may
   // be an older version v written after the snapshot; then seeking to
   // (v, snapshot) skips the rest of v's invisible writes, and so on.
-  if (bloom_.enabled() && !bloom_.MayContain(MemTableBloom::Hash(user_part))) return false;
+  if (hash_index_.enabled()) {
+    const char* newest = hash_index_.Find(MemTableHashIndex::Hash(user_part), user_part);
+    if (newest == nullptr) return false;  // no entry of this user part at all
+    // The newest entry is the answer when it is a plain write (the highest
+    // version there is) the reader may see; otherwise search in order.
+    const std::string_view key = EntryKey(newest);
+    if (version == kMaxVersion && InternalKeyVersion(key) == kMaxVersion &&
+        InternalKeySequence(key) <= snapshot) {
+      if (found_key != nullptr) found_key->assign(key.data(), key.size());
+      if (found_value != nullptr) {
+        const std::string_view value = EntryValue(key);
+        found_value->assign(value.data(), value.size());
+      }
+      return true;
+    }
+  }
   char inline_target[256];
   std::string heap_target;
   const size_t target_size = user_part.size() + kTrailerSize;

@@ -33,7 +33,7 @@
 #include "base/iterator.h"
 #include "memtable/arena.h"
 #include "memtable/mem_index.h"
-#include "memtable/memtable_bloom.h"
+#include "memtable/hash_index.h"
 
 namespace nokv {
 
@@ -41,9 +41,10 @@ enum class MemTableEngine : uint8_t { kSkipList, kArt };
 
 class MemTable {
  public:
-  // bloom_bytes sizes the point-read filter over user parts
-  // (memtable_bloom.h); 0 turns it off.
-  explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList, size_t bloom_bytes = 0);
+  // hash_index_bytes sizes the buckets of the point-read hash index
+  // (hash_index.h); 0 turns it off.
+  explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList,
+                    size_t hash_index_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -69,7 +70,7 @@ class MemTable {
   // Arena bytes in use (entries and index nodes): the memtable's footprint,
   // for flush decisions.
   size_t ApproximateMemoryUsage() const {
-    return arena_.MemoryUsage() + index_arena_.MemoryUsage() + bloom_.bytes();
+    return arena_.MemoryUsage() + index_arena_.MemoryUsage() + hash_index_.bucket_bytes();
   }
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_acquire); }
   // Entries whose value's first (meta) byte has kMetaDelete set.
@@ -92,7 +93,7 @@ class MemTable {
   // entry-sized stride. Written by the writer only.
   Arena index_arena_;
   const std::unique_ptr<MemIndex> index_;  // declared after index_arena_, which it uses
-  MemTableBloom bloom_;
+  MemTableHashIndex hash_index_;  // chain nodes in index_arena_
   // Written by the writer only (relaxed/release stores), read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};

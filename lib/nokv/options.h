@@ -34,11 +34,11 @@ struct Options {
   // Memory a memtable takes (entries, index, filter) before it is frozen and
   // flushed to L0.
   size_t memtable_size = 64ull << 20;
-  // A bloom filter of memtable_bloom_ratio * memtable_size bytes per memtable
-  // lets point reads of keys it does not hold skip its index search
-  // (RocksDB's memtable_prefix_bloom_size_ratio with whole-key filtering).
-  // 0 turns it off; at most 0.25.
-  double memtable_bloom_ratio = 1.0 / 32;
+  // Each memtable keeps a hash index (key -> newest entry) beside its ordered
+  // index, with memtable_hash_index_ratio * memtable_size bytes of buckets, so
+  // point reads of the latest value skip the ordered search (like RocksDB's
+  // hash memtable index plus whole-key filtering). 0 turns it off; at most 0.25.
+  double memtable_hash_index_ratio = 1.0 / 64;
   // Memtable index: kSkipList (default) or kArt (adaptive radix tree).
   MemTableEngine memtable_engine = MemTableEngine::kSkipList;
   // Frozen memtables waiting for flush; writers stall beyond this.

@@ -62,6 +62,7 @@ class IoLoop {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;  // loop thread only
   bool stopping_seen_ = false;
   std::vector<uint64_t> to_reap_;  // closed connections to erase when no batch is out
+  const std::unique_ptr<char[]> read_buf_{new char[kReadChunk]};  // scratch for read()
   std::vector<std::unique_ptr<Batch>> inline_done_;  // run on this thread, replies pending
 
   std::mutex mu_;
