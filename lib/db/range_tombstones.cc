@@ -15,6 +15,47 @@ bool Less(const RangeTombstone& a, const RangeTombstone& b) {
 RangeTombstoneSet::RangeTombstoneSet(std::vector<RangeTombstone> tombstones)
     : tombstones_(std::move(tombstones)) {
   std::sort(tombstones_.begin(), tombstones_.end(), Less);
+  for (int cf = 0; cf < kNumColumnFamilies; ++cf) BuildIndex(static_cast<ColumnFamily>(cf));
+}
+
+void RangeTombstoneSet::BuildIndex(ColumnFamily cf) {
+  Index& index = index_[static_cast<size_t>(cf)];
+  std::vector<const RangeTombstone*> mine;
+  for (const auto& t : tombstones_) {
+    if (t.cf != cf || !(t.begin < t.end)) continue;  // an empty range covers nothing
+    mine.push_back(&t);
+    index.bounds.push_back(t.begin);
+    index.bounds.push_back(t.end);
+  }
+  if (mine.empty()) return;
+  std::sort(index.bounds.begin(), index.bounds.end());
+  index.bounds.erase(std::unique(index.bounds.begin(), index.bounds.end()), index.bounds.end());
+  const size_t fragments = index.bounds.size() - 1;  // >= 1: begin < end
+  size_t leaves = 1;
+  while (leaves < fragments) leaves <<= 1;
+  // Bottom-up segment tree: leaf i is node leaves + i; a tombstone over
+  // fragments [lo, hi) lands in the O(log n) nodes that tile that span.
+  std::vector<std::vector<Cover>> nodes(2 * leaves);
+  auto fragment = [&](const std::string& k) {
+    return static_cast<size_t>(std::lower_bound(index.bounds.begin(), index.bounds.end(), k) -
+                               index.bounds.begin());
+  };
+  for (const RangeTombstone* t : mine) {
+    const Cover c{t->sequence, t->version};
+    for (size_t l = fragment(t->begin) + leaves, r = fragment(t->end) + leaves; l < r;
+         l >>= 1, r >>= 1) {
+      if (l & 1) nodes[l++].push_back(c);
+      if (r & 1) nodes[--r].push_back(c);
+    }
+  }
+  index.node_begin.reserve(nodes.size() + 1);
+  for (auto& node : nodes) {
+    std::sort(node.begin(), node.end(),
+              [](const Cover& a, const Cover& b) { return a.sequence > b.sequence; });
+    index.node_begin.push_back(static_cast<uint32_t>(index.covers.size()));
+    index.covers.insert(index.covers.end(), node.begin(), node.end());
+  }
+  index.node_begin.push_back(static_cast<uint32_t>(index.covers.size()));
 }
 
 std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::With(
@@ -24,19 +65,39 @@ std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::With(
   return std::make_shared<const RangeTombstoneSet>(std::move(all));
 }
 
+std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::Without(
+    const std::vector<RangeTombstone>& gone) const {
+  std::vector<RangeTombstone> kept;
+  kept.reserve(tombstones_.size());
+  for (const auto& t : tombstones_) {
+    const bool drop = std::any_of(gone.begin(), gone.end(), [&t](const RangeTombstone& g) {
+      return g.sequence == t.sequence && g.cf == t.cf && g.begin == t.begin;
+    });
+    if (!drop) kept.push_back(t);
+  }
+  return std::make_shared<const RangeTombstoneSet>(std::move(kept));
+}
+
 bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t version,
                                uint64_t sequence, uint64_t snapshot) const {
-  // Candidates: tombstones of cf whose begin <= key (sorted by begin).
-  RangeTombstone probe;
-  probe.cf = cf;
-  probe.begin.assign(key.data(), key.size());
-  auto end = std::upper_bound(tombstones_.begin(), tombstones_.end(), probe, Less);
-  for (auto it = end; it != tombstones_.begin();) {
-    --it;
-    if (it->cf != cf) break;
-    if (key < it->end && it->sequence > sequence && it->sequence <= snapshot &&
-        version <= it->version) {
-      return true;
+  const auto c = static_cast<size_t>(cf);
+  if (c >= index_.size()) return false;
+  const Index& index = index_[c];
+  if (index.bounds.empty()) return false;
+  // The fragment holding key: the last bound <= key.
+  auto after = std::upper_bound(index.bounds.begin(), index.bounds.end(), key,
+                                [](std::string_view k, const std::string& b) { return k < b; });
+  if (after == index.bounds.begin() || after == index.bounds.end()) return false;
+  const size_t leaves = (index.node_begin.size() - 1) / 2;
+  const size_t fragment = static_cast<size_t>(after - index.bounds.begin()) - 1;
+  for (size_t node = leaves + fragment; node >= 1; node >>= 1) {
+    auto first = index.covers.begin() + index.node_begin[node];
+    auto last = index.covers.begin() + index.node_begin[node + 1];
+    // Newest first: skip the tombstones this reader cannot see yet.
+    first = std::partition_point(first, last,
+                                 [snapshot](const Cover& t) { return t.sequence > snapshot; });
+    for (; first != last && first->sequence > sequence; ++first) {
+      if (version <= first->version) return true;
     }
   }
   return false;

@@ -194,7 +194,37 @@ Object::Ptr LevelJson(const LevelStats& l) {
   return o;
 }
 
+Array::Ptr HotKeysJson(const std::vector<std::pair<std::string, uint64_t>>& keys) {
+  Array::Ptr out = new Array;
+  for (const auto& [key, count] : keys) {
+    Object::Ptr o = NewObject();
+    o->set("key", EscapeKey(key));
+    o->set("count", count);
+    out->add(o);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string EscapeKey(std::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(key.size());
+  for (char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c <= 0x7e) {
+      out.push_back(ch);
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
 
 bool IsBuiltinStatsSection(std::string_view name) {
   for (const char* s : kBuiltinSections) {
@@ -253,6 +283,9 @@ std::string RenderExpvarJson(const DbStats& stats, const ProcessInfo& process,
     }
     section->set(f.name, ToVar(f.get(stats)));
   }
+  Object::Ptr hot = nokv->getObject("hot");
+  hot->set("read_keys", HotKeysJson(stats.hot_read_keys));
+  hot->set("write_keys", HotKeysJson(stats.hot_write_keys));
   Object::Ptr lsm = NewObject();
   Array::Ptr levels = new Array;
   uint64_t tables = 0, bytes = 0;

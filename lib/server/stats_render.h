@@ -42,7 +42,15 @@ uint64_t TotalEntries(const DbStats& stats);
 uint64_t CompactionBacklog(const DbStats& stats);
 double MaxCompactionScore(const DbStats& stats);
 
-// {"cmdline": [...], "memstats": {...}, "NoKV.Stats": {...}}.
+// A key as printable ASCII, for JSON and logs: bytes 0x20-0x7e stand for
+// themselves except the backslash, which is doubled; every other byte is
+// written \xNN (two lowercase hex digits). Unambiguous and reversible, and
+// always valid UTF-8 whatever the key holds.
+std::string EscapeKey(std::string_view key);
+
+// {"cmdline": [...], "memstats": {...}, "NoKV.Stats": {...}}. The "hot"
+// section carries the top-K lists as "read_keys" and "write_keys": arrays of
+// {"key": EscapeKey(key), "count": n}, hottest first.
 std::string RenderExpvarJson(const DbStats& stats, const ProcessInfo& process,
                              const std::vector<StatsGroup>& groups);
 // Prometheus text exposition format 0.0.4: "# HELP", "# TYPE", one sample a
