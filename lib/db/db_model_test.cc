@@ -35,6 +35,7 @@ class Model {
   struct Found {
     std::string value;
     uint64_t version = 0;
+    uint64_t expires_at = 0;
   };
 
   uint64_t sequence() const { return seq_; }
@@ -148,7 +149,7 @@ class Model {
     if (!best || best->deleted || (best->expires_at != 0 && best->expires_at <= now)) {
       return std::nullopt;
     }
-    return Found{best->value, best->version};
+    return Found{best->value, best->version, best->expires_at};
   }
 
   // Drops entries no reader can pick: for one version, an entry older than a
@@ -238,6 +239,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   }
 
   void TearDown() override {
+    held_it_.reset();
     if (db_) {
       for (auto& h : snaps_) db_->ReleaseSnapshot(h.snap);
       snaps_.clear();
@@ -257,6 +259,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   void SyncSnapshots() {
     std::vector<uint64_t> seqs;
     for (const auto& h : snaps_) seqs.push_back(h.model_seq);
+    if (held_it_) seqs.push_back(held_seq_);  // an iterator is a snapshot too
     model_.set_snapshots(std::move(seqs));
   }
 
@@ -273,11 +276,13 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   }
 
   void WriteRandomBatch(Random* rng, const std::string& ctx);
+  void WriteDirect(Random* rng, const std::string& ctx);
   void CheckPointRead(Random* rng, const std::string& ctx);
   void CheckVersionedRead(Random* rng, const std::string& ctx);
   void CheckScan(Random* rng, const std::string& ctx);
   void CheckSeekWalk(Random* rng, const std::string& ctx);
   void CheckEverything(const std::string& ctx);
+  void CheckHeldIterator(Random* rng, const std::string& ctx);
 
   uint64_t seed_ = 0;
   int ops_ = 0;
@@ -287,6 +292,9 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   std::unique_ptr<DB> db_;
   Model model_;
   std::vector<HeldSnapshot> snaps_;
+  std::unique_ptr<Iterator> held_it_;
+  ColumnFamily held_cf_ = ColumnFamily::kDefault;
+  uint64_t held_seq_ = 0;
 };
 
 // One batch of 1..8 random updates (a single update most of the time),
@@ -331,12 +339,41 @@ void DBModelTest::WriteRandomBatch(Random* rng, const std::string& ctx) {
   for (auto& f : apply) f();
 }
 
+// The single-key calls of the default column family.
+void DBModelTest::WriteDirect(Random* rng, const std::string& ctx) {
+  const std::string key = PlainKey(rng);
+  const ColumnFamily cf = ColumnFamily::kDefault;
+  Status s;
+  switch (rng->Uniform(3)) {
+    case 0: {
+      std::string value = ValueFor(rng);
+      s = db_->Put(WriteOptions(), key, value);
+      model_.Put(cf, key, kMaxVersion, std::move(value), 0);
+      break;
+    }
+    case 1: {
+      std::string value = ValueFor(rng);
+      const uint64_t ttl = 1 + rng->Uniform(3000);
+      s = db_->PutWithTTL(WriteOptions(), key, value, ttl);
+      model_.Put(cf, key, kMaxVersion, std::move(value), now_.load() + ttl);
+      break;
+    }
+    default:
+      s = db_->Delete(WriteOptions(), key);
+      model_.Delete(cf, key, kMaxVersion);
+      break;
+  }
+  ASSERT_TRUE(s.ok()) << ctx << " " << s.ToString();
+}
+
 void DBModelTest::CheckPointRead(Random* rng, const std::string& ctx) {
   const ColumnFamily cf = AnyCf(rng);
   const std::string key = AnyKey(rng);
   auto [ro, seq] = PickReader(rng);
   std::string v;
-  Status s = db_->GetCF(ro, cf, key, &v);
+  uint64_t expires_at = 0;
+  const bool with_expiry = cf == ColumnFamily::kDefault && rng->OneIn(2);
+  Status s = with_expiry ? db_->GetWithExpiry(ro, key, &v, &expires_at) : db_->GetCF(ro, cf, key, &v);
   auto want = model_.Read(cf, key, kMaxVersion, seq, now_.load());
   const std::string where = ctx + " GetCF(" + ColumnFamilyName(cf) + ", " + key + ")" +
                             (ro.snapshot ? " at a snapshot" : "");
@@ -346,6 +383,9 @@ void DBModelTest::CheckPointRead(Random* rng, const std::string& ctx) {
   } else {
     ASSERT_TRUE(s.ok()) << where << " " << s.ToString() << model_.Describe(cf, key);
     ASSERT_EQ(v, want->value) << where << model_.Describe(cf, key);
+    if (with_expiry) {
+      ASSERT_EQ(expires_at, want->expires_at) << where;
+    }
   }
 }
 
@@ -441,6 +481,27 @@ void DBModelTest::CheckSeekWalk(Random* rng, const std::string& ctx) {
   ASSERT_TRUE(it->status().ok()) << where << " " << it->status().ToString();
 }
 
+void DBModelTest::CheckHeldIterator(Random* rng, const std::string& ctx) {
+  constexpr size_t kSteps = 100;
+  const std::string from = rng->OneIn(2) ? std::string() : AnyKey(rng);
+  auto want = model_.Walk(held_cf_, from, "", true, kSteps, held_seq_, now_);
+  const std::string where = ctx + " held iterator over " + ColumnFamilyName(held_cf_) + " from '" +
+                            from + "' at model sequence " + std::to_string(held_seq_);
+  size_t i = 0;
+  for (from.empty() ? held_it_->SeekToFirst() : held_it_->Seek(from);
+       held_it_->Valid() && i < kSteps; held_it_->Next(), ++i) {
+    ASSERT_LT(i, want.size()) << where << " extra key " << held_it_->key();
+    ASSERT_EQ(held_it_->key(), want[i].first)
+        << where << model_.Describe(held_cf_, want[i].first)
+        << model_.Describe(held_cf_, std::string(held_it_->key()));
+    ASSERT_EQ(held_it_->value(), want[i].second) << where << " key " << want[i].first;
+  }
+  if (i < kSteps) {
+    ASSERT_EQ(i, want.size()) << where << " iterator ended early";
+  }
+  ASSERT_TRUE(held_it_->status().ok()) << where << " " << held_it_->status().ToString();
+}
+
 // Every key of every column family, forward, at the latest state.
 void DBModelTest::CheckEverything(const std::string& ctx) {
   for (ColumnFamily cf : kCfs) {
@@ -465,8 +526,10 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
     const std::string ctx = "op " + std::to_string(op);
     if (rng.OneIn(20)) now_ += rng.Uniform(400);  // simulated time passes
     const uint64_t dice = rng.Uniform(1000);
-    if (dice < 420) {
+    if (dice < 360) {
       ASSERT_NO_FATAL_FAILURE(WriteRandomBatch(&rng, ctx));
+    } else if (dice < 420) {
+      ASSERT_NO_FATAL_FAILURE(WriteDirect(&rng, ctx));
     } else if (dice < 430) {
       // The DB-level range delete (default column family).
       std::string a = AnyKey(&rng), b = AnyKey(&rng);
@@ -474,15 +537,27 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
       if (a == b) b += "~";
       ASSERT_TRUE(db_->DeleteRange(WriteOptions(), a, b).ok()) << ctx;
       model_.DeleteRange(ColumnFamily::kDefault, a, b);
-    } else if (dice < 680) {
+    } else if (dice < 690) {
       ASSERT_NO_FATAL_FAILURE(CheckPointRead(&rng, ctx));
-    } else if (dice < 880) {
+    } else if (dice < 890) {
       ASSERT_NO_FATAL_FAILURE(CheckVersionedRead(&rng, ctx));
-    } else if (dice < 920) {
+    } else if (dice < 930) {
       ASSERT_NO_FATAL_FAILURE(CheckScan(&rng, ctx));
-    } else if (dice < 950) {
+    } else if (dice < 960) {
       ASSERT_NO_FATAL_FAILURE(CheckSeekWalk(&rng, ctx));
-    } else if (dice < 970) {
+    } else if (dice < 975) {
+      // An iterator held across later writes, flushes, compactions and GC
+      // reads the state of its creation.
+      if (!held_it_) {
+        held_cf_ = AnyCf(&rng);
+        held_it_ = db_->NewIteratorCF(ReadOptions(), held_cf_);
+        held_seq_ = model_.sequence();
+      } else {
+        ASSERT_NO_FATAL_FAILURE(CheckHeldIterator(&rng, ctx));
+        held_it_.reset();
+      }
+      SyncSnapshots();
+    } else if (dice < 988) {
       // Take a snapshot (at most three held) or release one.
       if (snaps_.size() < 3 && (snaps_.empty() || rng.OneIn(2))) {
         snaps_.push_back(HeldSnapshot{db_->GetSnapshot(), model_.sequence()});
@@ -492,20 +567,22 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
         snaps_.erase(snaps_.begin() + static_cast<long>(i));
       }
       SyncSnapshots();
-    } else if (dice < 986) {
+    } else if (dice < 992) {
       ASSERT_TRUE(db_->Flush().ok()) << ctx;
-    } else if (dice < 989) {
+    } else if (dice < 994) {
       ASSERT_TRUE(db_->CompactAll().ok()) << ctx;
-    } else if (dice < 996) {
+    } else if (dice < 997) {
       Status s = db_->RunValueLogGC(0.3);
       ASSERT_TRUE(s.ok() || s.IsNotFound()) << ctx << " GC: " << s.ToString();
     } else {
+      held_it_.reset();
       ReleaseAll();
       ASSERT_TRUE(db_->Close().ok()) << ctx;
       db_.reset();
       ASSERT_NO_FATAL_FAILURE(Open());
     }
   }
+  held_it_.reset();
   ReleaseAll();
   ASSERT_NO_FATAL_FAILURE(CheckEverything("final"));
   // After a last compaction (which drops what it can) and a reopen.
