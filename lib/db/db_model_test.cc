@@ -231,10 +231,16 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
     options_.l0_compaction_trigger = 3;
     options_.block_cache_size = salt == 0 ? (1 << 20) : 0;
     options_.table.compression = salt == 0 ? CompressionType::kLz4 : CompressionType::kZstd;
+    // Small blocks and restart intervals: many blocks per table, so seeks and
+    // reverse steps cross block boundaries.
+    options_.table.block_size = salt == 0 ? 4096 : 512;
+    options_.table.restart_interval = salt == 0 ? 16 : 2;
     // Values cross the separation threshold both ways; small segments give
     // value-log GC work.
     options_.value_threshold = 128;
     options_.value_log_segment_size = 1 << 20;
+    // Manifest rewrites (a fresh snapshot) happen during the run too.
+    options_.manifest_rewrite_threshold = 32 << 10;
     options_.clock_ms = [this] { return now_.load(); };
   }
 
@@ -454,9 +460,17 @@ void DBModelTest::CheckSeekWalk(Random* rng, const std::string& ctx) {
   auto after = model_.Walk(cf, target, "", true, kSteps + 1, seq, now_);
   auto before = model_.Walk(cf, target, "", false, kSteps + 1, seq, now_);
   auto it = db_->NewIteratorCF(ro, cf);
-  it->Seek(target);
   long pos = 0;  // index into after (>= 0) or before (-1 - index)
-  const std::string where = ctx + " seek walk in " + ColumnFamilyName(cf) + " from " + target;
+  const bool for_prev = rng->OneIn(3);
+  if (for_prev) {
+    // Lands on the last key <= target.
+    it->SeekForPrev(target);
+    if (after.empty() || after[0].first != target) pos = -1;
+  } else {
+    it->Seek(target);
+  }
+  const std::string where = ctx + " seek walk in " + ColumnFamilyName(cf) + " from " + target +
+                            (for_prev ? " (SeekForPrev)" : "");
   for (size_t step = 0; step < kSteps; ++step) {
     const std::pair<std::string, std::string>* want = nullptr;
     if (pos >= 0 && static_cast<size_t>(pos) < after.size()) want = &after[pos];
