@@ -234,7 +234,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
     options_.table.compression = salt == 0 ? CompressionType::kLz4 : CompressionType::kZstd;
     // Small blocks and restart intervals: many blocks per table, so seeks and
     // reverse steps cross block boundaries.
-    options_.table.block_size = salt == 0 ? 4096 : 512;
+    options_.table.block_size = salt == 0 ? 4096 : 1024;
     options_.table.restart_interval = salt == 0 ? 16 : 2;
     // Values cross the separation threshold both ways; small segments give
     // value-log GC work.
