@@ -380,7 +380,8 @@ void DBModelTest::CheckPointRead(Random* rng, const std::string& ctx) {
   std::string v;
   uint64_t expires_at = 0;
   const bool with_expiry = cf == ColumnFamily::kDefault && rng->OneIn(2);
-  Status s = with_expiry ? db_->GetWithExpiry(ro, key, &v, &expires_at) : db_->GetCF(ro, cf, key, &v);
+  Status s = with_expiry ? db_->GetWithExpiry(ro, key, &v, &expires_at)
+                         : db_->GetCF(ro, cf, key, &v);
   auto want = model_.Read(cf, key, kMaxVersion, seq, now_.load());
   const std::string where = ctx + " GetCF(" + ColumnFamilyName(cf) + ", " + key + ")" +
                             (ro.snapshot ? " at a snapshot" : "");
@@ -456,22 +457,31 @@ void DBModelTest::CheckSeekWalk(Random* rng, const std::string& ctx) {
   const ColumnFamily cf = AnyCf(rng);
   auto [ro, seq] = PickReader(rng);
   const std::string target = AnyKey(rng);
+  if (rng->OneIn(3)) ro.lower_bound = AnyKey(rng);
+  if (rng->OneIn(3)) ro.upper_bound = AnyKey(rng);
+  const bool for_prev = rng->OneIn(3);
+  // The visible keys in bounds on either side of a pivot: keys >= pivot in
+  // `after`, keys < pivot in `before`. Seek lands on after[0], SeekForPrev
+  // on the last key <= target.
+  std::string pivot = target;
+  if (!for_prev && !ro.lower_bound.empty() && pivot < ro.lower_bound) pivot = ro.lower_bound;
+  if (for_prev && !ro.upper_bound.empty() && pivot >= ro.upper_bound) pivot = ro.upper_bound;
   constexpr size_t kSteps = 16;
-  // The visible keys around the target: after[0] is where Seek lands.
-  auto after = model_.Walk(cf, target, "", true, kSteps + 1, seq, now_);
-  auto before = model_.Walk(cf, target, "", false, kSteps + 1, seq, now_);
+  auto after = model_.Walk(cf, pivot, ro.upper_bound, true, kSteps + 1, seq, now_);
+  auto before = model_.Walk(cf, pivot, ro.lower_bound, false, kSteps + 1, seq, now_);
   auto it = db_->NewIteratorCF(ro, cf);
   long pos = 0;  // index into after (>= 0) or before (-1 - index)
-  const bool for_prev = rng->OneIn(3);
   if (for_prev) {
-    // Lands on the last key <= target.
     it->SeekForPrev(target);
-    if (after.empty() || after[0].first != target) pos = -1;
+    const bool on_target = !after.empty() && after[0].first == target &&
+                           (ro.lower_bound.empty() || target >= ro.lower_bound);
+    if (!on_target) pos = -1;
   } else {
     it->Seek(target);
   }
   const std::string where = ctx + " seek walk in " + ColumnFamilyName(cf) + " from " + target +
-                            (for_prev ? " (SeekForPrev)" : "");
+                            (for_prev ? " (SeekForPrev)" : "") + " bounds [" + ro.lower_bound +
+                            ", " + ro.upper_bound + ")";
   for (size_t step = 0; step < kSteps; ++step) {
     const std::pair<std::string, std::string>* want = nullptr;
     if (pos >= 0 && static_cast<size_t>(pos) < after.size()) want = &after[pos];
