@@ -373,6 +373,19 @@ std::string RenderDbStatsJson(const DbStats& s) {
   o->set("block_cache_hits", s.block_cache_hits);
   o->set("block_cache_misses", s.block_cache_misses);
   o->set("block_cache_usage", s.block_cache_usage);
+  o->set("vlog_segments", s.vlog_segments);
+  o->set("vlog_bytes", s.vlog_bytes);
+  o->set("vlog_discard_bytes", s.vlog_discard_bytes);
+  o->set("vlog_values_written", s.vlog_values_written);
+  o->set("vlog_gc_runs", s.vlog_gc_runs);
+  o->set("vlog_gc_records_rewritten", s.vlog_gc_records_rewritten);
+  o->set("vlog_gc_bytes_rewritten", s.vlog_gc_bytes_rewritten);
+  o->set("vlog_gc_segments_deleted", s.vlog_gc_segments_deleted);
+  o->set("vlog_gc_bytes_reclaimed", s.vlog_gc_bytes_reclaimed);
+  o->set("vlog_pending_deletes", s.vlog_pending_deletes);
+  o->set("hot_read_keys", HotKeysJson(s.hot_read_keys));
+  o->set("hot_write_keys", HotKeysJson(s.hot_write_keys));
+  o->set("hot_key_limited_writes", s.hot_key_limited_writes);
   o->set("background_error", s.background_error);
   return Stringify(o);
 }

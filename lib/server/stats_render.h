@@ -56,7 +56,8 @@ std::string RenderExpvarJson(const DbStats& stats, const ProcessInfo& process,
 // Prometheus text exposition format 0.0.4: "# HELP", "# TYPE", one sample a
 // line, per-level series labelled {level="N"}. Ends with a newline.
 std::string RenderPrometheus(const DbStats& stats, const std::vector<StatsGroup>& groups);
-// Every DbStats field under its C++ name, levels as an array of objects.
+// Every DbStats field under its C++ name, levels as an array of objects,
+// hot-key lists as arrays of {"key": EscapeKey(key), "count": n}.
 std::string RenderDbStatsJson(const DbStats& stats);
 // {"levels": [{level, files, bytes, entries, score, due}], "compaction_backlog",
 //  "max_score", "files_total", "bytes_total"}.

@@ -269,6 +269,11 @@ TEST(StatsRenderTest, PrometheusReportsBackgroundErrorAndOddValues) {
 TEST(StatsRenderTest, DbStatsJsonUsesFieldNames) {
   DbStats s = SampleStats();
   s.background_error = "Corruption: x";
+  s.vlog_segments = 2;
+  s.vlog_gc_bytes_reclaimed = 77;
+  s.vlog_pending_deletes = 1;
+  s.hot_key_limited_writes = 4;
+  s.hot_write_keys = {{"\x02lock\xff", 9}};
   Object::Ptr o = ParseObject(RenderDbStatsJson(s));
   EXPECT_EQ(Int(o, "last_sequence"), 1001);
   EXPECT_EQ(Int(o, "memtable_bytes"), 2002);
@@ -292,6 +297,15 @@ TEST(StatsRenderTest, DbStatsJsonUsesFieldNames) {
   EXPECT_EQ(Int(o, "block_cache_hits"), 3);
   EXPECT_EQ(Int(o, "block_cache_misses"), 1);
   EXPECT_EQ(Int(o, "block_cache_usage"), 4096);
+  EXPECT_EQ(Int(o, "vlog_segments"), 2);
+  EXPECT_EQ(Int(o, "vlog_gc_bytes_reclaimed"), 77);
+  EXPECT_EQ(Int(o, "vlog_pending_deletes"), 1);
+  EXPECT_EQ(Int(o, "hot_key_limited_writes"), 4);
+  ASSERT_EQ(o->getArray("hot_write_keys")->size(), 1u);
+  EXPECT_EQ(o->getArray("hot_write_keys")->getObject(0)->getValue<std::string>("key"),
+            "\\x02lock\\xff");
+  EXPECT_EQ(Int(o->getArray("hot_write_keys")->getObject(0), "count"), 9);
+  EXPECT_EQ(o->getArray("hot_read_keys")->size(), 0u);
   EXPECT_EQ(o->getValue<std::string>("background_error"), "Corruption: x");
   Array::Ptr levels = o->getArray("levels");
   ASSERT_EQ(levels->size(), 7u);
