@@ -15,10 +15,9 @@ bool Less(const RangeTombstone& a, const RangeTombstone& b) {
 RangeTombstoneSet::RangeTombstoneSet(std::vector<RangeTombstone> tombstones)
     : tombstones_(std::move(tombstones)) {
   std::sort(tombstones_.begin(), tombstones_.end(), Less);
-  for (int cf = 0; cf < kNumColumnFamilies; ++cf) BuildIndex(static_cast<ColumnFamily>(cf));
 }
 
-void RangeTombstoneSet::BuildIndex(ColumnFamily cf) {
+void RangeTombstoneSet::BuildIndex(ColumnFamily cf) const {
   Index& index = index_[static_cast<size_t>(cf)];
   std::vector<const RangeTombstone*> mine;
   for (const auto& t : tombstones_) {
@@ -35,27 +34,39 @@ void RangeTombstoneSet::BuildIndex(ColumnFamily cf) {
   while (leaves < fragments) leaves <<= 1;
   // Bottom-up segment tree: leaf i is node leaves + i; a tombstone over
   // fragments [lo, hi) lands in the O(log n) nodes that tile that span.
-  std::vector<std::vector<Cover>> nodes(2 * leaves);
+  // Visiting tombstones newest first leaves every node's list sorted newest
+  // first; two passes (count, then fill) lay the lists out in one array.
+  std::sort(mine.begin(), mine.end(), [](const RangeTombstone* a, const RangeTombstone* b) {
+    return a->sequence > b->sequence;
+  });
   auto fragment = [&](const std::string& k) {
     return static_cast<size_t>(std::lower_bound(index.bounds.begin(), index.bounds.end(), k) -
                                index.bounds.begin());
   };
+  std::vector<std::pair<size_t, size_t>> spans;  // [lo, hi) leaves of each tombstone
+  spans.reserve(mine.size());
   for (const RangeTombstone* t : mine) {
-    const Cover c{t->sequence, t->version};
-    for (size_t l = fragment(t->begin) + leaves, r = fragment(t->end) + leaves; l < r;
-         l >>= 1, r >>= 1) {
-      if (l & 1) nodes[l++].push_back(c);
-      if (r & 1) nodes[--r].push_back(c);
+    spans.emplace_back(fragment(t->begin) + leaves, fragment(t->end) + leaves);
+  }
+  auto for_each_node = [](std::pair<size_t, size_t> span, auto&& fn) {
+    for (size_t l = span.first, r = span.second; l < r; l >>= 1, r >>= 1) {
+      if (l & 1) fn(l++);
+      if (r & 1) fn(--r);
     }
+  };
+  index.node_begin.assign(2 * leaves + 1, 0);
+  for (const auto& span : spans) {
+    for_each_node(span, [&](size_t node) { ++index.node_begin[node + 1]; });
   }
-  index.node_begin.reserve(nodes.size() + 1);
-  for (auto& node : nodes) {
-    std::sort(node.begin(), node.end(),
-              [](const Cover& a, const Cover& b) { return a.sequence > b.sequence; });
-    index.node_begin.push_back(static_cast<uint32_t>(index.covers.size()));
-    index.covers.insert(index.covers.end(), node.begin(), node.end());
+  for (size_t n = 1; n < index.node_begin.size(); ++n) {
+    index.node_begin[n] += index.node_begin[n - 1];
   }
-  index.node_begin.push_back(static_cast<uint32_t>(index.covers.size()));
+  index.covers.resize(index.node_begin.back());
+  std::vector<uint32_t> fill(index.node_begin.begin(), index.node_begin.end() - 1);
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const Cover c{mine[i]->sequence, mine[i]->version};
+    for_each_node(spans[i], [&](size_t node) { index.covers[fill[node]++] = c; });
+  }
 }
 
 std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::With(
@@ -81,7 +92,10 @@ std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::Without(
 bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t version,
                                uint64_t sequence, uint64_t snapshot) const {
   const auto c = static_cast<size_t>(cf);
-  if (c >= index_.size()) return false;
+  if (c >= index_.size() || tombstones_.empty()) return false;
+  std::call_once(indexed_, [this] {
+    for (int i = 0; i < kNumColumnFamilies; ++i) BuildIndex(static_cast<ColumnFamily>(i));
+  });
   const Index& index = index_[c];
   if (index.bounds.empty()) return false;
   // The fragment holding key: the last bound <= key.

@@ -17,12 +17,15 @@
 // the key, then visits the O(log n) nodes above it, binary-searching each for
 // the newest tombstone at or below the reader's snapshot: O(log^2 n). (Only
 // tombstones with a version below kMaxVersion, which the public API never
-// writes, can make a node scan more than one candidate.)
+// writes, can make a node scan more than one candidate.) The index is built
+// on the first lookup, not when a set is made: a new set is published under
+// the DB mutex, and building takes O(n log n) string comparisons.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,10 +86,11 @@ class RangeTombstoneSet {
     std::vector<uint32_t> node_begin;
     std::vector<Cover> covers;
   };
-  void BuildIndex(ColumnFamily cf);
+  void BuildIndex(ColumnFamily cf) const;
 
   std::vector<RangeTombstone> tombstones_;  // sorted by (cf, begin)
-  std::array<Index, kNumColumnFamilies> index_;
+  mutable std::once_flag indexed_;          // index_ is built once, on first use
+  mutable std::array<Index, kNumColumnFamilies> index_;
 };
 
 }  // namespace nokv
