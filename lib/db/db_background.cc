@@ -163,6 +163,22 @@ void DBImpl::CompactionThread() {
   }
 }
 
+// A range tombstone may go when nothing can need it any more:
+//  * every reader sees it (its sequence is at or below the oldest snapshot),
+//    so this compaction drops every entry it covers from the inputs (the
+//    CoversInternalKey check in RunCompaction), and
+//  * no file outside the inputs may hold data in its range, so no covered
+//    entry survives anywhere else. Newer memtables and L0 files cannot hold
+//    covered entries: those are older than the tombstone, which already sits
+//    in an SST, and flushes go oldest first.
+// (A reader that still holds an older view keeps its own copy of the set.)
+bool DBImpl::CanDropRangeTombstone(const CompactionPlan& plan, const RangeTombstone& t,
+                                   uint64_t smallest_snapshot) const {
+  if (t.sequence > smallest_snapshot) return false;
+  const std::string cf(1, static_cast<char>(t.cf));
+  return IsRangeConfinedToInputs(plan, cf + t.begin, cf + t.end);
+}
+
 Status DBImpl::RunCompaction(const CompactionPlan& plan) {
   const auto start = std::chrono::steady_clock::now();
   VersionEdit edit;
@@ -213,6 +229,9 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
     std::lock_guard<std::mutex> l(mu_);
     range_dels = range_dels_;
   }
+  // Range tombstones this compaction drops (removed from range_dels_ once
+  // the new version is installed).
+  std::vector<RangeTombstone> dropped_range_dels;
   Status s;
   uint64_t n = 0;
   for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
@@ -223,6 +242,14 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
     if (range_dels->CoversInternalKey(input->key(), smallest_snapshot)) {
       if (vlog_) CountVlogGarbage(input->value());
       continue;
+    }
+    if (RangeTombstoneSet::IsTombstoneKey(input->key())) {
+      RangeTombstone t;
+      if (RangeTombstoneSet::Decode(input->key(), input->value(), &t) &&
+          CanDropRangeTombstone(plan, t, smallest_snapshot)) {
+        dropped_range_dels.push_back(std::move(t));
+        continue;
+      }
     }
     filter.Process(input->key(), input->value(), &emits);
     for (const auto& e : emits) {
@@ -248,14 +275,17 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& f : outputs.files()) pending_outputs_.erase(f.number);
+    // After LogAndApply: a reader that captures the smaller set also
+    // captures the version without the data those tombstones covered.
+    if (!dropped_range_dels.empty()) range_dels_ = range_dels_->Without(dropped_range_dels);
   }
   stat_compactions_.fetch_add(1, std::memory_order_relaxed);
   stat_comp_read_.fetch_add(plan.InputBytes(), std::memory_order_relaxed);
   stat_comp_written_.fetch_add(outputs.bytes_written(), std::memory_order_relaxed);
   spdlog::debug("nokv: compacted L{} ({} + {} files, {} bytes) into {} L{} files, dropped {} "
-                "entries, {} ms",
+                "entries and {} range tombstones, {} ms",
                 plan.level, plan.inputs.size(), plan.next_inputs.size(), plan.InputBytes(),
-                outputs.files().size(), output_level, filter.dropped(),
+                outputs.files().size(), output_level, filter.dropped(), dropped_range_dels.size(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - start)
                     .count());

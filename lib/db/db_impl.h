@@ -114,6 +114,8 @@ class DBImpl final : public DB {
   void CompactionThread();
   Status FlushOldestImmutable();
   Status RunCompaction(const CompactionPlan& plan);
+  bool CanDropRangeTombstone(const CompactionPlan& plan, const RangeTombstone& t,
+                             uint64_t smallest_snapshot) const;
   void DeleteObsoleteFiles(bool at_open = false);
   uint64_t AllocateTableNumber();
   uint64_t SmallestSnapshot();
@@ -139,9 +141,15 @@ class DBImpl final : public DB {
   std::unique_ptr<InternalIterator> NewViewIterator(const ReadView& view, TableIterOptions options);
   // Keeps the view alive for an iterator and registers its sequence.
   std::shared_ptr<void> PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot);
-  // The newest (internal key, value record) of (cf, key) at <= version.
+  // The newest (internal key, value record) of (cf, key) at <= version that
+  // no range tombstone hides; NotFound if there is none.
   Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                    uint64_t version, std::string* ikey, std::string* value);
+  // The newest entry of (cf, key) at <= version in `view`, range tombstones
+  // not applied.
+  Status FindNewestInView(const ReadView& view, uint64_t snapshot, const ReadOptions& options,
+                          ColumnFamily cf, std::string_view key, uint64_t version,
+                          std::string* ikey, std::string* value);
   Status CheckOpen() const;
 
   const Options options_;

@@ -132,8 +132,9 @@ class DBIter final : public Iterator {
     return ikey.substr(1, ikey.size() - 1 - kTrailerSize);
   }
 
-  // What an entry means for readers: kSkip (not visible at our snapshot),
-  // kHidden (a tombstone/expired: hides older entries of its key), kLive.
+  // What an entry means for readers: kSkip (not visible at our snapshot, or
+  // hidden by a range deletion), kHidden (a tombstone/expired: hides older
+  // entries of its key), kLive.
   enum Visibility { kSkip, kHidden, kLive };
   Visibility Classify(std::string_view ikey, std::string_view value, ValueRecord* record) {
     if (InternalKeySequence(ikey) > opts_.snapshot) return kSkip;
@@ -141,9 +142,12 @@ class DBIter final : public Iterator {
       status_ = Status::Corruption("undecodable value record for a key during iteration");
       return kSkip;
     }
+    // An entry hidden by a range deletion is as if it did not exist (an older
+    // entry of the key may show): what compaction makes of it, since it
+    // drops such entries.
+    if (opts_.covered && opts_.covered(ikey)) return kSkip;
     if (record->IsDelete() || (record->meta & kMetaRangeDelete)) return kHidden;
     if (record->expires_at != 0 && opts_.now && record->expires_at <= opts_.now()) return kHidden;
-    if (opts_.covered && opts_.covered(ikey)) return kHidden;
     return kLive;
   }
 

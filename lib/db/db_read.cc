@@ -40,6 +40,10 @@ DBImpl::ReadView DBImpl::CaptureReadView() {
 // <= `version` than an earlier one, so the search keeps the best candidate
 // and stops early only on an exact version match: no older source can hold
 // a newer sequence of the same version.
+//
+// An entry hidden by a range deletion is as if it did not exist: the search
+// goes on below it. The tombstone hides every older entry of the same version
+// as well, so the next candidate has a lower version.
 Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                          uint64_t version, std::string* best_key, std::string* best_value) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
@@ -47,7 +51,20 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
   if (key.size() > kMaxUserKeySize) return Status::InvalidArgument("key too long");
   ReadView view = CaptureReadView();
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view.sequence;
+  while (true) {
+    NOKV_RETURN_IF_ERROR(
+        FindNewestInView(view, snapshot, options, cf, key, version, best_key, best_value));
+    if (!view.range_dels->CoversInternalKey(*best_key, snapshot)) return Status::OK();
+    const uint64_t hidden = InternalKeyVersion(*best_key);
+    if (hidden == 0) return Status::NotFound();
+    version = hidden - 1;
+  }
+}
 
+Status DBImpl::FindNewestInView(const ReadView& view, uint64_t snapshot,
+                                const ReadOptions& options, ColumnFamily cf, std::string_view key,
+                                uint64_t version, std::string* best_key,
+                                std::string* best_value) {
   std::string lookup;
   AppendInternalKey(&lookup, cf, key, version, snapshot);
   const std::string_view user_part = UserPart(lookup);
@@ -61,17 +78,9 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
     return InternalKeyVersion(*best_key) == version;  // exact: nothing older can beat it
   };
 
-  // A found entry may still be hidden by a range deletion.
-  auto finish = [&]() -> Status {
-    if (view.range_dels->CoversInternalKey(*best_key, snapshot)) {
-      best_value->clear();  // report it as a point tombstone
-      AppendValueRecord(best_value, ValueRecord{kMetaDelete, 0, {}});
-    }
-    return Status::OK();
-  };
-  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return finish();
+  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
   for (const auto& imm : view.imms) {
-    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return finish();
+    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
   }
 
   Status error;
@@ -115,7 +124,7 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
   }
   if (!error.ok()) return error;
   if (best_key->empty()) return Status::NotFound();
-  return finish();
+  return Status::OK();
 }
 
 // A point read can lose a race with value-log GC (it read a pointer into a

@@ -65,7 +65,7 @@ bool DBImpl::IsLiveValue(std::string_view ikey, const ValuePointer& ptr, uint64_
   }
   if (cur_key != ikey) return false;  // a newer entry (or a tombstone) took over
   ValueRecord record;
-  // (FindEntry reports a range-deleted entry as a point tombstone.)
+  // (FindEntry skips entries hidden by a range deletion.)
   if (!DecodeValueRecord(cur_value, &record) || (record.meta & kMetaValuePointer) == 0) {
     return false;
   }

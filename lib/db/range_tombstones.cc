@@ -17,6 +17,58 @@ RangeTombstoneSet::RangeTombstoneSet(std::vector<RangeTombstone> tombstones)
   std::sort(tombstones_.begin(), tombstones_.end(), Less);
 }
 
+void RangeTombstoneSet::BuildIndex(ColumnFamily cf) const {
+  Index& index = index_[static_cast<size_t>(cf)];
+  std::vector<const RangeTombstone*> mine;
+  for (const auto& t : tombstones_) {
+    if (t.cf != cf || !(t.begin < t.end)) continue;  // an empty range covers nothing
+    mine.push_back(&t);
+    index.bounds.push_back(t.begin);
+    index.bounds.push_back(t.end);
+  }
+  if (mine.empty()) return;
+  std::sort(index.bounds.begin(), index.bounds.end());
+  index.bounds.erase(std::unique(index.bounds.begin(), index.bounds.end()), index.bounds.end());
+  const size_t fragments = index.bounds.size() - 1;  // >= 1: begin < end
+  size_t leaves = 1;
+  while (leaves < fragments) leaves <<= 1;
+  // Bottom-up segment tree: leaf i is node leaves + i; a tombstone over
+  // fragments [lo, hi) lands in the O(log n) nodes that tile that span.
+  // Visiting tombstones newest first leaves every node's list sorted newest
+  // first; two passes (count, then fill) lay the lists out in one array.
+  std::sort(mine.begin(), mine.end(), [](const RangeTombstone* a, const RangeTombstone* b) {
+    return a->sequence > b->sequence;
+  });
+  auto fragment = [&](const std::string& k) {
+    return static_cast<size_t>(std::lower_bound(index.bounds.begin(), index.bounds.end(), k) -
+                               index.bounds.begin());
+  };
+  std::vector<std::pair<size_t, size_t>> spans;  // [lo, hi) leaves of each tombstone
+  spans.reserve(mine.size());
+  for (const RangeTombstone* t : mine) {
+    spans.emplace_back(fragment(t->begin) + leaves, fragment(t->end) + leaves);
+  }
+  auto for_each_node = [](std::pair<size_t, size_t> span, auto&& fn) {
+    for (size_t l = span.first, r = span.second; l < r; l >>= 1, r >>= 1) {
+      if (l & 1) fn(l++);
+      if (r & 1) fn(--r);
+    }
+  };
+  index.node_begin.assign(2 * leaves + 1, 0);
+  for (const auto& span : spans) {
+    for_each_node(span, [&](size_t node) { ++index.node_begin[node + 1]; });
+  }
+  for (size_t n = 1; n < index.node_begin.size(); ++n) {
+    index.node_begin[n] += index.node_begin[n - 1];
+  }
+  index.covers.resize(index.node_begin.back());
+  std::vector<uint32_t> fill(index.node_begin.begin(), index.node_begin.end() - 1);
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const Cover c{mine[i]->sequence, mine[i]->version};
+    for_each_node(spans[i], [&](size_t node) { index.covers[fill[node]++] = c; });
+  }
+}
+
 std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::With(
     const std::vector<RangeTombstone>& more) const {
   std::vector<RangeTombstone> all = tombstones_;
@@ -24,19 +76,42 @@ std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::With(
   return std::make_shared<const RangeTombstoneSet>(std::move(all));
 }
 
+std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::Without(
+    const std::vector<RangeTombstone>& gone) const {
+  std::vector<RangeTombstone> kept;
+  kept.reserve(tombstones_.size());
+  for (const auto& t : tombstones_) {
+    const bool drop = std::any_of(gone.begin(), gone.end(), [&t](const RangeTombstone& g) {
+      return g.sequence == t.sequence && g.cf == t.cf && g.begin == t.begin;
+    });
+    if (!drop) kept.push_back(t);
+  }
+  return std::make_shared<const RangeTombstoneSet>(std::move(kept));
+}
+
 bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t version,
                                uint64_t sequence, uint64_t snapshot) const {
-  // Candidates: tombstones of cf whose begin <= key (sorted by begin).
-  RangeTombstone probe;
-  probe.cf = cf;
-  probe.begin.assign(key.data(), key.size());
-  auto end = std::upper_bound(tombstones_.begin(), tombstones_.end(), probe, Less);
-  for (auto it = end; it != tombstones_.begin();) {
-    --it;
-    if (it->cf != cf) break;
-    if (key < it->end && it->sequence > sequence && it->sequence <= snapshot &&
-        version <= it->version) {
-      return true;
+  const auto c = static_cast<size_t>(cf);
+  if (c >= index_.size() || tombstones_.empty()) return false;
+  std::call_once(indexed_, [this] {
+    for (int i = 0; i < kNumColumnFamilies; ++i) BuildIndex(static_cast<ColumnFamily>(i));
+  });
+  const Index& index = index_[c];
+  if (index.bounds.empty()) return false;
+  // The fragment holding key: the last bound <= key.
+  auto after = std::upper_bound(index.bounds.begin(), index.bounds.end(), key,
+                                [](std::string_view k, const std::string& b) { return k < b; });
+  if (after == index.bounds.begin() || after == index.bounds.end()) return false;
+  const size_t leaves = (index.node_begin.size() - 1) / 2;
+  const size_t fragment = static_cast<size_t>(after - index.bounds.begin()) - 1;
+  for (size_t node = leaves + fragment; node >= 1; node >>= 1) {
+    auto first = index.covers.begin() + index.node_begin[node];
+    auto last = index.covers.begin() + index.node_begin[node + 1];
+    // Newest first: skip the tombstones this reader cannot see yet.
+    first = std::partition_point(first, last,
+                                 [snapshot](const Cover& t) { return t.sequence > snapshot; });
+    for (; first != last && first->sequence > sequence; ++first) {
+      if (version <= first->version) return true;
     }
   }
   return false;

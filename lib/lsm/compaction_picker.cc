@@ -117,4 +117,19 @@ bool IsBottommostForKey(const Version& version, int output_level, std::string_vi
   return true;
 }
 
+bool IsRangeConfinedToInputs(const CompactionPlan& plan, std::string_view smallest_user_part,
+                             std::string_view largest_user_part) {
+  auto is_input = [&plan](const std::shared_ptr<const FileMeta>& f) {
+    auto same = [&f](const std::shared_ptr<const FileMeta>& g) { return g->number == f->number; };
+    return std::any_of(plan.inputs.begin(), plan.inputs.end(), same) ||
+           std::any_of(plan.next_inputs.begin(), plan.next_inputs.end(), same);
+  };
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : plan.version->Overlapping(level, smallest_user_part, largest_user_part)) {
+      if (!is_input(f)) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace nokv

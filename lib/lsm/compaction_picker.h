@@ -54,4 +54,10 @@ std::optional<CompactionPlan> PickCompaction(const CompactionPolicy& policy,
 // True if no file in a level deeper than `output_level` may hold user_part.
 bool IsBottommostForKey(const Version& version, int output_level, std::string_view user_part);
 
+// True if every file of plan.version (any level) that may hold a user part
+// in [smallest, largest] is an input of the plan: after the compaction, its
+// output is the only place such data can be.
+bool IsRangeConfinedToInputs(const CompactionPlan& plan, std::string_view smallest_user_part,
+                             std::string_view largest_user_part);
+
 }  // namespace nokv

@@ -113,8 +113,9 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   }
   // Shadowed: a newer entry of the same key and version is visible to every
   // reader (its sequence is at or below the oldest snapshot).
-  // Range tombstones live in their own keyspace and are never dropped: two
-  // with the same begin key may cover different ranges.
+  // Range tombstones live in their own keyspace and are never dropped here:
+  // two with the same begin key may cover different ranges (the DB drops a
+  // tombstone itself once nothing can need it; db_background.cc).
   const bool is_range_delete =
       !ikey.empty() && static_cast<uint8_t>(ikey[0]) == kRangeDeleteSpace;
   const bool shadowed = !is_range_delete && same_key && version == last_version_ &&
@@ -134,8 +135,12 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   const bool is_tombstone =
       decoded && (record.IsDelete() ||
                   (now_ms_ != 0 && record.expires_at != 0 && record.expires_at <= now_ms_));
-  if (is_tombstone && sequence <= smallest_snapshot_ && is_bottommost_ &&
-      is_bottommost_(user_part)) {
+  // Only a plain (kMaxVersion) tombstone may go: a later write of its key
+  // sorts before it and wins anyway. A versioned one must stay, since a
+  // later write at a lower version would otherwise show through to reads at
+  // or above the tombstone's version.
+  if (is_tombstone && version == kMaxVersion && sequence <= smallest_snapshot_ &&
+      is_bottommost_ && is_bottommost_(user_part)) {
     if (held_) {  // an older held tombstone of the same key is moot
       ++dropped_;
       if (on_drop_) on_drop_(held_key_, held_value_);

@@ -52,10 +52,10 @@ class TableOutputs {
   std::vector<uint64_t> created_;  // every number we created a file for
 };
 
-// Drops entries no reader can see any more. Feed entries in order; Keep says
-// whether to emit each one. A droppable tombstone is held back and re-emitted
-// (via the `pending` out-parameter) only if an older, still-visible entry of
-// the same user key follows it.
+// Drops entries no reader can see any more. Feed entries in order; Process
+// says which to emit. A droppable tombstone (a plain, non-versioned delete or
+// expired entry at the bottom) is held back and re-emitted only if an older,
+// still-visible entry of the same user key follows it.
 class ObsoleteEntryFilter {
  public:
   // smallest_snapshot: the oldest sequence any reader may still read at.

@@ -194,7 +194,37 @@ Object::Ptr LevelJson(const LevelStats& l) {
   return o;
 }
 
+Array::Ptr HotKeysJson(const std::vector<std::pair<std::string, uint64_t>>& keys) {
+  Array::Ptr out = new Array;
+  for (const auto& [key, count] : keys) {
+    Object::Ptr o = NewObject();
+    o->set("key", EscapeKey(key));
+    o->set("count", count);
+    out->add(o);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string EscapeKey(std::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(key.size());
+  for (char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c <= 0x7e) {
+      out.push_back(ch);
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
 
 bool IsBuiltinStatsSection(std::string_view name) {
   for (const char* s : kBuiltinSections) {
@@ -253,6 +283,9 @@ std::string RenderExpvarJson(const DbStats& stats, const ProcessInfo& process,
     }
     section->set(f.name, ToVar(f.get(stats)));
   }
+  Object::Ptr hot = nokv->getObject("hot");
+  hot->set("read_keys", HotKeysJson(stats.hot_read_keys));
+  hot->set("write_keys", HotKeysJson(stats.hot_write_keys));
   Object::Ptr lsm = NewObject();
   Array::Ptr levels = new Array;
   uint64_t tables = 0, bytes = 0;
@@ -340,6 +373,19 @@ std::string RenderDbStatsJson(const DbStats& s) {
   o->set("block_cache_hits", s.block_cache_hits);
   o->set("block_cache_misses", s.block_cache_misses);
   o->set("block_cache_usage", s.block_cache_usage);
+  o->set("vlog_segments", s.vlog_segments);
+  o->set("vlog_bytes", s.vlog_bytes);
+  o->set("vlog_discard_bytes", s.vlog_discard_bytes);
+  o->set("vlog_values_written", s.vlog_values_written);
+  o->set("vlog_gc_runs", s.vlog_gc_runs);
+  o->set("vlog_gc_records_rewritten", s.vlog_gc_records_rewritten);
+  o->set("vlog_gc_bytes_rewritten", s.vlog_gc_bytes_rewritten);
+  o->set("vlog_gc_segments_deleted", s.vlog_gc_segments_deleted);
+  o->set("vlog_gc_bytes_reclaimed", s.vlog_gc_bytes_reclaimed);
+  o->set("vlog_pending_deletes", s.vlog_pending_deletes);
+  o->set("hot_read_keys", HotKeysJson(s.hot_read_keys));
+  o->set("hot_write_keys", HotKeysJson(s.hot_write_keys));
+  o->set("hot_key_limited_writes", s.hot_key_limited_writes);
   o->set("background_error", s.background_error);
   return Stringify(o);
 }

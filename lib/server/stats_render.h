@@ -42,13 +42,22 @@ uint64_t TotalEntries(const DbStats& stats);
 uint64_t CompactionBacklog(const DbStats& stats);
 double MaxCompactionScore(const DbStats& stats);
 
-// {"cmdline": [...], "memstats": {...}, "NoKV.Stats": {...}}.
+// A key as printable ASCII, for JSON and logs: bytes 0x20-0x7e stand for
+// themselves except the backslash, which is doubled; every other byte is
+// written \xNN (two lowercase hex digits). Unambiguous and reversible, and
+// always valid UTF-8 whatever the key holds.
+std::string EscapeKey(std::string_view key);
+
+// {"cmdline": [...], "memstats": {...}, "NoKV.Stats": {...}}. The "hot"
+// section carries the top-K lists as "read_keys" and "write_keys": arrays of
+// {"key": EscapeKey(key), "count": n}, hottest first.
 std::string RenderExpvarJson(const DbStats& stats, const ProcessInfo& process,
                              const std::vector<StatsGroup>& groups);
 // Prometheus text exposition format 0.0.4: "# HELP", "# TYPE", one sample a
 // line, per-level series labelled {level="N"}. Ends with a newline.
 std::string RenderPrometheus(const DbStats& stats, const std::vector<StatsGroup>& groups);
-// Every DbStats field under its C++ name, levels as an array of objects.
+// Every DbStats field under its C++ name, levels as an array of objects,
+// hot-key lists as arrays of {"key": EscapeKey(key), "count": n}.
 std::string RenderDbStatsJson(const DbStats& stats);
 // {"levels": [{level, files, bytes, entries, score, due}], "compaction_backlog",
 //  "max_score", "files_total", "bytes_total"}.

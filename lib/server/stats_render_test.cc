@@ -147,6 +147,49 @@ TEST(StatsRenderTest, ZeroStatsRenderValidJson) {
   EXPECT_EQ(st->getObject("lsm")->getArray("levels")->size(), 0u);
 }
 
+TEST(StatsRenderTest, ExpvarJsonListsHotKeys) {
+  DbStats s = SampleStats();
+  // Binary keys: a column-family byte, NUL, invalid UTF-8, quotes, a
+  // backslash and a control character must all survive as valid JSON.
+  const std::string binary("\x01row\x00\xff\xfe", 7);
+  s.hot_read_keys = {{"user:42", 900}, {binary, 17}};
+  s.hot_write_keys = {{"say \"hi\"\\\n", 5}};
+  s.hot_key_limited_writes = 3;
+  const std::string text = RenderExpvarJson(s, ProcessInfo{}, {});
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    ASSERT_TRUE(u < 0x80 && (u >= 0x20 || c == '\n')) << "raw byte " << int{u} << " in " << text;
+  }
+  Object::Ptr root;
+  ASSERT_NO_THROW(root = ParseObject(text));
+  Object::Ptr hot = root->getObject("NoKV.Stats")->getObject("hot");
+  EXPECT_EQ(Int(hot, "write_limited"), 3);
+  Array::Ptr reads = hot->getArray("read_keys");
+  ASSERT_EQ(reads->size(), 2u);
+  EXPECT_EQ(reads->getObject(0)->getValue<std::string>("key"), "user:42");
+  EXPECT_EQ(Int(reads->getObject(0), "count"), 900);
+  EXPECT_EQ(reads->getObject(1)->getValue<std::string>("key"), "\\x01row\\x00\\xff\\xfe");
+  EXPECT_EQ(Int(reads->getObject(1), "count"), 17);
+  Array::Ptr writes = hot->getArray("write_keys");
+  ASSERT_EQ(writes->size(), 1u);
+  EXPECT_EQ(writes->getObject(0)->getValue<std::string>("key"), "say \"hi\"\\\\\\x0a");
+  EXPECT_EQ(Int(writes->getObject(0), "count"), 5);
+
+  // No tracking: empty arrays, not missing ones.
+  root = ParseObject(RenderExpvarJson(DbStats{}, ProcessInfo{}, {}));
+  hot = root->getObject("NoKV.Stats")->getObject("hot");
+  EXPECT_EQ(hot->getArray("read_keys")->size(), 0u);
+  EXPECT_EQ(hot->getArray("write_keys")->size(), 0u);
+}
+
+TEST(StatsRenderTest, EscapeKeyIsPrintableAndReversible) {
+  EXPECT_EQ(EscapeKey(""), "");
+  EXPECT_EQ(EscapeKey("plain key ~!"), "plain key ~!");
+  EXPECT_EQ(EscapeKey(std::string("\x00\x1f\x7f\x80\xff", 5)), "\\x00\\x1f\\x7f\\x80\\xff");
+  EXPECT_EQ(EscapeKey("a\\x41"), "a\\\\x41");  // a literal "\x41" is not the byte 'A'
+  EXPECT_NE(EscapeKey("a\\x41"), EscapeKey("aA"));
+}
+
 // Parses Prometheus text into name{labels} -> value, checking the grammar of
 // every line and that each sample's family was declared by HELP and TYPE.
 std::map<std::string, std::string> ParsePrometheus(const std::string& text) {
@@ -226,6 +269,11 @@ TEST(StatsRenderTest, PrometheusReportsBackgroundErrorAndOddValues) {
 TEST(StatsRenderTest, DbStatsJsonUsesFieldNames) {
   DbStats s = SampleStats();
   s.background_error = "Corruption: x";
+  s.vlog_segments = 2;
+  s.vlog_gc_bytes_reclaimed = 77;
+  s.vlog_pending_deletes = 1;
+  s.hot_key_limited_writes = 4;
+  s.hot_write_keys = {{"\x02lock\xff", 9}};
   Object::Ptr o = ParseObject(RenderDbStatsJson(s));
   EXPECT_EQ(Int(o, "last_sequence"), 1001);
   EXPECT_EQ(Int(o, "memtable_bytes"), 2002);
@@ -249,6 +297,15 @@ TEST(StatsRenderTest, DbStatsJsonUsesFieldNames) {
   EXPECT_EQ(Int(o, "block_cache_hits"), 3);
   EXPECT_EQ(Int(o, "block_cache_misses"), 1);
   EXPECT_EQ(Int(o, "block_cache_usage"), 4096);
+  EXPECT_EQ(Int(o, "vlog_segments"), 2);
+  EXPECT_EQ(Int(o, "vlog_gc_bytes_reclaimed"), 77);
+  EXPECT_EQ(Int(o, "vlog_pending_deletes"), 1);
+  EXPECT_EQ(Int(o, "hot_key_limited_writes"), 4);
+  ASSERT_EQ(o->getArray("hot_write_keys")->size(), 1u);
+  EXPECT_EQ(o->getArray("hot_write_keys")->getObject(0)->getValue<std::string>("key"),
+            "\\x02lock\\xff");
+  EXPECT_EQ(Int(o->getArray("hot_write_keys")->getObject(0), "count"), 9);
+  EXPECT_EQ(o->getArray("hot_read_keys")->size(), 0u);
   EXPECT_EQ(o->getValue<std::string>("background_error"), "Corruption: x");
   Array::Ptr levels = o->getArray("levels");
   ASSERT_EQ(levels->size(), 7u);
