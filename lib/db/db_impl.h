@@ -62,6 +62,7 @@ class DBImpl final : public DB {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
+  Status FlushWAL(bool sync) override;
   Status CompactAll() override;
   Status RunValueLogGC(double discard_ratio) override;
   DbStats GetStats() override;
@@ -103,7 +104,7 @@ class DBImpl final : public DB {
                                    std::vector<RangeTombstone>* range_dels = nullptr);
   // Rebuilds range_dels_ from the kRangeDeleteSpace keyspace (at open).
   Status LoadRangeTombstones();
-  void BuildGroup(Writer** last_writer, std::string* payload, bool* sync);
+  void BuildGroup(Writer** last_writer, std::string* payload, bool* sync, bool* defer);
   void WaitForGroupToFill(std::unique_lock<std::mutex>& l);
 
   // --- background (db_background.cc)
@@ -171,6 +172,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> last_sequence_{0};     // last sequence visible to readers
   std::deque<Writer*> writers_;                // guarded by mu_
   bool leader_coalescing_ = false;             // guarded by mu_
+  std::atomic<bool> wal_flush_deferred_{false};  // a deferred record awaits FlushWAL
   std::condition_variable coalesce_cv_;        // a writer queued while the leader waits
   std::multiset<uint64_t> snapshots_;          // guarded by mu_
   std::set<uint64_t> pending_outputs_;         // guarded by mu_: tables being written

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -746,6 +747,67 @@ TEST_F(WriteGroupTest, BadGroupOptionsAreRejected) {
   o = Options();
   o.memtable_hash_index_ratio = 0.5;
   EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace nokv
+
+namespace nokv {
+namespace {
+
+// Bytes of the workdir's WAL segments on disk (what the OS has been given).
+uint64_t WalBytesOnDisk(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".wal") total += e.file_size();
+  }
+  return total;
+}
+
+TEST(DeferredWalFlushTest, RecordsStayBufferedUntilFlushWal) {
+  testutil::TempDir dir;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(Options(), dir.path(), &db).ok());
+  WriteOptions deferred;
+  deferred.defer_wal_flush = true;
+  ASSERT_TRUE(db->Put(WriteOptions(), "plain", "v").ok());
+  const uint64_t before = WalBytesOnDisk(dir.path());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(db->Put(deferred, "k" + std::to_string(i), "v").ok());
+  std::string v;
+  ASSERT_TRUE(db->Get(ReadOptions(), "k9", &v).ok());  // visible at once
+  EXPECT_EQ(WalBytesOnDisk(dir.path()), before) << "deferred records reached the OS early";
+  ASSERT_TRUE(db->FlushWAL(false).ok());
+  const uint64_t flushed = WalBytesOnDisk(dir.path());
+  EXPECT_GT(flushed, before);
+  ASSERT_TRUE(db->FlushWAL(false).ok());  // nothing deferred: a no-op
+  EXPECT_EQ(WalBytesOnDisk(dir.path()), flushed);
+
+  // A plain write hands over the deferred records before it too.
+  ASSERT_TRUE(db->Put(deferred, "d", "v").ok());
+  ASSERT_TRUE(db->Put(WriteOptions(), "p", "v").ok());
+  EXPECT_GT(WalBytesOnDisk(dir.path()), flushed);
+  ASSERT_TRUE(db->FlushWAL(true).ok());  // sync works with nothing pending
+  ASSERT_TRUE(db->Close().ok());
+
+  // Everything is there after a reopen.
+  ASSERT_TRUE(DB::Open(Options(), dir.path(), &db).ok());
+  for (const char* k : {"plain", "k0", "k9", "d", "p"}) EXPECT_TRUE(db->Get(ReadOptions(), k, &v).ok()) << k;
+  ASSERT_TRUE(db->Close().ok());
+}
+
+TEST(DeferredWalFlushTest, SyncedWritesIgnoreDeferral) {
+  testutil::TempDir dir;
+  Options o;
+  o.sync_writes = true;
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(DB::Open(o, dir.path(), &db).ok());
+  const uint64_t before = WalBytesOnDisk(dir.path());
+  WriteOptions deferred;
+  deferred.defer_wal_flush = true;
+  ASSERT_TRUE(db->Put(deferred, "k", "v").ok());
+  EXPECT_GT(WalBytesOnDisk(dir.path()), before);
+  ASSERT_TRUE(db->Close().ok());
+  EXPECT_TRUE(db->FlushWAL(false).IsClosed());
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ struct DBImpl::Writer {
   const WriteBatch* batch;
   bool sync;
   bool exclusive = false;
+  bool defer_wal_flush = false;  // batch's record may stay buffered
+  bool flush_wal_only = false;   // FlushWAL: no batch, just flush (and maybe sync)
   bool done = false;
   Status status;
   std::condition_variable cv;
@@ -82,12 +84,13 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
 
 // Leader only, with mu_ held: gathers the queued writers' batches into one
 // WAL payload (first_sequence placeholder | merged rep).
-void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) {
+void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync, bool* defer) {
   Writer* first = writers_.front();
   payload->assign(8, '\0');
   const std::string& first_rep = WriteBatchInternal::Rep(*first->batch);
   payload->append(first_rep);
   *sync = first->sync;
+  *defer = first->defer_wal_flush;
   *last_writer = first;
   uint32_t count = first->batch->Count();
   if (first->exclusive) {
@@ -101,13 +104,14 @@ void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync) 
   }
   for (size_t i = 1; i < writers_.size(); ++i) {
     Writer* w = writers_[i];
-    if (w->batch == nullptr || w->exclusive) break;  // these lead groups of their own
+    if (w->batch == nullptr || w->exclusive || w->flush_wal_only) break;  // own groups
     const std::string& rep = WriteBatchInternal::Rep(*w->batch);
     if (payload->size() + rep.size() > max_size) break;
     if (count + w->batch->Count() > options_.max_write_group_count) break;
     payload->append(rep.data() + 4, rep.size() - 4);
     count += w->batch->Count();
     *sync = *sync || w->sync;
+    *defer = *defer && w->defer_wal_flush;
     *last_writer = w;
   }
   EncodeFixed32(payload->data() + 8, count);
@@ -129,6 +133,38 @@ void DBImpl::WaitForGroupToFill(std::unique_lock<std::mutex>& l) {
   leader_coalescing_ = true;
   coalesce_cv_.wait_for(l, std::chrono::microseconds(options_.write_coalesce_wait_us), full);
   leader_coalescing_ = false;
+}
+
+Status DBImpl::FlushWAL(bool sync) {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  // Nothing deferred since the last flush: nothing to hand over.
+  if (!sync && !wal_flush_deferred_.exchange(false, std::memory_order_acq_rel)) {
+    return Status::OK();
+  }
+  Writer w;
+  w.batch = nullptr;
+  w.flush_wal_only = true;
+  w.sync = sync;
+  std::unique_lock<std::mutex> l(mu_);
+  if (shutting_down_) return Status::Closed("database is closing");
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  // At the front of the queue no group leader runs: wal_ is ours.
+  Status s = bg_error_;
+  if (s.ok()) {
+    l.unlock();
+    s = sync ? wal_->Sync() : wal_->Flush();
+    if (sync && s.ok()) stat_syncs_.fetch_add(1, std::memory_order_relaxed);
+    l.lock();
+    if (!s.ok()) SetBackgroundError(s.WithContext("WAL flush"));
+  }
+  writers_.pop_front();
+  if (!writers_.empty()) {
+    writers_.front()->cv.notify_one();
+  } else if (shutting_down_) {
+    done_cv_.notify_all();
+  }
+  return s;
 }
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
@@ -227,6 +263,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
   w.batch = batch;
   w.exclusive = exclusive;
   w.sync = options.sync || options_.sync_writes;
+  w.defer_wal_flush = options.defer_wal_flush && !w.sync;
 
   std::unique_lock<std::mutex> l(mu_);
   if (shutting_down_) return Status::Closed("database is closing");
@@ -243,8 +280,8 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
   Writer* last_writer = &w;
   if (s.ok() && batch != nullptr) {
     std::string payload;
-    bool sync = false;
-    BuildGroup(&last_writer, &payload, &sync);
+    bool sync = false, defer = false;
+    BuildGroup(&last_writer, &payload, &sync, &defer);
     const uint64_t first_seq = last_sequence_.load(std::memory_order_relaxed) + 1;
     MemTable* mem = mem_.get();
     l.unlock();
@@ -258,9 +295,11 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
       if (sync) {
         s = wal_->Sync();
         stat_syncs_.fetch_add(1, std::memory_order_relaxed);
-      } else {
+      } else if (!defer) {
         // Hand the bytes to the OS: acknowledged writes survive a process crash.
         s = wal_->Flush();
+      } else {
+        wal_flush_deferred_.store(true, std::memory_order_release);
       }
     }
     std::vector<RangeTombstone> new_range_dels;

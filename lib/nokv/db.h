@@ -155,6 +155,10 @@ class DB {
   // Busy if another GC is running; InvalidArgument for a bad ratio.
   virtual Status RunValueLogGC(double discard_ratio) = 0;
 
+  // Hands every deferred WAL record (WriteOptions::defer_wal_flush) to the
+  // OS; with sync, also fsyncs the WAL. Cheap when nothing is deferred.
+  virtual Status FlushWAL(bool sync) = 0;
+
   // Freezes the memtable and waits until it (and all older ones) are in L0.
   virtual Status Flush() = 0;
   // Compacts every level until no level is over its target and L0 is empty.

@@ -116,6 +116,14 @@ struct ReadOptions {
 struct WriteOptions {
   // fsync before acknowledging this write, even if Options::sync_writes is off.
   bool sync = false;
+  // Without sync: leave this write's WAL record in the WAL's user-space
+  // buffer instead of handing it to the OS before returning; a later
+  // DB::FlushWAL (or any non-deferred write, rotation or Close) hands it
+  // over. Until then a process crash may lose it. For servers that
+  // acknowledge a whole pipeline of writes at once: one write(2) per
+  // pipeline instead of one per write (RocksDB's manual_wal_flush). Ignored
+  // when the write is synced.
+  bool defer_wal_flush = false;
 };
 
 }  // namespace nokv

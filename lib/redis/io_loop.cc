@@ -323,8 +323,17 @@ void IoLoop::MaybeDispatch(Connection* c) {
   }
   c->in_flight = true;
   if (server_->executors == nullptr) {
-    // Inline: run now; the replies go out with the others of this iteration.
+    // Inline: run now; the replies go out with the others of this iteration,
+    // after the batch's writes are handed to the OS.
     ExecuteBatch(&server_->dispatcher, b.get());
+    if (Status s = server_->dispatcher.store()->FlushDeferredWrites(); !s.ok()) {
+      // Never acknowledge writes the OS may not have: drop the replies.
+      spdlog::error("redis: WAL flush failed, closing client {}: {}", c->session.peer,
+                    s.ToString());
+      c->in_flight = false;
+      Close(c, "WAL flush failed");
+      return;
+    }
     inline_done_.push_back(std::move(b));
     return;
   }

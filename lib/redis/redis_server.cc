@@ -33,6 +33,9 @@ RedisServer::RedisServer(DB* db, RedisServerOptions options)
   m.limits.max_bulk_len = m.options.max_bulk_len;
   m.limits.max_multibulk_len = m.options.max_multibulk_len;
   m.dispatcher.store()->set_sync_writes(m.options.sync_writes);
+  // Inline loops acknowledge a batch at once: its writes share one WAL flush.
+  m.dispatcher.store()->set_defer_wal_flush(!m.options.sync_writes &&
+                                            m.options.executor_threads <= 0);
   ServerInfo& info = m.dispatcher.server_info();
   info.host = m.options.host;
   info.port = m.options.port;

@@ -98,6 +98,15 @@ class RedisStore {
   uint64_t NowMs() const { return db_->NowMs(); }
   // fsync every write before returning (WriteOptions::sync). Set before use.
   void set_sync_writes(bool sync) { write_options_.sync = sync; }
+  // Writes leave their WAL record in the engine's buffer
+  // (WriteOptions::defer_wal_flush) until FlushDeferredWrites, which an
+  // inline event loop calls after each batch, before sending its replies:
+  // one write(2) per pipeline instead of one per command, and still no reply
+  // before the OS has the data. Set before use.
+  void set_defer_wal_flush(bool defer) { write_options_.defer_wal_flush = defer; }
+  Status FlushDeferredWrites() {
+    return write_options_.defer_wal_flush ? db_->FlushWAL(false) : Status::OK();
+  }
 
   // The live value of `key` and its expiry (0 = none). NotFound if missing or
   // expired. Counts a keyspace hit or miss (Redis' lookupKeyRead).
