@@ -106,6 +106,12 @@ class DBImpl final : public DB {
   Status LoadRangeTombstones();
   void BuildGroup(Writer** last_writer, std::string* payload, bool* sync, bool* defer);
   void WaitForGroupToFill(std::unique_lock<std::mutex>& l);
+  // With mu_ held: queues w and waits until it leads (true) or a leader
+  // committed it as a follower (false; w->status holds the result).
+  bool JoinWriteQueue(Writer* w, std::unique_lock<std::mutex>& l);
+  // Leader, with mu_ held: hands s to every writer through last_writer,
+  // removes them and wakes the next leader (or Close, once drained).
+  void LeaveWriteQueue(Writer* leader, Writer* last_writer, const Status& s);
 
   // --- background (db_background.cc)
   void FlushThread();

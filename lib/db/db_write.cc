@@ -15,7 +15,6 @@ struct DBImpl::Writer {
   bool sync;
   bool exclusive = false;
   bool defer_wal_flush = false;  // batch's record may stay buffered
-  bool flush_wal_only = false;   // FlushWAL: no batch, just flush (and maybe sync)
   bool done = false;
   Status status;
   std::condition_variable cv;
@@ -104,7 +103,7 @@ void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync, 
   }
   for (size_t i = 1; i < writers_.size(); ++i) {
     Writer* w = writers_[i];
-    if (w->batch == nullptr || w->exclusive || w->flush_wal_only) break;  // own groups
+    if (w->batch == nullptr || w->exclusive) break;  // these lead groups of their own
     const std::string& rep = WriteBatchInternal::Rep(*w->batch);
     if (payload->size() + rep.size() > max_size) break;
     if (count + w->batch->Count() > options_.max_write_group_count) break;
@@ -142,13 +141,11 @@ Status DBImpl::FlushWAL(bool sync) {
     return Status::OK();
   }
   Writer w;
-  w.batch = nullptr;
-  w.flush_wal_only = true;
+  w.batch = nullptr;  // never joins another writer's group
   w.sync = sync;
   std::unique_lock<std::mutex> l(mu_);
   if (shutting_down_) return Status::Closed("database is closing");
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  JoinWriteQueue(&w, l);
   // At the front of the queue no group leader runs: wal_ is ours.
   Status s = bg_error_;
   if (s.ok()) {
@@ -158,12 +155,7 @@ Status DBImpl::FlushWAL(bool sync) {
     l.lock();
     if (!s.ok()) SetBackgroundError(s.WithContext("WAL flush"));
   }
-  writers_.pop_front();
-  if (!writers_.empty()) {
-    writers_.front()->cv.notify_one();
-  } else if (shutting_down_) {
-    done_cv_.notify_all();
-  }
+  LeaveWriteQueue(&w, &w, s);
   return s;
 }
 
@@ -267,10 +259,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
 
   std::unique_lock<std::mutex> l(mu_);
   if (shutting_down_) return Status::Closed("database is closing");
-  writers_.push_back(&w);
-  if (leader_coalescing_) coalesce_cv_.notify_one();
-  while (!w.done && &w != writers_.front()) w.cv.wait(l);
-  if (w.done) return w.status;
+  if (!JoinWriteQueue(&w, l)) return w.status;
   if (options_.write_coalesce_wait_us > 0 && batch != nullptr && !exclusive) {
     WaitForGroupToFill(l);
   }
@@ -319,10 +308,22 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
     }
   }
 
+  LeaveWriteQueue(&w, last_writer, s);
+  return s;
+}
+
+bool DBImpl::JoinWriteQueue(Writer* w, std::unique_lock<std::mutex>& l) {
+  writers_.push_back(w);
+  if (leader_coalescing_) coalesce_cv_.notify_one();
+  while (!w->done && w != writers_.front()) w->cv.wait(l);
+  return !w->done;
+}
+
+void DBImpl::LeaveWriteQueue(Writer* leader, Writer* last_writer, const Status& s) {
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
-    if (ready != &w) {
+    if (ready != leader) {
       ready->status = s;
       ready->done = true;
       ready->cv.notify_one();
@@ -334,7 +335,6 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
   } else if (shutting_down_) {
     done_cv_.notify_all();  // Close waits for the queue to drain
   }
-  return s;
 }
 
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
