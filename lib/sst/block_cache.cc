@@ -34,10 +34,15 @@ size_t BlockCache::Shard::FindIndex(const Key& key, uint64_t hash) const {
 
 void BlockCache::Shard::IndexInsert(const Key& key, uint64_t hash, uint32_t entry) {
   if ((live + 1) * 2 > index.size()) Grow();
+  Place(IndexSlot{key, entry}, hash);
+}
+
+// Puts slot in the first free place of its probe run (the key is absent).
+void BlockCache::Shard::Place(const IndexSlot& slot, uint64_t hash) {
   const size_t mask = index.size() - 1;
   size_t i = hash & mask;
   while (index[i].entry != kNoEntry) i = (i + 1) & mask;
-  index[i] = IndexSlot{key, entry};
+  index[i] = slot;
 }
 
 // Backward-shift deletion: later members of the probe run move up so that
@@ -60,12 +65,8 @@ void BlockCache::Shard::IndexErase(size_t slot) {
 void BlockCache::Shard::Grow() {
   std::vector<IndexSlot> old = std::move(index);
   index.assign(old.empty() ? 64 : old.size() * 2, IndexSlot{});
-  const size_t mask = index.size() - 1;
   for (const IndexSlot& s : old) {
-    if (s.entry == kNoEntry) continue;
-    size_t i = Hash(s.key) & mask;
-    while (index[i].entry != kNoEntry) i = (i + 1) & mask;
-    index[i] = s;
+    if (s.entry != kNoEntry) Place(s, Hash(s.key));
   }
 }
 

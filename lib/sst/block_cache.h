@@ -85,6 +85,7 @@ class BlockCache {
     size_t FindIndex(const Key& key, uint64_t hash) const;  // slot or index.size()
     void IndexInsert(const Key& key, uint64_t hash, uint32_t entry);
     void IndexErase(size_t slot);
+    void Place(const IndexSlot& slot, uint64_t hash);
     void Grow();
     // Frees an entry; its block is moved to *released (dropped outside mu).
     void Remove(uint32_t entry, std::vector<std::shared_ptr<const Block>>* released);
