@@ -74,11 +74,14 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
 
 bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapshot,
                    std::string* found_key, std::string* found_value) const {
-  // Within one user part, entries are ordered by version descending, then by
-  // sequence descending. Seeking to (version, snapshot) skips every entry with
-  // a newer version, and newer writes of `version` itself. What follows may
-  // be an older version v written after the snapshot; then seeking to
-  // (v, snapshot) skips the rest of v's invisible writes, and so on.
+  auto found = [&](std::string_view key) {
+    if (found_key != nullptr) found_key->assign(key.data(), key.size());
+    if (found_value != nullptr) {
+      const std::string_view value = EntryValue(key);
+      found_value->assign(value.data(), value.size());
+    }
+    return true;
+  };
   if (hash_index_.enabled()) {
     const char* newest = hash_index_.Find(MemTableHashIndex::Hash(user_part), user_part);
     if (newest == nullptr) return false;  // no entry of this user part at all
@@ -87,14 +90,14 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
     const std::string_view key = EntryKey(newest);
     if (version == kMaxVersion && InternalKeyVersion(key) == kMaxVersion &&
         InternalKeySequence(key) <= snapshot) {
-      if (found_key != nullptr) found_key->assign(key.data(), key.size());
-      if (found_value != nullptr) {
-        const std::string_view value = EntryValue(key);
-        found_value->assign(value.data(), value.size());
-      }
-      return true;
+      return found(key);
     }
   }
+  // Within one user part, entries are ordered by version descending, then by
+  // sequence descending. Seeking to (version, snapshot) skips every entry with
+  // a newer version, and newer writes of `version` itself. What follows may
+  // be an older version v written after the snapshot; then seeking to
+  // (v, snapshot) skips the rest of v's invisible writes, and so on.
   char inline_target[256];
   std::string heap_target;
   const size_t target_size = user_part.size() + kTrailerSize;
@@ -117,12 +120,7 @@ bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapsh
       std::memcpy(trailer, key.data() + key.size() - kTrailerSize, 8);
       continue;
     }
-    if (found_key != nullptr) found_key->assign(key.data(), key.size());
-    if (found_value != nullptr) {
-      const std::string_view value = EntryValue(key);
-      found_value->assign(value.data(), value.size());
-    }
-    return true;
+    return found(key);
   }
   return false;
 }

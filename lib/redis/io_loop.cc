@@ -124,8 +124,7 @@ void IoLoop::Run() {
       }
     }
     FinishInlineBatches();
-    DrainWakeups();
-    FinishInlineBatches();
+    DrainWakeups();  // adopts sockets and completes pool batches: no inline work
     Reap();
     const uint64_t now = SteadyMs();
     if (now - last_idle_check >= 1000) {
