@@ -11,7 +11,7 @@
 namespace nokv::bench {
 
 inline void AddBenchFlags(CLI::App* app, BenchConfig* c) {
-  app->add_option("--engines", c->engines, "Comma list of engines: nokv,rocksdb,leveldb")
+  app->add_option("--engines", c->engines, "Comma list of engines: nokv, nokv-art (ART memtable), rocksdb, leveldb")
       ->capture_default_str();
   app->add_option("--workloads", c->workloads,
                   "Comma list: YCSB a,b,c,d,e,f,g and db_bench fillseq,fillrandom,readrandom")
