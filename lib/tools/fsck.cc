@@ -670,7 +670,9 @@ Status RunFsck(FileSystem* fs, const std::string& dir, const FsckOptions& option
     if (f.kind != FsckFileKind::kUnknown && f.kind != FsckFileKind::kLock) any_nokv = true;
     out->bytes += f.bytes;
     const bool vlog_dir = f.is_directory && name == "vlog";
-    out->files.push_back(std::move(f));
+    // The value-log directory is NoKV's own: its segments are listed below,
+    // so it is not reported as an unknown entry itself.
+    if (!vlog_dir) out->files.push_back(std::move(f));
     if (vlog_dir) {
       // The value log's segments: vlog/NNNNNN.vlog.
       std::vector<std::string> segs;
