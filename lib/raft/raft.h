@@ -125,7 +125,8 @@ struct Config {
   // Followers refuse proposals (ProposalDropped) instead of forwarding them
   // to the leader.
   bool disable_proposal_forwarding = false;
-  // Seed of the election-timeout randomization. 0: derived from id.
+  // Seed of the election-timeout randomization. It is mixed with id, so
+  // nodes given the same seed still draw different timeouts.
   uint64_t seed = 0;
   // Optional log sink; the library never logs elsewhere.
   Logger logger;
