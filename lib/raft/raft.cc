@@ -165,7 +165,10 @@ void Raft::BecomeLeader() {
   Reset(term_);
   lead_ = id_;
   state_ = StateType::kLeader;
-  if (Progress* self = trk_.Get(id_)) self->BecomeReplicate();
+  if (Progress* self = trk_.Get(id_)) {
+    self->BecomeReplicate();
+    self->recent_active = true;  // the leader always counts itself as active
+  }
   // Conservatively treat everything in the log as possibly a pending conf
   // change: no new one until all of it is applied.
   pending_conf_index_ = log_.LastIndex();
