@@ -137,3 +137,20 @@ TEST(ClusterStateTest, UnknownFormatIsRefused) {
 
 }  // namespace
 }  // namespace nokv::pd
+
+namespace nokv::pd {
+namespace {
+
+TEST(PdStorageTest, ADatabaseThatLostPdStateIsRefused) {
+  testutil::TempDir dir;
+  {
+    std::unique_ptr<DB> db;  // some other database, or one whose records were lost
+    ASSERT_TRUE(DB::Open(Options(), dir.path(), &db).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  Result<std::unique_ptr<PdStorage>> storage = PdStorage::Open(dir.path());
+  EXPECT_TRUE(storage.status().IsCorruption()) << storage.status().ToString();
+}
+
+}  // namespace
+}  // namespace nokv::pd

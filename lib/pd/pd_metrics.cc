@@ -26,9 +26,11 @@ std::string RenderPdMetrics(PlacementDriver& pd) {
          c.tso_requests.load());
   Metric(&out, "nokv_pd_tso_timestamps_total", "counter", "Timestamps handed out.",
          c.tso_timestamps.load());
-  Metric(&out, "nokv_pd_tso_saved_bound_ms", "gauge",
-         "Persisted TSO upper bound (unix ms); timestamps stay below it.",
-         pd.tso_saved_bound_ms());
+  out += fmt::format(
+      "# HELP nokv_pd_tso_saved_bound_seconds Persisted TSO upper bound (unix time); "
+      "timestamps stay below it.\n# TYPE nokv_pd_tso_saved_bound_seconds gauge\n"
+      "nokv_pd_tso_saved_bound_seconds {:.3f}\n",
+      pd.tso_saved_bound_ms() / 1000.0);
   Metric(&out, "nokv_pd_id_requests_total", "counter", "AllocID requests served.",
          c.id_requests.load());
   Metric(&out, "nokv_pd_id_saved_bound", "gauge", "Persisted id upper bound.",

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <filesystem>
 
 namespace nokv::pd {
 
@@ -36,12 +37,23 @@ Result<std::unique_ptr<PdStorage>> PdStorage::Open(const std::string& dir) {
   std::unique_ptr<PdStorage> storage(new PdStorage());
   storage->dir_ = dir;
   if (dir.empty()) return storage;
+  // A directory that already held a database must hold PD's format record;
+  // if the engine comes up without it, PD state was lost (e.g. a WAL the
+  // engine discarded) and starting would hand out old ids and timestamps.
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
   Options options;
   options.sync_writes = true;
   Status s = DB::Open(options, dir, &storage->db_);
   if (!s.ok()) return s.WithContext("pd state: open " + dir);
   std::string format;
   s = storage->db_->Get(ReadOptions(), kFormatKey, &format);
+  if (s.IsNotFound() && existed) {
+    return Status::Corruption("pd state: " + dir +
+                              " holds a database without PD's format record: the state was "
+                              "lost or this is not a PD workdir; refusing to start (move the "
+                              "directory away to start an empty PD)");
+  }
   if (s.IsNotFound()) {
     WriteOptions wo;
     wo.sync = true;

@@ -68,6 +68,8 @@ Result<std::unique_ptr<PlacementDriver>> PlacementDriver::Open(PdOptions options
   if (!state.ok()) return state.status();
   pd->state_ = std::move(state).value();
   pd->start_ms_ = pd->options_.clock_ms();
+  pd->loaded_id_bound_ = pd->state_->id_bound();
+  pd->loaded_tso_bound_ms_ = pd->state_->tso_bound();
 
   PlacementDriver* self = pd.get();
   TsoOptions tso;

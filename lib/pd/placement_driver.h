@@ -102,6 +102,9 @@ class PlacementDriver {
   uint64_t tso_saved_bound_ms() const { return tso_->saved_bound_ms(); }
   uint64_t id_saved_bound() const { return ids_->saved_bound(); }
   uint64_t last_timestamp() const { return tso_->last_ts(); }
+  // The bounds found in storage at Open (0 if none).
+  uint64_t loaded_id_bound() const { return loaded_id_bound_; }
+  uint64_t loaded_tso_bound_ms() const { return loaded_tso_bound_ms_; }
 
   // Allocates one id (operators' new peers, AskSplit).
   Result<uint64_t> AllocOneId() { return ids_->Allocate(1); }
@@ -124,6 +127,8 @@ class PlacementDriver {
   OperatorController operators_;
   PdCounters counters_;
   uint64_t start_ms_ = 0;
+  uint64_t loaded_id_bound_ = 0;
+  uint64_t loaded_tso_bound_ms_ = 0;
   mutable std::mutex leader_mu_;
   bool is_leader_ = true;         // guarded by leader_mu_
   std::string leader_address_;    // guarded by leader_mu_
