@@ -31,7 +31,9 @@ declare -A DEPS=(
   [proto]=""
   [pd]="db raft proto server"
   [raftstore]="db raft proto pd server"
+  [transport]="raftstore proto pd"
   [client]="proto pd"
+  [node]="transport raftstore pd server proto"
   [percolator]="raftstore client"
 )
 
