@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/crc32c.h"
+#include "nokv/iterator.h"
 
 #include "raftstore/store_impl.h"
 #include "vfs/file_system.h"
@@ -386,6 +387,19 @@ Result<RegionStatus> Store::RegionForKey(std::string_view key) const {
     }
   }
   return Status::NotFound("no local region holds the key");
+}
+
+Status Store::DebugScan(std::string_view cf, std::string_view start, std::string_view end,
+                        std::vector<std::pair<std::string, std::string>>* out) const {
+  out->clear();
+  Result<ColumnFamily> c = CfByName(cf);
+  if (!c.ok()) return c.status();
+  if (!impl_->data) return Status::Closed("store is closed");
+  std::unique_ptr<Iterator> it = impl_->data->NewIterator(c.value(), start, end);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out->emplace_back(std::string(it->key()), std::string(it->value()));
+  }
+  return it->status();
 }
 
 // ---- bootstrap and offline reading ----

@@ -218,6 +218,11 @@ class Store final : public RaftMessageHandler {
   std::vector<RegionStatus> Regions() const;
   // The local region holding `key` (NotFound if none).
   Result<RegionStatus> RegionForKey(std::string_view key) const;
+  // The local replica's records of [start, end) (end empty = +inf) in column
+  // family `cf`, read straight from this store's data engine whatever the
+  // leadership: for tests and tools comparing replicas, not linearizable.
+  Status DebugScan(std::string_view cf, std::string_view start, std::string_view end,
+                   std::vector<std::pair<std::string, std::string>>* out) const;
 
   struct Impl;
 
