@@ -6,11 +6,13 @@
 // steps inbound messages, proposes, persists all peers' Ready in ONE synced
 // raft-log batch per round, sends, applies committed entries to the data
 // engine in ONE write batch per round, answers callers); a snapshot worker
-// generates region snapshots; a PD worker sends heartbeats and runs PD's
-// operators; a small read pool executes reads once they are safe.
+// generates region snapshots and scans region sizes; a PD worker sends
+// heartbeats and runs PD's operators. Reads run on the raft thread once they
+// are safe (ReadIndex answered and applied).
 //
 // Every public method is thread-safe and non-blocking (work is queued for
-// the store's threads), except Open, Start and Stop. Callbacks are called
+// the store's threads), except Open, Start, Stop and Regions (which waits
+// for the raft thread's answer). Callbacks are called
 // exactly once, on a store thread (or on the caller's thread for an error
 // found before anything was queued); they must not block.
 #pragma once
@@ -34,6 +36,7 @@ class FileSystem;
 
 namespace nokv::raftstore {
 
+class Failpoints;
 class PdLink;
 
 enum class ReadMode {
@@ -93,8 +96,11 @@ struct StoreOptions {
   // A region whose approximate size passes this asks PD to split it
   // (0 = never; PD's operators may still split it).
   uint64_t region_split_size = 0;
+  // Leaders rescan their region's size (keys, bytes) this often.
+  int region_size_scan_interval_ms = 10000;
 
-  int read_pool_threads = 2;
+  // Crash points and message filters for tests (null = none).
+  std::shared_ptr<Failpoints> failpoints;
 
   // OK, or InvalidArgument naming the first bad field.
   Status Validate() const;
@@ -212,6 +218,11 @@ class Store final : public RaftMessageHandler {
   std::vector<RegionStatus> Regions() const;
   // The local region holding `key` (NotFound if none).
   Result<RegionStatus> RegionForKey(std::string_view key) const;
+  // The local replica's records of [start, end) (end empty = +inf) in column
+  // family `cf`, read straight from this store's data engine whatever the
+  // leadership: for tests and tools comparing replicas, not linearizable.
+  Status DebugScan(std::string_view cf, std::string_view start, std::string_view end,
+                   std::vector<std::pair<std::string, std::string>>* out) const;
 
   struct Impl;
 
