@@ -10,6 +10,14 @@ namespace nokv::raft {
 
 namespace {
 std::string Str(uint64_t v) { return std::to_string(v); }
+
+// splitmix64's finalizer: nearby seeds and ids give unrelated streams.
+uint64_t Mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
 }  // namespace
 
 Raft::Raft(const Config& c)
@@ -26,7 +34,7 @@ Raft::Raft(const Config& c)
       heartbeat_timeout_(c.heartbeat_tick),
       election_timeout_(c.election_tick),
       disable_proposal_forwarding_(c.disable_proposal_forwarding),
-      rng_(c.seed != 0 ? c.seed : c.id * 0x9e3779b97f4a7c15ull),
+      rng_(Mix64(Mix64(c.seed) + c.id)),
       logger_(c.logger) {}
 
 nokv::Status Raft::Create(const Config& config, std::unique_ptr<Raft>* out) {
@@ -157,7 +165,10 @@ void Raft::BecomeLeader() {
   Reset(term_);
   lead_ = id_;
   state_ = StateType::kLeader;
-  if (Progress* self = trk_.Get(id_)) self->BecomeReplicate();
+  if (Progress* self = trk_.Get(id_)) {
+    self->BecomeReplicate();
+    self->recent_active = true;  // the leader always counts itself as active
+  }
   // Conservatively treat everything in the log as possibly a pending conf
   // change: no new one until all of it is applied.
   pending_conf_index_ = log_.LastIndex();

@@ -125,7 +125,8 @@ struct Config {
   // Followers refuse proposals (ProposalDropped) instead of forwarding them
   // to the leader.
   bool disable_proposal_forwarding = false;
-  // Seed of the election-timeout randomization. 0: derived from id.
+  // Seed of the election-timeout randomization. It is mixed with id, so
+  // nodes given the same seed still draw different timeouts.
   uint64_t seed = 0;
   // Optional log sink; the library never logs elsewhere.
   Logger logger;
@@ -227,8 +228,16 @@ class RawNode {
  public:
   // Builds a node from config.storage (hard state, conf state, log). The
   // initial membership is the storage's ConfState: on a fresh cluster,
-  // bootstrap it with MemoryStorage::Bootstrap or an initial snapshot.
+  // bootstrap it with RawNode::Bootstrap (membership in the log),
+  // MemoryStorage::Bootstrap (membership in the storage only: nodes added
+  // later must then receive a snapshot) or an initial snapshot.
   static nokv::Status Create(const Config& config, std::unique_ptr<RawNode>* node);
+  // Bootstraps a fresh node (empty storage, no bootstrap ConfState) with an
+  // initial set of voters, written into the log as committed conf-change
+  // entries at term 1 so that nodes added later learn the membership by
+  // replaying the log. The entries arrive in the next Ready (to persist and
+  // apply, as usual). InvalidArgument if the log is not empty.
+  nokv::Status Bootstrap(const std::vector<uint64_t>& voters);
   ~RawNode();
   RawNode(const RawNode&) = delete;
   RawNode& operator=(const RawNode&) = delete;

@@ -18,6 +18,38 @@ nokv::Status RawNode::Create(const Config& config, std::unique_ptr<RawNode>* nod
   return nokv::Status::OK();
 }
 
+nokv::Status RawNode::Bootstrap(const std::vector<uint64_t>& voters) {
+  if (voters.empty()) return nokv::Status::InvalidArgument("raft: bootstrap needs voters");
+  Raft& r = *raft_;
+  if (r.log().LastIndex() != 0) {
+    return nokv::Status::InvalidArgument("raft: bootstrap of a non-empty log");
+  }
+  std::vector<raftpb::Entry> ents;
+  for (size_t i = 0; i < voters.size(); i++) {
+    raftpb::ConfChange cc;
+    cc.set_type(raftpb::ConfChangeAddNode);
+    cc.set_node_id(voters[i]);
+    raftpb::Entry e;
+    e.set_type(raftpb::EntryConfChange);
+    e.set_term(1);
+    e.set_index(i + 1);
+    e.set_data(cc.SerializeAsString());
+    ents.push_back(std::move(e));
+  }
+  // Like a node that accepted these entries from a leader of term 1.
+  r.BecomeFollower(1, kNone);
+  uint64_t last = 0;
+  NOKV_RETURN_IF_ERROR(r.log().Append(ents, &last));
+  NOKV_RETURN_IF_ERROR(r.log().CommitTo(last));
+  for (uint64_t id : voters) {
+    raftpb::ConfChange cc;
+    cc.set_type(raftpb::ConfChangeAddNode);
+    cc.set_node_id(id);
+    r.ApplyConfChange(cc);
+  }
+  return nokv::Status::OK();
+}
+
 uint64_t RawNode::id() const { return raft_->id(); }
 
 void RawNode::Tick() { raft_->Tick(); }
