@@ -398,6 +398,38 @@ int SimCluster::WaitForCommit(int max_ticks) {
   return -1;
 }
 
+nokv::Status SimCluster::ProposeMembership(raftpb::ConfChangeType type, uint64_t node_id) {
+  Node* l = LiveNode(Leader());
+  if (l == nullptr) return nokv::Status::Unavailable("no leader");
+  raftpb::ConfChange cc;
+  cc.set_id(NextRequestId());
+  cc.set_type(type);
+  cc.set_node_id(node_id);
+  NOKV_RETURN_IF_ERROR(l->raw->ProposeConfChange(cc));
+  if (nodes_.count(node_id) == 0) {
+    next_node_id_ = std::max(next_node_id_, node_id + 1);
+    CreateNode(node_id);
+  }
+  return nokv::Status::OK();
+}
+
+void SimCluster::CompactLog(uint64_t node) {
+  Node* n = LiveNode(node);
+  if (n == nullptr) return;
+  Snapshot(*n, /*compact=*/false);
+  if (n->applied > 0) (void)n->storage->Compact(n->applied);
+}
+
+bool SimCluster::IsLeader(uint64_t node) const {
+  auto it = nodes_.find(node);
+  return it != nodes_.end() && it->second.raw && it->second.leader;
+}
+
+uint64_t SimCluster::Applied(uint64_t node) const {
+  auto it = nodes_.find(node);
+  return it == nodes_.end() ? 0 : it->second.applied;
+}
+
 std::string SimCluster::Describe() const {
   std::string out = "tick " + std::to_string(tick_) + ", " + Str(network_.InFlight()) +
                     " messages in flight\n";

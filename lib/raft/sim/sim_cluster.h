@@ -98,6 +98,19 @@ class SimCluster {
   nokv::Status SubmitWrite(uint64_t node, KvCommand cmd, WriteDone done);
   nokv::Status SubmitRead(uint64_t node, const std::string& key, ReadPath path, ReadDone done);
 
+  // Scripted faults and operations, for tests that build a scenario by hand.
+  void PartitionNetwork(const std::map<uint64_t, int>& group_of) { network_.Partition(group_of); }
+  void HealNetwork() { network_.Heal(); }
+  // Proposes a membership change at the leader; a node added by it is
+  // created (empty, it learns everything from the leader).
+  nokv::Status ProposeMembership(raftpb::ConfChangeType type, uint64_t node_id);
+  // A new node id, never used before.
+  uint64_t NewNodeId() { return next_node_id_; }
+  // Snapshots `node` at its applied index and compacts its log up to it.
+  void CompactLog(uint64_t node);
+  bool IsLeader(uint64_t node) const;
+  uint64_t Applied(uint64_t node) const;
+
   // Live (running) nodes, in id order.
   std::vector<uint64_t> LiveNodes() const;
   // A live node that believes it leads (the highest term wins), or 0.
