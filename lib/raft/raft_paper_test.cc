@@ -514,7 +514,8 @@ TEST(RaftPaperTest, FollowerAppendEntries) {
     TestNode n = NewNode(1, {1, 2, 3}, 10, 1, {MakeEntry(1, 1), MakeEntry(2, 2)});
     Raft& r = *n;
     r.BecomeFollower(2, 2);
-    raftpb::Message m = MakeMsg(2, 1, raftpb::MsgApp, 2);
+    // The leader's term is at least that of the entries it sends.
+    raftpb::Message m = MakeMsg(2, 1, raftpb::MsgApp, 4);
     m.set_log_term(cases[i].term);
     m.set_index(cases[i].index);
     for (const auto& e : cases[i].ents) *m.add_entries() = e;

@@ -92,6 +92,11 @@ nokv::Status Raft::StepLeader(raftpb::Message& m) {
 nokv::Status Raft::StepLeaderPeerResponse(raftpb::Message& m, Progress& pr) {
   switch (m.type()) {
     case raftpb::MsgAppResp: {
+      if (m.index() > log_.LastIndex()) {
+        // Nobody can have acknowledged entries we never sent.
+        return nokv::Status::InvalidArgument("raft: MsgAppResp beyond the last index from " +
+                                             Str(m.from()));
+      }
       pr.recent_active = true;
       if (m.reject()) {
         Log(LogLevel::kDebug, Str(id_) + " received MsgAppResp(rejected, hint: (index " +
@@ -302,6 +307,17 @@ nokv::Status Raft::HandleAppendEntries(const raftpb::Message& m) {
     resp.set_index(log_.committed());
     Send(std::move(resp));
     return nokv::Status::OK();
+  }
+  // A well-formed append carries consecutive entries right after m.index(),
+  // with terms that never decrease and never exceed the leader's term.
+  uint64_t prev_term = m.log_term();
+  for (int i = 0; i < m.entries_size(); i++) {
+    const auto& e = m.entries(i);
+    if (e.index() != m.index() + 1 + static_cast<uint64_t>(i) || e.term() < prev_term ||
+        e.term() > m.term()) {
+      return nokv::Status::InvalidArgument("raft: malformed MsgApp from " + Str(m.from()));
+    }
+    prev_term = e.term();
   }
   std::vector<raftpb::Entry> ents(m.entries().begin(), m.entries().end());
   uint64_t last_new = 0;

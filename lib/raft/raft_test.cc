@@ -442,6 +442,34 @@ TEST(RaftRobustnessTest, AppendBelowCommitDoesNotTouchCommittedEntries) {
   EXPECT_EQ(msgs[0].index(), 2u);  // answers with its commit index
 }
 
+TEST(RaftRobustnessTest, MalformedAppendsAreRefused) {
+  TestNode n = NewNode(1, {1, 2}, 10, 1, {MakeEntry(1, 1)});
+  std::vector<std::vector<raftpb::Entry>> bad = {
+      {MakeEntry(5, 1)},                   // gap
+      {MakeEntry(2, 1), MakeEntry(2, 1)},  // repeated index
+      {MakeEntry(2, 2), MakeEntry(3, 1)},  // decreasing term
+      {MakeEntry(2, 9)},                   // term beyond the leader's
+  };
+  for (size_t i = 0; i < bad.size(); i++) {
+    raftpb::Message app = MakeMsg(2, 1, raftpb::MsgApp, 2);
+    app.set_index(1);
+    app.set_log_term(1);
+    for (const auto& e : bad[i]) *app.add_entries() = e;
+    EXPECT_TRUE(n->Step(app).IsInvalidArgument()) << "case " << i;
+    EXPECT_EQ(n->log().LastIndex(), 1u) << "case " << i;
+  }
+}
+
+TEST(RaftRobustnessTest, AckBeyondLastIndexIsRefused) {
+  TestNode n = NewNode(1, {1, 2, 3});
+  n->BecomeCandidate();
+  n->BecomeLeader();
+  raftpb::Message ack = MakeMsg(2, 1, raftpb::MsgAppResp, 1);
+  ack.set_index(50);
+  EXPECT_TRUE(n->Step(ack).IsInvalidArgument());
+  EXPECT_EQ(n->tracker().Get(2)->match, 0u);
+}
+
 TEST(RaftRobustnessTest, RawNodeRefusesLocalMessagesAndUnknownResponders) {
   MemoryStorage storage;
   ASSERT_TRUE(storage.Bootstrap(Voters({1, 2})).ok());
