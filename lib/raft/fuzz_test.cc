@@ -117,13 +117,17 @@ class LoneNode {
     Config c;
     c.id = 1;
     c.storage = &storage_;
-    c.check_quorum = seed % 2 == 0;
-    c.pre_vote = seed % 3 == 0;
     c.read_only_option = seed % 5 == 0 ? ReadOnlyOption::kLeaseBased : ReadOnlyOption::kSafe;
+    c.check_quorum = seed % 2 == 0 || c.read_only_option == ReadOnlyOption::kLeaseBased;
+    c.pre_vote = seed % 3 == 0;
     c.seed = seed;
     c.max_size_per_msg = seed % 7 == 0 ? 0 : 4096;
-    EXPECT_TRUE(RawNode::Create(c, &raw_).ok());
-    EXPECT_TRUE(raw_->Bootstrap({1, 2, 3}).ok());
+    nokv::Status s = RawNode::Create(c, &raw_);
+    if (s.ok()) s = raw_->Bootstrap({1, 2, 3});
+    if (!s.ok()) {
+      violation_ = "cannot start: " + s.ToString();
+      return;
+    }
     Drain();
   }
 
@@ -152,10 +156,16 @@ class LoneNode {
         Check(it == applied_terms_.end() || it->second == e.term(),
               "an applied entry is never overwritten (index " + std::to_string(e.index()) + ")");
       }
+      for (size_t k = 1; k < rd.entries.size(); ++k) {
+        Check(rd.entries[k].index() == rd.entries[k - 1].index() + 1,
+              "Ready entries are consecutive: " + DescribeEntries(rd.entries));
+      }
+      if (!violation_.empty()) return;
       (void)storage_.Append(rd.entries);
       if (!IsEmptyHardState(rd.hard_state)) {
         const raftpb::HardState& hs = rd.hard_state;
-        Check(hs.term() >= term_, "the term never goes back");
+        Check(hs.term() >= term_, "the term never goes back (" + std::to_string(term_) + " -> " +
+                                      std::to_string(hs.term()) + ")");
         Check(hs.commit() >= commit_, "the commit index never goes back");
         Check(hs.commit() <= last_index(), "the commit index never passes the log");
         if (hs.term() == term_ && vote_ != 0) Check(hs.vote() == vote_, "one vote per term");
@@ -198,8 +208,12 @@ TEST(RaftFuzzTest, ArbitraryMessagesNeverCrashOneNode) {
   for (uint64_t seed = 1; seed <= seeds; ++seed) {
     LoneNode node(seed);
     MessageFuzzer fuzz(seed * 7919);
+    ASSERT_EQ(node.violation(), "") << "seed " << seed;
     for (int i = 0; i < 1500 && node.violation().empty(); ++i) {
       const raftpb::Message m = fuzz.Any(1, node.term(), node.last_index());
+      if (std::getenv("NOKV_RAFT_FUZZ_VERBOSE") != nullptr) {
+        std::printf("step %s\n", DescribeMessage(m).c_str());
+      }
       if (!node.raw().Step(m).ok()) ++refused;
       ++stepped;
       // Sometimes drive the node too: ticks, proposals, reads, transfers.
@@ -227,13 +241,51 @@ TEST(RaftFuzzTest, ArbitraryMessagesNeverCrashOneNode) {
               static_cast<unsigned long long>(checks));
 }
 
+// Two inputs the fuzzer found, as plain regressions.
+TEST(RaftFuzzTest, TermZeroHeartbeatDoesNotResetTheTerm) {
+  LoneNode node(1);
+  ASSERT_TRUE(node.raw().Campaign().ok());  // a candidate of term 2
+  node.Drain();
+  ASSERT_EQ(node.term(), 2u);
+  raftpb::Message m;
+  m.set_type(raftpb::MsgHeartbeat);
+  m.set_from(2);
+  m.set_to(1);
+  m.set_term(0);  // only MsgProp and MsgReadIndex travel without a term
+  EXPECT_FALSE(node.raw().Step(m).ok());
+  node.Drain();
+  EXPECT_EQ(node.raw().GetStatus().hard_state.term(), 2u);
+  EXPECT_EQ(node.violation(), "");
+}
+
+TEST(RaftFuzzTest, AppendAfterAnIndexBeyondTheLogIsRejected) {
+  LoneNode node(1);
+  const uint64_t last = node.last_index();
+  raftpb::Message m;
+  m.set_type(raftpb::MsgApp);
+  m.set_from(2);
+  m.set_to(1);
+  m.set_term(5);
+  m.set_index(last + 100);  // far past our log, with log term 0
+  m.set_log_term(0);
+  raftpb::Entry* e = m.add_entries();
+  e->set_index(last + 101);
+  e->set_term(5);
+  (void)node.raw().Step(m);
+  node.Drain();
+  EXPECT_EQ(node.last_index(), last) << "the log must not grow a hole";
+  EXPECT_EQ(node.violation(), "");
+}
+
 // Malformed messages that a correct peer never sends but a real network or
 // a confused stranger might: each must be refused or leave the group safe.
 raftpb::Message Malformed(MessageFuzzer& fuzz, uint64_t to, uint64_t term, uint64_t last,
                           std::string* kind) {
   raftpb::Message m = fuzz.Any(to, term, last);
   m.set_to(to);
-  switch (fuzz.rng().Uniform(4)) {
+  uint64_t category = fuzz.rng().Uniform(4);
+  if (category == 2 && term < 2) category = 0;  // no stale term to use yet
+  switch (category) {
     case 0: {  // a local message type off the wire
       static constexpr raftpb::MessageType kLocal[] = {raftpb::MsgHup, raftpb::MsgBeat,
                                                        raftpb::MsgUnreachable,
@@ -252,9 +304,9 @@ raftpb::Message Malformed(MessageFuzzer& fuzz, uint64_t to, uint64_t term, uint6
       *kind = "response from a stranger";
       break;
     }
-    case 2:  // anything with a stale term
-      m.set_term(term > 1 ? 1 + fuzz.rng().Uniform(term - 1) : 0);
-      if (m.term() == 0) m.set_type(raftpb::MsgHeartbeatResp);
+    case 2:  // anything with a stale term (the receiver's is `term`)
+      m.set_term(1 + fuzz.rng().Uniform(term - 1));
+      if (IsLocalMessage(m.type())) m.set_type(raftpb::MsgApp);
       *kind = "stale term";
       break;
     default: {  // a stranger proposes garbage
@@ -292,10 +344,9 @@ TEST(RaftFuzzTest, MalformedMessagesInAGroupUnderChaos) {
       const std::vector<uint64_t> live = cluster.LiveNodes();
       for (int k = 0; k < 5 && !live.empty(); ++k) {
         const uint64_t to = live[fuzz.rng().Uniform(live.size())];
-        const uint64_t leader = cluster.Leader();
         std::string kind;
-        const raftpb::Message m = Malformed(fuzz, to, leader != 0 ? 1 + fuzz.rng().Uniform(20) : 1,
-                                            cluster.committed_entries(), &kind);
+        const raftpb::Message m =
+            Malformed(fuzz, to, cluster.CurrentTerm(to), cluster.committed_entries(), &kind);
         ++injected[kind];
         if (!cluster.Inject(to, m).ok()) ++refused[kind];
       }

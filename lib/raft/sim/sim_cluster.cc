@@ -425,6 +425,12 @@ bool SimCluster::IsLeader(uint64_t node) const {
   return it != nodes_.end() && it->second.raw && it->second.leader;
 }
 
+uint64_t SimCluster::CurrentTerm(uint64_t node) const {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || !it->second.raw) return 0;
+  return it->second.raw->GetStatus().hard_state.term();
+}
+
 uint64_t SimCluster::Applied(uint64_t node) const {
   auto it = nodes_.find(node);
   return it == nodes_.end() ? 0 : it->second.applied;

@@ -109,6 +109,8 @@ class SimCluster {
   // Snapshots `node` at its applied index and compacts its log up to it.
   void CompactLog(uint64_t node);
   bool IsLeader(uint64_t node) const;
+  // The node's current (in-memory) term; 0 if it is down.
+  uint64_t CurrentTerm(uint64_t node) const;
   uint64_t Applied(uint64_t node) const;
 
   // Live (running) nodes, in id order.
