@@ -97,4 +97,21 @@ nokv::Status KvStateMachine::Restore(std::string_view data) {
   return nokv::Status::OK();
 }
 
+std::string EncodeSnapshotData(uint64_t chain, const KvStateMachine& kv) {
+  std::string data;
+  PutFixed64(&data, chain);
+  data += kv.Serialize();
+  return data;
+}
+
+nokv::Status DecodeSnapshotData(std::string_view data, uint64_t* chain, KvStateMachine* kv) {
+  *chain = 0;
+  if (data.empty()) {  // the bootstrap snapshot
+    kv->Clear();
+    return nokv::Status::OK();
+  }
+  if (!GetFixed64(&data, chain)) return nokv::Status::Corruption("short snapshot data");
+  return kv->Restore(data);
+}
+
 }  // namespace nokv::raft::sim

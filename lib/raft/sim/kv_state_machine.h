@@ -55,4 +55,10 @@ class KvStateMachine {
   std::set<uint64_t> applied_requests_;
 };
 
+// The application data of a Raft snapshot in the simulator: the hash of the
+// applied entries (for the invariant checker), then the key-value map. Empty
+// data is the empty state of a fresh node.
+std::string EncodeSnapshotData(uint64_t chain, const KvStateMachine& kv);
+nokv::Status DecodeSnapshotData(std::string_view data, uint64_t* chain, KvStateMachine* kv);
+
 }  // namespace nokv::raft::sim
