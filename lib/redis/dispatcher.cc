@@ -74,18 +74,20 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
 
 std::map<std::string, int64_t> Dispatcher::StatsMap() const {
   auto v = [](const std::atomic<uint64_t>& a) { return static_cast<int64_t>(a.load()); };
+  // Prometheus names (the HTTP server types a name ending in _total as a
+  // counter, anything else as a gauge): monotonic counts end in _total.
   return {
       {"connected_clients", v(counters_.connected_clients)},
-      {"total_connections", v(counters_.total_connections)},
-      {"total_commands", v(counters_.total_commands)},
-      {"rejected_connections", v(counters_.rejected_connections)},
-      {"protocol_errors", v(counters_.protocol_errors)},
-      {"error_replies", v(counters_.error_replies)},
-      {"keyspace_hits", v(counters_.keyspace_hits)},
-      {"keyspace_misses", v(counters_.keyspace_misses)},
-      {"expired_keys", v(counters_.expired_keys)},
-      {"net_input_bytes", v(counters_.net_input_bytes)},
-      {"net_output_bytes", v(counters_.net_output_bytes)},
+      {"connections_total", v(counters_.total_connections)},
+      {"commands_total", v(counters_.total_commands)},
+      {"rejected_connections_total", v(counters_.rejected_connections)},
+      {"protocol_errors_total", v(counters_.protocol_errors)},
+      {"error_replies_total", v(counters_.error_replies)},
+      {"keyspace_hits_total", v(counters_.keyspace_hits)},
+      {"keyspace_misses_total", v(counters_.keyspace_misses)},
+      {"expired_keys_total", v(counters_.expired_keys)},
+      {"net_input_bytes_total", v(counters_.net_input_bytes)},
+      {"net_output_bytes_total", v(counters_.net_output_bytes)},
   };
 }
 
