@@ -206,7 +206,7 @@ def main():
         log = os.path.join(tmp, "nokv.log")
         nokv = subprocess.Popen(
             [nokv_bin, "--addr", "127.0.0.1:0", "--workdir", os.path.join(tmp, "db")],
-            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+            stdout=open(log, "w"), stderr=subprocess.STDOUT)
         procs.append(nokv)
         nport = None
         for _ in range(200):

@@ -35,7 +35,7 @@ check() {  # check NAME EXPECTED ACTUAL
 
 start_server() {
   : > "$WORK/log"
-  "$BIN" --addr 127.0.0.1:0 --workdir "$WORK/db" --idle-timeout 60 "$@" 2>"$WORK/log" &
+  "$BIN" --addr 127.0.0.1:0 --workdir "$WORK/db" --idle-timeout 60 "$@" >"$WORK/log" 2>&1 &
   PID=$!
   PORT=""
   for _ in $(seq 1 100); do

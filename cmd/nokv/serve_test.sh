@@ -3,19 +3,15 @@
 # the bound port is read from its log) with a temporary workdir, exercises the
 # HTTP endpoints with curl, stops it with SIGTERM and expects exit 0. Also the
 # admin token, the refusal of a non-loopback address without a token, and the
-# Redis gateway when this nokv is built with it, and that /metrics passes
+# Redis gateway, and that /metrics passes
 # `promtool check metrics`. A missing tool skips the test (exit 77).
 #
-#   serve_test.sh /path/to/nokv [--expect-redis]
-#
-# --expect-redis: this nokv was built with the gateway, so --redis-addr must work.
+#   serve_test.sh /path/to/nokv
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/require_tools.sh"
 require_tools curl python3 promtool redis-cli
 
-NOKV=${1:?usage: serve_test.sh /path/to/nokv [--expect-redis]}
-EXPECT_REDIS=0
-[[ "${2:-}" == "--expect-redis" ]] && EXPECT_REDIS=1
+NOKV=${1:?usage: serve_test.sh /path/to/nokv}
 [[ -x "$NOKV" ]] || { echo "serve_test: $NOKV is not an executable" >&2; exit 1; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nokv-serve-test.XXXXXX")
 PID=""
@@ -156,7 +152,7 @@ if start_serve "$TMP/log4" --workdir "$W" --metrics-addr 127.0.0.1:0 --sync-writ
   [[ $rc -eq 0 ]] || fail "SIGINT: exit $rc"
 fi
 
-# --- the Redis gateway, if this nokv has it ---
+# --- the Redis gateway ---
 start_redis() {
   "$NOKV" serve --workdir "$W" --metrics-addr 127.0.0.1:0 --redis-addr 127.0.0.1:0 >"$TMP/log5" 2>&1 &
   PID=$!
@@ -187,10 +183,6 @@ if start_redis; then
   promtool check metrics <"$TMP/body" >"$TMP/promtool" 2>&1 ||
     fail "promtool check metrics: $(cat "$TMP/promtool")"
   stop_serve "$TMP/log5"
-elif [[ $EXPECT_REDIS -eq 0 ]] && grep -q "built without the Redis gateway" "$TMP/log5"; then
-  echo "note: nokv built without the Redis gateway; --redis-addr refused as documented"
-  wait "$PID" 2>/dev/null
-  PID=""
 else
   fail "serve with --redis-addr did not start: $(head -c 1000 "$TMP/log5")"
 fi
