@@ -1,6 +1,8 @@
 // FUNCTION and FCALL on a server without a script engine, and the preamble
 // Redis' own test harness sends to an external server before each test file
-// (tests/support/server.tcl, run_external_server_test). Expected replies
+// (run_external_server_test in tests/support/server.tcl of the Redis 7 source,
+// which is not part of this repository; the commands are listed in
+// RedisTestHarnessPreamble below). Expected replies
 // taken from redis-server 7.0.15.
 #include "redis/command_test_fixture.h"
 
