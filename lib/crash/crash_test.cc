@@ -116,9 +116,9 @@ uint64_t DryRun(const CrashCase& c, uint64_t seed, int steps) {
   fo.forward_syncs = false;
   auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
   const Options o = MakeOptions(fs, c.sync_writes, c.vlog);
-  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.path(), d); };
+  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.File("db"), d); };
   std::unique_ptr<DB> db;
-  EXPECT_TRUE(CreateDb(fs.get(), o, dir.path()));
+  EXPECT_TRUE(CreateDb(fs.get(), o, dir.File("db")));
   EXPECT_TRUE(open(&db).ok());
   if (!db) return 1;
   WorkloadLog log;
@@ -141,9 +141,9 @@ void RunCrashTrial(const Trial& t) {
   fo.forward_syncs = false;
   auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
   const Options o = MakeOptions(fs, t.c->sync_writes, t.c->vlog);
-  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.path(), d); };
+  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.File("db"), d); };
 
-  ASSERT_TRUE(CreateDb(fs.get(), o, dir.path()));
+  ASSERT_TRUE(CreateDb(fs.get(), o, dir.File("db")));
   fs->CrashAtMutatingOp(t.crash_at);
   std::unique_ptr<DB> db;
   WorkloadLog log;
@@ -248,8 +248,8 @@ void RunErrorTrial(bool sync_writes, uint64_t seed, uint64_t fail_at, int steps,
   fo.forward_syncs = false;
   auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
   const Options o = MakeOptions(fs, sync_writes);
-  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.path(), d); };
-  ASSERT_TRUE(CreateDb(fs.get(), o, dir.path()));
+  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.File("db"), d); };
+  ASSERT_TRUE(CreateDb(fs.get(), o, dir.File("db")));
   // Failed removals of obsolete files are harmless by design; every other
   // mutating operation matters.
   FaultRule fault = FaultRule::FailNth(kFaultMutatingOps & ~kFaultRemove, fail_at, only);
@@ -379,7 +379,7 @@ TEST(OpenFaultTest, OpenRecoversOrFailsCleanly) {
   fo.forward_syncs = false;
   auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
   const Options o = MakeOptions(fs, true);
-  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.path(), d); };
+  auto open = [&](std::unique_ptr<DB>* d) { return DB::Open(o, dir.File("db"), d); };
   std::unique_ptr<DB> db;
   ASSERT_TRUE(open(&db).ok());
   WorkloadLog log;
@@ -452,11 +452,11 @@ TEST(CreationCrashTest, CrashDuringCreationLeavesOpenableDir) {
       const Options o = MakeOptions(fs, true);
       fs->CrashAtMutatingOp(at);
       std::unique_ptr<DB> db;
-      (void)DB::Open(o, dir.path(), &db);
+      (void)DB::Open(o, dir.File("db"), &db);
       fs->Freeze();
       db.reset();
       ASSERT_TRUE(fs->SimulateCrash(mode).ok());
-      Status s = DB::Open(o, dir.path(), &db);
+      Status s = DB::Open(o, dir.File("db"), &db);
       EXPECT_TRUE(s.ok()) << s.ToString();
       if (db) {
         EXPECT_TRUE(db->Close().ok());
@@ -515,6 +515,44 @@ TEST(RecoveryCrashTest, TornTailThenCrashDuringRecovery) {
     EXPECT_TRUE(db->Get(ReadOptions(), KeyName(18), &v).ok());
     EXPECT_TRUE(db->Close().ok());
     db.reset();
+  }
+}
+
+// Open creates the workdir and vlog/; both hold acknowledged data from the
+// first write on, so a machine crash must not lose them: the engine syncs
+// each new directory's parent (FaultFileSystem models mkdir like file
+// creation). Regression test: without those syncs the workdir (or vlog/)
+// vanished with everything in it and Open started an empty database.
+TEST(CreationCrashTest, CreatedDirectoriesSurviveAMachineCrash) {
+  for (const char* sub : {"db", "db/nested"}) {
+    SCOPED_TRACE(sub);
+    testutil::TempDir dir;
+    FaultFileSystem::Options fo;
+    fo.forward_syncs = false;
+    auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
+    const Options o = MakeOptions(fs, /*sync_writes=*/true);
+    if (std::string(sub) == "db/nested") {
+      ASSERT_TRUE(fs->CreateDirDurable(dir.File("db")).ok());
+    }
+    const std::string path = dir.File(sub);
+    const std::string big(4000, 'b');
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(o, path, &db).ok());
+    ASSERT_TRUE(db->Put(WriteOptions(), "small", "s").ok());
+    ASSERT_TRUE(db->Put(WriteOptions(), "big", big).ok());  // into vlog/
+    fs->Freeze();
+    db.reset();
+    ASSERT_TRUE(fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+    Options reopen = o;
+    reopen.create_if_missing = false;
+    Status s = DB::Open(reopen, path, &db);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::string v;
+    s = db->Get(ReadOptions(), "small", &v);
+    EXPECT_TRUE(s.ok() && v == "s") << s.ToString();
+    s = db->Get(ReadOptions(), "big", &v);
+    EXPECT_TRUE(s.ok() && v == big) << s.ToString();
+    EXPECT_TRUE(db->Close().ok());
   }
 }
 

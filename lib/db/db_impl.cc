@@ -80,7 +80,8 @@ std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
 }
 
 Status DBImpl::Open() {
-  Status s = fs_->CreateDirIfMissing(dir_);
+  // The workdir's own entry must survive a crash before anything in it counts.
+  Status s = fs_->CreateDirDurable(dir_);
   if (s.ok()) {
     auto lock = fs_->LockFile(LockFileName(dir_));
     if (lock.ok()) {
