@@ -229,7 +229,9 @@ Status DBImpl::Recover() {
 
   if (options_.value_threshold > 0) {
     ValueLogOptions vopts;
-    vopts.segment_size = std::max<uint64_t>(1 << 20, options_.value_log_segment_size);
+    // 64 KiB floor (like memtable_size's): small segments let tests seal
+    // segments and run GC with little data.
+    vopts.segment_size = std::max<uint64_t>(64 << 10, options_.value_log_segment_size);
     vlog_ = std::make_unique<ValueLog>(fs_.get(), JoinPath(dir_, "vlog"), vopts,
                                        [this] { return versions_->NewFileNumber(); });
     NOKV_RETURN_IF_ERROR(vlog_->Open());
