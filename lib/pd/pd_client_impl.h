@@ -30,6 +30,7 @@ struct TsoStreamSlot {
 // A caller waiting for its share of a batched Tso request.
 struct TsoWaiter {
   uint32_t count = 1;
+  std::condition_variable cv;  // signalled (under tso_mu) when done
   bool done = false;
   Status status;
   uint64_t first = 0;
@@ -49,7 +50,7 @@ struct PdClient::Impl {
 
   // Batched TSO: callers queue waiters, one dispatcher thread sends them.
   std::mutex tso_mu;
-  std::condition_variable tso_cv;
+  std::condition_variable tso_cv;    // wakes the dispatcher only
   std::deque<TsoWaiter*> tso_queue;  // guarded by tso_mu
   bool tso_stopping = false;         // guarded by tso_mu
   std::thread tso_thread;
