@@ -112,7 +112,6 @@ class PdReplicationTest : public ::testing::Test {
     o.rpc_timeout_ms = 1000;
     o.backoff_initial_ms = 10;
     o.backoff_max_ms = 200;
-    o.max_attempts = 40;
     return PdClient::Create(o).value();
   }
 
