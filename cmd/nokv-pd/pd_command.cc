@@ -227,11 +227,8 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
     return fail("cannot open PD state in " + o.workdir + ": " + opened.status().ToString());
   }
   std::unique_ptr<pd::PlacementDriver> driver = std::move(opened).value();
-  pd::PdServerOptions server_options;
-  server_options.listen_address = o.addr;
-  pd::PdServer server(driver.get(), server_options);
-  Status s = server.Start();
-  if (!s.ok()) return fail(s.ToString() + " (address in use?)");
+  // Replicated: the proposer is in place before any RPC can arrive; Raft
+  // starts once the server (which receives the peers' messages) listens.
   std::unique_ptr<pd::PdReplicator> replicator;
   if (!members.empty()) {
     pd::PdReplicaOptions ro;
@@ -249,8 +246,15 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
     replicator = std::move(opened_raft).value();
     pd::PdReplicator* r = replicator.get();
     driver->SetProposer([r](const pdstatepb::Command& c) { return r->Propose(c); });
-    server.SetReplicator(r);
-    r->Start();
+  }
+  pd::PdServerOptions server_options;
+  server_options.listen_address = o.addr;
+  pd::PdServer server(driver.get(), server_options);
+  Status s = server.Start();
+  if (!s.ok()) return fail(s.ToString() + " (address in use?)");
+  if (replicator) {
+    server.SetReplicator(replicator.get());
+    replicator->Start();
   }
   std::unique_ptr<HttpServer> http;
   if (!o.metrics_addr.empty()) {

@@ -189,6 +189,11 @@ if command -v python3 >/dev/null; then
   [[ $? -eq 2 && "$out" == *"not a member"* ]] || fail "unknown member name: $out"
   out=$("$PD" --name pd1 --initial-cluster "$CLUSTER" 2>&1)
   [[ $? -eq 2 && "$out" == *"needs --workdir"* ]] || fail "replica without workdir: $out"
+  # A single PD's workdir is no replica's, and the other way round.
+  out=$(timeout 10 "$PD" --name pd1 --initial-cluster "$CLUSTER" --workdir "$WORK" 2>&1)
+  [[ $? -eq 1 && "$out" == *"single"* ]] || fail "replica on a single PD's workdir: $out"
+  out=$(timeout 10 "$PD" --addr 127.0.0.1:0 --workdir "$TMP/replica1" 2>&1)
+  [[ $? -eq 1 && "$out" == *"format record"* ]] || fail "single PD on a replica's workdir: $out"
 fi
 
 if [[ $FAILURES -ne 0 ]]; then

@@ -74,11 +74,6 @@ class PdReplicationTest : public ::testing::Test {
     o.members = members_;
     o.member_id = members_[i].member_id();
     m.pd = PlacementDriver::Open(o).value();
-    PdServerOptions so;
-    so.listen_address = members_[i].address();
-    so.tick_interval_ms = 0;
-    m.server = std::make_unique<PdServer>(m.pd.get(), so);
-    ASSERT_TRUE(m.server->Start().ok());
     PdReplicaOptions ro;
     ro.id = members_[i].member_id();
     for (const pdpb::Member& x : members_) ro.peers[x.member_id()] = x.address();
@@ -92,6 +87,11 @@ class PdReplicationTest : public ::testing::Test {
     m.raft = std::move(raft).value();
     PdReplicator* r = m.raft.get();
     pd->SetProposer([r](const pdstatepb::Command& c) { return r->Propose(c); });
+    PdServerOptions so;
+    so.listen_address = members_[i].address();
+    so.tick_interval_ms = 0;
+    m.server = std::make_unique<PdServer>(m.pd.get(), so);
+    ASSERT_TRUE(m.server->Start().ok());
     m.server->SetReplicator(r);
     r->Start();
   }

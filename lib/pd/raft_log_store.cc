@@ -22,6 +22,11 @@ Result<std::unique_ptr<RaftLogStore>> RaftLogStore::Open(const std::string& dir,
   Status s = DB::Open(options, dir, &store->db_);
   if (!s.ok()) return s.WithContext("pd raft log: open " + dir);
   std::string value;
+  if (store->db_->Get(ReadOptions(), "pd/v1/meta/format", &value).ok()) {
+    return Status::InvalidArgument("pd raft log: " + dir +
+                                   " holds the state of a single (unreplicated) PD; a replica "
+                                   "needs a workdir of its own");
+  }
   s = store->db_->Get(ReadOptions(), kHardStateKey, &value);
   if (s.ok()) {
     raftpb::HardState hs;
