@@ -99,6 +99,8 @@ Result<std::unique_ptr<PdReplicator>> PdReplicator::Open(PdReplicaOptions option
   config.storage = &r->memory_;
   config.check_quorum = true;
   config.pre_vote = true;
+  // A deposed leader's proposals (e.g. a TSO bound) die with its term.
+  config.disable_proposal_forwarding = true;
   config.seed = static_cast<uint64_t>(
       std::chrono::steady_clock::now().time_since_epoch().count());
   config.logger = [](raft::LogLevel level, std::string_view m) {

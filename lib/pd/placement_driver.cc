@@ -69,6 +69,7 @@ Result<std::unique_ptr<PlacementDriver>> PlacementDriver::Open(PdOptions options
 }
 
 void PlacementDriver::ResetAllocators() {
+  RetireAllocators();  // before the bounds are read (see TsoAllocator::Allocate)
   uint64_t tso_bound = 0, id_bound = 0;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -95,6 +96,12 @@ void PlacementDriver::ResetAllocators() {
   std::lock_guard<std::mutex> l(alloc_mu_);
   tso_ = std::move(new_tso);
   ids_ = std::move(new_ids);
+}
+
+void PlacementDriver::RetireAllocators() {
+  std::lock_guard<std::mutex> l(alloc_mu_);
+  if (tso_) tso_->Retire();
+  if (ids_) ids_->Retire();
 }
 
 std::shared_ptr<TsoAllocator> PlacementDriver::Tsos() const {
@@ -125,8 +132,11 @@ void PlacementDriver::OnLeaderChange(uint64_t leader_member_id, bool ready_leade
     // Every bound a previous leader could have served under is applied now.
     ResetAllocators();
     spdlog::warn("pd: member {} leads", options_.member_id);
+    SetLeadership(true, leader_address);
+  } else {
+    SetLeadership(false, leader_address);
+    RetireAllocators();  // requests in flight here must not be answered either
   }
-  SetLeadership(ready_leader, leader_address);
 }
 
 Status PlacementDriver::Propose(const pdstatepb::Command& command) {
@@ -197,7 +207,12 @@ pdpb::TsoResponse PlacementDriver::Tso(const pdpb::TsoRequest& request) {
   Result<uint64_t> first = Tsos()->Allocate(count);
   if (!first.ok()) {
     ++counters_.errors;
-    SetError(r.mutable_header(), first.status());
+    if (first.status().IsAborted()) {  // leadership moved during the request
+      CheckServing(r.mutable_header(), false);
+      if (!r.header().has_error()) SetError(r.mutable_header(), pdpb::NOT_LEADER, "retry");
+    } else {
+      SetError(r.mutable_header(), first.status());
+    }
     return r;
   }
   ++counters_.tso_requests;
@@ -217,7 +232,12 @@ pdpb::AllocIDResponse PlacementDriver::AllocID(const pdpb::AllocIDRequest& reque
   }
   Result<uint64_t> first = Ids()->Allocate(count);
   if (!first.ok()) {
-    SetError(r.mutable_header(), first.status());
+    if (first.status().IsAborted()) {  // leadership moved during the request
+      CheckServing(r.mutable_header(), false);
+      if (!r.header().has_error()) SetError(r.mutable_header(), pdpb::NOT_LEADER, "retry");
+    } else {
+      SetError(r.mutable_header(), first.status());
+    }
     return r;
   }
   ++counters_.id_requests;

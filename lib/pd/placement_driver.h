@@ -132,6 +132,7 @@ class PlacementDriver {
   Status AddScheduled(Operator op, uint64_t now_ms);
   // New allocators starting above the bounds in the state.
   void ResetAllocators();
+  void RetireAllocators();
   std::shared_ptr<TsoAllocator> Tsos() const;
   std::shared_ptr<IdAllocator> Ids() const;
 
