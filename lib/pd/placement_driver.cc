@@ -156,6 +156,15 @@ bool PlacementDriver::is_leader() const {
   return is_leader_;
 }
 
+void PlacementDriver::SetAllocError(pdpb::ResponseHeader* header, const Status& s) const {
+  if (s.IsAborted()) {  // the allocator retired: leadership moved during the request
+    CheckServing(header, false);
+    if (!header->has_error()) SetError(header, pdpb::NOT_LEADER, "leadership changed; retry");
+  } else {
+    SetError(header, s);
+  }
+}
+
 bool PlacementDriver::CheckServing(pdpb::ResponseHeader* header, bool need_bootstrap) const {
   {
     std::lock_guard<std::mutex> l(leader_mu_);
@@ -207,12 +216,7 @@ pdpb::TsoResponse PlacementDriver::Tso(const pdpb::TsoRequest& request) {
   Result<uint64_t> first = Tsos()->Allocate(count);
   if (!first.ok()) {
     ++counters_.errors;
-    if (first.status().IsAborted()) {  // leadership moved during the request
-      CheckServing(r.mutable_header(), false);
-      if (!r.header().has_error()) SetError(r.mutable_header(), pdpb::NOT_LEADER, "retry");
-    } else {
-      SetError(r.mutable_header(), first.status());
-    }
+    SetAllocError(r.mutable_header(), first.status());
     return r;
   }
   ++counters_.tso_requests;
@@ -232,12 +236,7 @@ pdpb::AllocIDResponse PlacementDriver::AllocID(const pdpb::AllocIDRequest& reque
   }
   Result<uint64_t> first = Ids()->Allocate(count);
   if (!first.ok()) {
-    if (first.status().IsAborted()) {  // leadership moved during the request
-      CheckServing(r.mutable_header(), false);
-      if (!r.header().has_error()) SetError(r.mutable_header(), pdpb::NOT_LEADER, "retry");
-    } else {
-      SetError(r.mutable_header(), first.status());
-    }
+    SetAllocError(r.mutable_header(), first.status());
     return r;
   }
   ++counters_.id_requests;

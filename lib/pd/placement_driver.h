@@ -129,6 +129,8 @@ class PlacementDriver {
   // NOT_LEADER / NOT_BOOTSTRAPPED checks shared by the RPCs. False (and the
   // header filled) if the request must not go on.
   bool CheckServing(pdpb::ResponseHeader* header, bool need_bootstrap) const;
+  // An allocator's error: NOT_LEADER if it retired, else as SetError.
+  void SetAllocError(pdpb::ResponseHeader* header, const Status& s) const;
   Status AddScheduled(Operator op, uint64_t now_ms);
   // New allocators starting above the bounds in the state.
   void ResetAllocators();

@@ -86,7 +86,7 @@ pdpb::AskSplitResponse PlacementDriver::AskSplit(const pdpb::AskSplitRequest& re
   // Allocators outside mu_ (lock order).
   Result<uint64_t> first = Ids()->Allocate(static_cast<uint32_t>(1 + region.peers_size()));
   if (!first.ok()) {
-    SetError(r.mutable_header(), first.status());
+    SetAllocError(r.mutable_header(), first.status());
     return r;
   }
   r.set_new_region_id(*first);
