@@ -20,6 +20,12 @@ void Failpoints::Arm(CrashPoint point, int nth) {
   countdown_[static_cast<int>(point)] = nth < 1 ? 1 : nth;
 }
 
+void Failpoints::Reset() {
+  std::lock_guard<std::mutex> l(mu_);
+  for (int& c : countdown_) c = 0;
+  fired_.store(static_cast<int>(CrashPoint::kCount));
+}
+
 void Failpoints::Disarm(CrashPoint point) {
   std::lock_guard<std::mutex> l(mu_);
   countdown_[static_cast<int>(point)] = 0;

@@ -34,6 +34,8 @@ class Failpoints {
   void Disarm(CrashPoint point);
   // Raft thread: true if `point` fires now (then the store halts).
   bool Reached(CrashPoint point);
+  // Disarms every crash point and forgets which one fired.
+  void Reset();
   // Which point fired, if any (kCount = none).
   CrashPoint fired() const { return static_cast<CrashPoint>(fired_.load()); }
 

@@ -35,31 +35,31 @@ Status BuildSnapshotData(DataEngine* engine, const Snapshot* snapshot, std::stri
 Status StageSnapshotData(std::string_view data, std::string_view start, std::string_view end,
                          DataWriteBatch* batch, SnapshotDataStats* stats) {
   *stats = SnapshotDataStats();
-  DataWriteBatch staged;
-  staged.ClearRange(start, end);
-  std::string_view in = data;
-  while (!in.empty()) {
-    const size_t offset = data.size() - in.size();
-    const uint8_t cf_byte = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    std::string_view key, value;
-    uint64_t expires_at = 0;
-    if (cf_byte > static_cast<uint8_t>(ColumnFamily::kWrite) || !GetLengthPrefixed(&in, &key) ||
-        !GetLengthPrefixed(&in, &value) || !GetVarint64(&in, &expires_at)) {
-      return Status::Corruption("snapshot data: malformed record at offset " +
-                                std::to_string(offset));
+  // Two passes: check everything, then stage, so a bad record stages nothing.
+  for (int pass = 0; pass < 2; pass++) {
+    std::string_view in = data;
+    while (!in.empty()) {
+      const size_t offset = data.size() - in.size();
+      const uint8_t cf_byte = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      std::string_view key, value;
+      uint64_t expires_at = 0;
+      if (cf_byte > static_cast<uint8_t>(ColumnFamily::kWrite) || !GetLengthPrefixed(&in, &key) ||
+          !GetLengthPrefixed(&in, &value) || !GetVarint64(&in, &expires_at)) {
+        return Status::Corruption("snapshot data: malformed record at offset " +
+                                  std::to_string(offset));
+      }
+      if (key.empty() || !InRange(key, start, end)) {
+        return Status::Corruption("snapshot data: key at offset " + std::to_string(offset) +
+                                  " lies outside the region");
+      }
+      if (pass == 1) {
+        batch->Put(static_cast<ColumnFamily>(cf_byte), key, value, expires_at);
+        stats->keys++;
+      }
     }
-    if (key.empty() || !InRange(key, start, end)) {
-      return Status::Corruption("snapshot data: key at offset " + std::to_string(offset) +
-                                " lies outside the region");
-    }
-    staged.Put(static_cast<ColumnFamily>(cf_byte), key, value, expires_at);
-    stats->keys++;
   }
   stats->bytes = data.size();
-  // Append the staged ops to the caller's batch. The batch is fresh in every
-  // caller, so hand the staged one over instead of copying.
-  *batch = std::move(staged);
   return Status::OK();
 }
 

@@ -30,9 +30,10 @@ struct SnapshotDataStats {
 Status BuildSnapshotData(DataEngine* engine, const Snapshot* snapshot, std::string_view start,
                          std::string_view end, std::string* data, SnapshotDataStats* stats);
 
-// Fills `batch` (replacing what it held) with a clear of [start, end) in
-// every data column family, then every record of `data`. Corruption (naming the offset) if the data is
-// malformed or holds a key outside [start, end); nothing is staged then.
+// Appends every record of `data` to `batch` as puts. The caller clears the
+// range first (in the same batch, before: a range delete hides the puts
+// that precede it in a batch). Corruption (naming the offset) if the data is
+// malformed or holds a key outside [start, end); nothing is appended then.
 Status StageSnapshotData(std::string_view data, std::string_view start, std::string_view end,
                          DataWriteBatch* batch, SnapshotDataStats* stats);
 

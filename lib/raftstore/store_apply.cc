@@ -96,13 +96,13 @@ void Store::Impl::ResolveProposals(Peer* p, uint64_t term, uint64_t index, Apply
     Proposal pr = std::move(p->proposals.front());
     p->proposals.pop_front();
     if (pr.index == index && pr.term == term) {
-      ctx->after_write.push_back([done = std::move(pr.done), result] { done(result); });
+      ctx->responses.emplace_back(std::move(pr.done), result);
     } else {
       // Its slot went to another leader's entry: it was never applied.
       stats.proposals_stale++;
-      ctx->after_write.push_back([done = std::move(pr.done)] {
-        done(RegionErrorResult(MakeStaleCommand("the proposal lost its log slot to a newer leader")));
-      });
+      ctx->responses.emplace_back(
+          std::move(pr.done),
+          RegionErrorResult(MakeStaleCommand("the proposal lost its log slot to a newer leader")));
     }
   }
 }
@@ -457,7 +457,10 @@ ApplyResult Store::Impl::ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequ
   std::function<void(Status)> merge_done = std::move(s->merge_done);
   s->merge_done = nullptr;
   DestroyPeer(s, /*write_tombstone=*/false, "merged into region " + std::to_string(p->region_id));
-  if (merge_done) ctx->after_write.push_back([merge_done] { merge_done(Status::OK()); });
+  if (merge_done) {
+    ctx->responses.emplace_back([merge_done](ApplyResult r) { merge_done(StatusOf(r)); },
+                                ApplyResult{});
+  }
   return ApplyResult{};
 }
 
@@ -477,8 +480,13 @@ ApplyResult Store::Impl::ApplyRollbackMerge(Peer* p, const raft_cmdpb::RaftCmdRe
   if (p->merge_done) {
     std::function<void(Status)> done = std::move(p->merge_done);
     p->merge_done = nullptr;
-    ctx->after_write.push_back(
-        [done] { done(Status::Aborted("merge rolled back: the target changed")); });
+    ctx->responses.emplace_back(
+        [done](ApplyResult r) {
+          done(r.status.ok() && !r.region_error
+                   ? Status::Aborted("merge rolled back: the target changed")
+                   : StatusOf(r));
+        },
+        ApplyResult{});
   }
   return ApplyResult{};
 }
@@ -506,10 +514,18 @@ bool Store::Impl::FlushApply(ApplyContext* ctx) {
   if (!s.ok()) {
     for (Peer* p : ctx->peers) StopPeer(p, s.WithContext("apply write"));
     for (Peer* p : ctx->dirty) StopPeer(p, s.WithContext("apply write"));
+    const ApplyResult failed{s.WithContext("apply write"), std::nullopt};
+    for (auto& [done, r] : ctx->responses) done(failed);
     return false;
   }
-  if (CrashAt(CrashPoint::kAfterApply)) return false;
+  if (CrashAt(CrashPoint::kAfterApply)) {
+    const ApplyResult crashed{Status::IOError("store halted by a failpoint; outcome unknown"),
+                              std::nullopt};
+    for (auto& [done, r] : ctx->responses) done(crashed);
+    return false;
+  }
   for (std::function<void()>& f : ctx->after_write) f();
+  for (auto& [done, r] : ctx->responses) done(std::move(r));
   return true;
 }
 
@@ -524,14 +540,17 @@ bool Store::Impl::InstallSnapshot(Peer* p, const raftpb::Snapshot& snap) {
   ReceivedSnapshot rs = std::move(*p->received);
   p->received.reset();
   const metapb::Region& region = rs.meta.region();
+  // Clear the old and the new range, then write the snapshot's records (a
+  // range delete hides the puts before it in a batch, so the order matters).
   DataWriteBatch batch;
+  if (p->initialized) batch.ClearRange(p->region.start_key(), p->region.end_key());
+  batch.ClearRange(region.start_key(), region.end_key());
   SnapshotDataStats st;
   Status s = StageSnapshotData(rs.data, region.start_key(), region.end_key(), &batch, &st);
   if (!s.ok()) {
     StopPeer(p, s.WithContext("snapshot of region " + std::to_string(p->region_id)));
     return false;
   }
-  if (p->initialized) batch.ClearRange(p->region.start_key(), p->region.end_key());
   raft_serverpb::RegionLocalState state;
   state.set_state(rs.meta.state() == raft_serverpb::MERGING ? raft_serverpb::MERGING
                                                              : raft_serverpb::NORMAL);

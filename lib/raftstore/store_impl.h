@@ -156,7 +156,9 @@ struct Store::Impl {
   struct ApplyContext {
     DataWriteBatch batch;
     bool sync = false;
-    std::vector<std::function<void()>> after_write;  // callbacks, peer creation...
+    std::vector<std::function<void()>> after_write;  // effects: peer creation...
+    // Answers to callers, sent after the write (or failed if it fails).
+    std::vector<std::pair<ProposalCallback, ApplyResult>> responses;
     std::set<Peer*> dirty;                           // apply state to record
     std::vector<Peer*> peers;                        // peers with entries in the batch
   };

@@ -95,6 +95,10 @@ void Store::Impl::Halt(CrashPoint point) {
   halted = true;
   spdlog::warn("store {}: failpoint {} fired: the store halts as if it crashed", opts.store_id,
                CrashPointName(point));
+  // Like a dropped connection: callers learn nothing about the outcome.
+  const ApplyResult crashed{Status::IOError("store halted by a failpoint; outcome unknown"),
+                            std::nullopt};
+  for (auto& [id, p] : peers) FailPending(p.get(), crashed);
 }
 
 void Store::Impl::HandleReadies() {

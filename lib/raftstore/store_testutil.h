@@ -53,7 +53,7 @@ inline void ExpectReplicasEqual(TestCluster& c, const std::string& start, const 
 // Waits until every running store holds exactly `n` keys in [start, end).
 inline bool WaitLocalCount(TestCluster& c, const std::string& start, const std::string& end,
                            size_t n, int timeout_ms = 15000) {
-  return TestCluster::WaitFor(
+  const bool ok = TestCluster::WaitFor(
       [&] {
         for (uint64_t id : c.store_ids()) {
           if (c.store(id) != nullptr && c.LocalData(id, start, end).size() != n) return false;
@@ -61,6 +61,14 @@ inline bool WaitLocalCount(TestCluster& c, const std::string& start, const std::
         return true;
       },
       timeout_ms);
+  if (!ok) {
+    for (uint64_t id : c.store_ids()) {
+      if (c.store(id) == nullptr) continue;
+      ADD_FAILURE() << "store " << id << " holds " << c.LocalData(id, start, end).size()
+                    << " keys, expected " << n;
+    }
+  }
+  return ok;
 }
 
 // A background writer of unique keys prefix+N through the cluster client;

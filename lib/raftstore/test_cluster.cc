@@ -148,9 +148,7 @@ Status TestCluster::CrashStore(uint64_t id, CrashMode mode) {
   n.fs->Freeze();
   if (n.store) n.store->Stop();
   n.store.reset();
-  for (int p = 0; p < static_cast<int>(CrashPoint::kCount); p++) {
-    n.failpoints->Disarm(static_cast<CrashPoint>(p));
-  }
+  n.failpoints->Reset();
   return n.fs->SimulateCrash(mode);
 }
 
