@@ -10,6 +10,7 @@ LIB=${1:-"$(dirname "$0")/../lib"}
 # layer -> layers it may include directly (each one's own list is allowed too).
 declare -A DEPS=(
   [base]=""
+  [config]="base"
   [vfs]="base"
   [wal]="vfs"
   [sst]="vfs"
@@ -30,7 +31,7 @@ declare -A DEPS=(
   [raft]="base"
   [proto]=""
   [pd]="db raft proto server"
-  [raftstore]="db raft proto pd server"
+  [raftstore]="db raft proto pd server config"
   [client]="proto pd"
   [percolator]="raftstore client"
 )
