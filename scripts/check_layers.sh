@@ -31,7 +31,7 @@ declare -A DEPS=(
   [raft]="base"
   [proto]=""
   [pd]="db raft proto server"
-  [raftstore]="db raft proto pd server config"
+  [raftstore]="db raft proto pd server"
   [client]="proto pd"
   [percolator]="raftstore client"
 )

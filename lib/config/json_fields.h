@@ -1,5 +1,5 @@
-// Typed field access to Poco JSON objects for the loaders of lib/config
-// (topology and bootstrap files): each problem is collected as
+// Typed field access to Poco JSON objects for the topology loader
+// (topology_parse.cc): each problem is collected as
 // "<json path>: <what is wrong>" instead of thrown. Internal to lib/config
 // (Poco is a private dependency of the layer); never include it from a
 // public header.
