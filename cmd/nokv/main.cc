@@ -11,6 +11,7 @@
 
 #include "bench_flags.h"
 #include "commands.h"
+#include "pd_flags.h"
 
 #ifndef NOKV_VERSION
 #define NOKV_VERSION "0.0.0"
@@ -28,6 +29,7 @@ struct ParsedOptions {
   ServeOptions serve;
   FsckCommandOptions fsck;
   BenchOptions bench;
+  pdcmd::PdCommandOptions pd;
 };
 
 struct Subcommand {
@@ -115,6 +117,9 @@ const std::vector<Subcommand>& Subcommands() {
              ->envname("NOKV_ADMIN_TOKEN");
        },
        [](const ParsedOptions& o) { return RunServe(o.serve); }},
+      {"pd", "Run the placement driver (timestamps, ids, routing, scheduling); see nokv-pd(1)",
+       [](CLI::App* app, ParsedOptions* o) { pdcmd::AddPdFlags(app, &o->pd); },
+       [](const ParsedOptions& o) { return pdcmd::RunPd(o.pd, "nokv pd"); }},
   };
   return kSubcommands;
 }
