@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "config/key_text.h"
@@ -52,14 +53,19 @@ std::string RegionIds(const std::vector<metapb::Region>& regions, uint64_t store
   return ids;
 }
 
-// Bootstraps one store; prints what happened. Returns an exit code.
+// Bootstraps one store; prints what happened. Returns an exit code. A
+// workdir that already holds this store is skipped when `skip_existing`
+// (bootstrap from the topology is idempotent), else an error.
 int BootstrapOne(const char* sub, uint64_t store_id, const std::string& workdir,
-                 const std::vector<metapb::Region>& regions) {
+                 const std::vector<metapb::Region>& regions, bool skip_existing) {
   raftstore::StoreOptions options;
   options.store_id = store_id;
   options.workdir = workdir;
   const std::string ids = RegionIds(regions, store_id);
   const size_t count = ids.empty() ? 0 : std::count(ids.begin(), ids.end(), ',') + 1;
+  std::error_code ec;
+  std::filesystem::create_directories(workdir, ec);  // the store creates only the last level
+  if (ec) return Fail(sub, fmt::format("create {}: {}", workdir, ec.message()));
   Status s = raftstore::BootstrapStore(options, regions);
   if (s.ok()) {
     fmt::print("bootstrapped store {} at {} ({} region(s){}{})\n", store_id, workdir, count,
@@ -80,6 +86,11 @@ int BootstrapOne(const char* sub, uint64_t store_id, const std::string& workdir,
   if (existing != store_id) {
     return Fail(sub, fmt::format("{} holds store {}, not store {}; pick another directory",
                                  workdir, existing, store_id));
+  }
+  if (!skip_existing) {
+    return Fail(sub, fmt::format("{} already holds store {} ({} region(s)); a store workdir is "
+                                 "bootstrapped once, nothing was added",
+                                 workdir, store_id, held.size()));
   }
   fmt::print("store {} at {}: already bootstrapped ({} region(s) in its engine); skipped\n",
              store_id, workdir, held.size());
@@ -138,7 +149,7 @@ int RunBootstrap(const BootstrapOptions& o) {
                                    s.store_id, config::ScopeName(*scope)));
       continue;
     }
-    if (BootstrapOne(sub, s.store_id, dir, regions) != kExitOk) code = kExitFailure;
+    if (BootstrapOne(sub, s.store_id, dir, regions, true) != kExitOk) code = kExitFailure;
   }
   return code;
 }
@@ -195,7 +206,7 @@ int RunManifest(const ManifestOptions& o) {
   }
   r.epoch.version = o.epoch_version;
   r.epoch.conf_version = o.epoch_conf_version != 0 ? o.epoch_conf_version : r.peers.size();
-  return BootstrapOne(sub, o.store_id, o.workdir, {ToMetaRegion(r)});
+  return BootstrapOne(sub, o.store_id, o.workdir, {ToMetaRegion(r)}, false);
 }
 
 }  // namespace nokv::configcmd

@@ -3,11 +3,13 @@
 # JSON), malformed topology files (the error names the field, exit 1), bad
 # usage (exit 2), warnings on stderr (silenced by -q), and, when built with
 # the store runtime, bootstrap/manifest on real workdirs.
-# Usage: nokv_config_test.sh /path/to/nokv-config REPO_DIR
+# Usage: nokv_config_test.sh /path/to/nokv-config REPO_DIR [/path/to/nokv]
+# (with nokv, bootstrapped workdirs are read back with nokv regions --workdir)
 set -u
 
 CFG=$(realpath "${1:?usage: nokv_config_test.sh /path/to/nokv-config REPO_DIR}")
 REPO=${2:?usage: nokv_config_test.sh /path/to/nokv-config REPO_DIR}
+NOKV=${3:+$(realpath "$3")}
 EXAMPLE="$REPO/testdata/cluster/raft_config.example.json"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nokv-config-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -179,6 +181,86 @@ expect_exit 1 "$CFG" pd --config "$TMP/nopd.json" &&
 variant nopdwd "del d['pd']['work_dir']; del d['pd']['docker_work_dir']"
 expect_exit 1 "$CFG" pd --config "$TMP/nopdwd.json" --field workdir &&
   expect_grep 'pd workdir missing for scope "host"' "$TMP/err" "pd workdir missing"
+
+# --- bootstrap and manifest (built with the store runtime) ---
+if "$CFG" --help | grep -q bootstrap; then
+  W="$TMP/cluster"
+  expect_exit 0 "$CFG" bootstrap --config "$EXAMPLE" --path-template "$W/store-{id}" &&
+    expect_file "$TMP/out" "bootstrapped store 1 at $W/store-1 (2 region(s): 1,2)
+bootstrapped store 2 at $W/store-2 (2 region(s): 1,2)
+bootstrapped store 3 at $W/store-3 (2 region(s): 1,2)" "bootstrap every store"
+  # Idempotent: a second run skips every store, exit 0.
+  expect_exit 0 "$CFG" bootstrap --config "$EXAMPLE" --path-template "$W/store-{id}" &&
+    expect_grep "store 2 at $W/store-2: already bootstrapped (2 region(s) in its engine); skipped" \
+      "$TMP/out" "bootstrap twice"
+  # Another store's workdir is refused.
+  expect_exit 1 "$CFG" bootstrap --config "$EXAMPLE" --store-id 3 --workdir "$W/store-1" &&
+    expect_grep "$W/store-1 holds store 1, not store 3; pick another directory" "$TMP/err" \
+      "bootstrap into another store's workdir"
+  # One store, the workdir from the file's template (resolved against the
+  # file's directory).
+  mkdir -p "$TMP/etc/nokv"
+  cp "$EXAMPLE" "$TMP/etc/nokv/topo.json"  # its ../../artifacts is $TMP/artifacts
+  expect_exit 0 "$CFG" bootstrap --config "$TMP/etc/nokv/topo.json" --store-id 2 &&
+    expect_file "$TMP/out" "bootstrapped store 2 at $TMP/artifacts/cluster/store-2 (2 region(s): 1,2)" \
+      "bootstrap --store-id with the file's template"
+  # A region without this store: bootstrapped with nothing.
+  variant split "d['regions'][1]['peers'].pop(2)"
+  expect_exit 0 "$CFG" bootstrap --config "$TMP/split.json" --store-id 3 --workdir "$TMP/s3" &&
+    expect_file "$TMP/out" "bootstrapped store 3 at $TMP/s3 (1 region(s): 1)" "store 3 holds region 1 only"
+  expect_exit 2 "$CFG" bootstrap --config "$EXAMPLE" --workdir "$TMP/x" &&
+    expect_grep "--workdir needs --store-id" "$TMP/err" "bootstrap --workdir without a store"
+  expect_exit 2 "$CFG" bootstrap --config "$EXAMPLE" --path-template "$TMP/x" &&
+    expect_grep "must contain {id}" "$TMP/err" "bootstrap template without {id}"
+  expect_exit 1 "$CFG" bootstrap --config "$TMP/dup_store.json" --path-template "$TMP/d-{id}" &&
+    expect_grep "duplicate 2" "$TMP/err" "bootstrap validates the file"
+  [[ ! -e "$TMP/d-1" ]] || fail "bootstrap wrote a workdir from an invalid file"
+
+  expect_exit 0 "$CFG" manifest --workdir "$TMP/m/store-1" --store-id 1 --region-id 5 \
+    --start-key hex:00 --end-key "a b" --peer 1:51 --peer 2:52 &&
+    expect_file "$TMP/out" "bootstrapped store 1 at $TMP/m/store-1 (1 region(s): 5)" "manifest"
+  expect_exit 1 "$CFG" manifest --workdir "$TMP/m/store-1" --store-id 1 --region-id 6 --peer 1:61 &&
+    expect_grep "already holds store 1 (1 region(s)); a store workdir is bootstrapped once" \
+      "$TMP/err" "manifest on a bootstrapped workdir"
+  expect_exit 2 "$CFG" manifest --workdir "$TMP/m2" --store-id 3 --region-id 6 --peer 1:61 &&
+    expect_grep "no --peer on store 3" "$TMP/err" "manifest without the store"
+  expect_exit 2 "$CFG" manifest --workdir "$TMP/m2" --store-id 1 --region-id 6 --peer 1-61 &&
+    expect_grep 'invalid --peer "1-61" (want STORE:PEER, both > 0)' "$TMP/err" "manifest bad peer"
+  expect_exit 2 "$CFG" manifest --workdir "$TMP/m2" --store-id 1 --region-id 6 --peer 1:6 \
+    --end-key hex:zz && expect_grep '--end-key: invalid hex key "hex:zz"' "$TMP/err" "manifest hex"
+  expect_exit 2 "$CFG" manifest --workdir "$TMP/m2" --store-id 1 --region-id 6 --peer 1:6 --peer 1:7 &&
+    expect_grep "store 1 already holds a peer" "$TMP/err" "manifest two peers on a store"
+  [[ ! -e "$TMP/m2" ]] || fail "a refused manifest created $TMP/m2"
+
+  if [[ -n "$NOKV" ]]; then
+    expect_exit 0 "$NOKV" regions --workdir "$W/store-2" && {
+      expect_grep "^Store 2 at $W/store-2 (offline): 2 region(s)" "$TMP/out" "regions text"
+      expect_grep "^ *2  m *+inf .*1:102,2:202,3:302 *normal *202 " "$TMP/out" "regions row"
+    }
+    expect_exit 0 "$NOKV" regions --workdir "$W/store-2" --json && {
+      json_eq "$TMP/out" "(d['source'], d['store_id'], len(d['regions']))" "('workdir', 2, 2)"
+      json_eq "$TMP/out" "(d['regions'][1]['start_key'], d['regions'][1]['start_key_hex'])" \
+        "('m', '6d')"
+      json_eq "$TMP/out" "d['regions'][0]['peers'][1]" \
+        "{'peer_id': 201, 'store_id': 2, 'role': 'voter'}"
+      json_eq "$TMP/out" "(d['regions'][0]['state'], d['regions'][0]['local_peer_id'])" \
+        "('normal', 201)"
+    }
+    expect_exit 0 "$NOKV" regions --workdir "$TMP/m/store-1" --json &&
+      json_eq "$TMP/out" "(d['regions'][0]['start_key'], d['regions'][0]['end_key_hex'])" \
+        "('hex:00', '612062')"
+    # Not a store workdir: refused, and nothing created there.
+    mkdir -p "$TMP/empty"
+    expect_exit 1 "$NOKV" regions --workdir "$TMP/empty" &&
+      expect_grep "is not a store workdir" "$TMP/err" "regions on an empty dir"
+    [[ -z "$(ls -A "$TMP/empty")" ]] || fail "nokv regions wrote into $TMP/empty"
+    expect_exit 1 "$NOKV" regions --workdir "$TMP/nope" &&
+      expect_grep "no such directory" "$TMP/err" "regions on a missing dir"
+    expect_exit 2 "$NOKV" regions && expect_grep "exactly one of --workdir" "$TMP/err" "regions usage"
+  fi
+else
+  echo "nokv_config_test: built without the store runtime; bootstrap/manifest not tested"
+fi
 
 if [[ $FAILURES -ne 0 ]]; then
   echo "nokv_config_test: $FAILURES failure(s)" >&2
