@@ -249,6 +249,16 @@ bootstrapped store 3 at $W/store-3 (2 region(s): 1,2)" "bootstrap every store"
     expect_exit 0 "$NOKV" regions --workdir "$TMP/m/store-1" --json &&
       json_eq "$TMP/out" "(d['regions'][0]['start_key'], d['regions'][0]['end_key_hex'])" \
         "('hex:00', '612062')"
+    # A running store (its data engine locked; here by an embedded server on
+    # it) is refused with advice, not an engine error alone.
+    "$NOKV" serve --workdir "$W/store-1/data" --metrics-addr 127.0.0.1:0 >"$TMP/lock.log" 2>&1 &
+    holder=$!
+    for _ in $(seq 100); do grep -q "Press Ctrl+C" "$TMP/lock.log" && break; sleep 0.1; done
+    expect_exit 1 "$NOKV" regions --workdir "$W/store-1" &&
+      expect_grep "the store is running (its engine is locked); ask PD with nokv regions --pd-addr" \
+        "$TMP/err" "regions on a running store"
+    kill -TERM "$holder"
+    wait "$holder"
     # Not a store workdir: refused, and nothing created there.
     mkdir -p "$TMP/empty"
     expect_exit 1 "$NOKV" regions --workdir "$TMP/empty" &&

@@ -57,8 +57,13 @@ Status ReadOfflineRegions(const std::string& workdir, RegionListing* listing) {
   listing->workdir = workdir;
 #ifdef NOKV_WITH_RAFTSTORE
   std::vector<raftstore::RegionStatus> regions;
-  NOKV_RETURN_IF_ERROR(
-      raftstore::ReadStoreRegions(workdir, nullptr, &listing->store_id, &regions));
+  Status s = raftstore::ReadStoreRegions(workdir, nullptr, &listing->store_id, &regions);
+  if (s.IsBusy()) {
+    return Status::Busy(workdir + ": the store is running (its engine is locked); ask PD with "
+                                  "nokv regions --pd-addr, or stop the store first (" +
+                        s.message() + ")");
+  }
+  NOKV_RETURN_IF_ERROR(s);
   for (const raftstore::RegionStatus& s : regions) {
     RegionRow row;
     row.id = s.region.id();
