@@ -12,8 +12,8 @@
 
 #include "config/key_text.h"
 #include "config/topology.h"
+#include "config/topology_proto.h"
 #include "config_commands.h"
-#include "proto/metapb.pb.h"
 #include "raftstore/store.h"
 
 namespace nokv::configcmd {
@@ -25,22 +25,6 @@ using config::Topology;
 int Fail(const char* sub, const std::string& message) {
   fmt::print(stderr, "nokv-config {}: {}\n", sub, message);
   return kExitFailure;
-}
-
-metapb::Region ToMetaRegion(const RegionConfig& r) {
-  metapb::Region m;
-  m.set_id(r.id);
-  m.set_start_key(r.start_key);
-  m.set_end_key(r.end_key);
-  m.mutable_region_epoch()->set_version(r.epoch.version);
-  m.mutable_region_epoch()->set_conf_ver(r.epoch.conf_version);
-  for (const config::PeerConfig& p : r.peers) {
-    metapb::Peer* peer = m.add_peers();
-    peer->set_id(p.peer_id);
-    peer->set_store_id(p.store_id);
-    peer->set_role(metapb::VOTER);
-  }
-  return m;
 }
 
 std::string RegionIds(const std::vector<metapb::Region>& regions, uint64_t store_id) {
@@ -133,8 +117,7 @@ int RunBootstrap(const BootstrapOptions& o) {
   if (o.store_id != 0 && !t->FindStore(o.store_id)) {
     return Fail(sub, fmt::format("unknown store {} (not in {})", o.store_id, o.common.config));
   }
-  std::vector<metapb::Region> regions;
-  for (const RegionConfig& r : t->regions) regions.push_back(ToMetaRegion(r));
+  const std::vector<metapb::Region> regions = config::BootstrapRegions(t.value());
 
   int code = kExitOk;
   for (const config::StoreConfig& s : t->stores) {
@@ -206,7 +189,7 @@ int RunManifest(const ManifestOptions& o) {
   }
   r.epoch.version = o.epoch_version;
   r.epoch.conf_version = o.epoch_conf_version != 0 ? o.epoch_conf_version : r.peers.size();
-  return BootstrapOne(sub, o.store_id, o.workdir, {ToMetaRegion(r)}, false);
+  return BootstrapOne(sub, o.store_id, o.workdir, {config::ToMetaRegion(r)}, false);
 }
 
 }  // namespace nokv::configcmd
