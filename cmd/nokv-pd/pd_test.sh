@@ -147,6 +147,55 @@ if [[ -n "$NOKV" ]]; then
   fi
 fi
 
+# ---- three replicas: kill -9 of the leader, timestamps keep increasing ----
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+if command -v python3 >/dev/null; then
+  CLUSTER=""
+  PORTS=()
+  for n in 1 2 3; do
+    PORTS[n]=$(free_port)
+    CLUSTER+="${CLUSTER:+,}pd$n=127.0.0.1:${PORTS[n]}"
+  done
+  ALL="127.0.0.1:${PORTS[1]},127.0.0.1:${PORTS[2]},127.0.0.1:${PORTS[3]}"
+  RPIDS=()
+  start_replica() {
+    "$PD" --name "pd$1" --initial-cluster "$CLUSTER" --workdir "$TMP/replica$1" \
+      --metrics-addr 127.0.0.1:0 >"$TMP/replica$1.log" 2>&1 &
+    RPIDS[$1]=$!
+  }
+  for n in 1 2 3; do start_replica $n; done
+  out=$("$TOOL" tso --pd "$ALL" -n 500 2>&1) || fail "replicas: no timestamps: $out"
+  RLAST=$(sed -n 's/^last //p' <<<"$out")
+  LEADER=""
+  for n in 1 2 3; do
+    h=$(sed -n 's|^PD HTTP listening on http://\(127\.0\.0\.1:[0-9]*\).*|\1|p' "$TMP/replica$n.log")
+    curl -sS --max-time 5 "http://$h/healthz" 2>/dev/null | grep -q '"leader": true' && LEADER=$n
+  done
+  if [[ -z "$LEADER" || -z "$RLAST" ]]; then
+    fail "replicas: no leader found; logs: $(cat "$TMP"/replica*.log | head -c 2000)"
+  else
+    kill -KILL "${RPIDS[LEADER]}"
+    wait "${RPIDS[LEADER]}" 2>/dev/null
+    t0=$(date +%s%N)
+    out=$("$TOOL" tso --pd "$ALL" -n 1 --after "$RLAST" 2>&1) || fail "after kill -9: $out"
+    t1=$(date +%s%N)
+    echo "pd_test: 3 replicas, kill -9 of the leader: timestamps again after $(((t1 - t0) / 1000000)) ms"
+    RLAST=$(sed -n 's/^last //p' <<<"$out")
+    start_replica "$LEADER"  # back from its Raft log, as a follower
+    out=$("$TOOL" tso --pd "$ALL" -n 200 --after "$RLAST" 2>&1) || fail "after rejoin: $out"
+  fi
+  for n in 1 2 3; do kill -KILL "${RPIDS[n]}" 2>/dev/null; wait "${RPIDS[n]}" 2>/dev/null; done
+  out=$("$PD" --name pd9 --initial-cluster "$CLUSTER" --workdir "$TMP/x" 2>&1)
+  [[ $? -eq 2 && "$out" == *"not a member"* ]] || fail "unknown member name: $out"
+  out=$("$PD" --name pd1 --initial-cluster "$CLUSTER" 2>&1)
+  [[ $? -eq 2 && "$out" == *"needs --workdir"* ]] || fail "replica without workdir: $out"
+  # A single PD's workdir is no replica's, and the other way round.
+  out=$(timeout 10 "$PD" --name pd1 --initial-cluster "$CLUSTER" --workdir "$WORK" 2>&1)
+  [[ $? -eq 1 && "$out" == *"single"* ]] || fail "replica on a single PD's workdir: $out"
+  out=$(timeout 10 "$PD" --addr 127.0.0.1:0 --workdir "$TMP/replica1" 2>&1)
+  [[ $? -eq 1 && "$out" == *"format record"* ]] || fail "single PD on a replica's workdir: $out"
+fi
+
 if [[ $FAILURES -ne 0 ]]; then
   echo "pd_test: $FAILURES failure(s)" >&2
   exit 1

@@ -24,8 +24,8 @@ Result<uint64_t> PdClient::Impl::TsoOnStream(std::unique_ptr<TsoStreamSlot>* slo
   Status last = Status::IOError("pd tso: no attempt made");
   pdpb::TsoRequest request;
   request.set_count(count);
-  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
-    if (attempt > 0) Backoff(attempt);
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 0; NextAttempt(attempt, start); ++attempt) {
     const std::string endpoint = Endpoint();
     if (*slot && (*slot)->endpoint != endpoint) CloseSlot(slot);
     if (!*slot) {
