@@ -66,8 +66,7 @@ TEST_P(PeerEnginesTest, KeepsTheEngineContract) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, PeerEnginesTest,
-                         ::testing::ValuesIn(DefaultEngineRegistry().names),
-                         [](const auto& info) {
+                         ::testing::ValuesIn(DefaultEngineRegistry().names), [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) c = (c == '-') ? '_' : c;
                            return n;
@@ -82,7 +81,8 @@ TEST(PeerEnginesRegistryTest, ListsThePeersFoundAtBuildTime) {
   EXPECT_NE(std::find(names.begin(), names.end(), "leveldb"), names.end());
 #endif
   std::unique_ptr<Engine> engine;
-  EXPECT_TRUE(DefaultEngineRegistry().open("nope", EngineConfig(), "/nonexistent", &engine)
+  EXPECT_TRUE(DefaultEngineRegistry()
+                  .open("nope", EngineConfig(), "/nonexistent", &engine)
                   .IsNotSupported());
 }
 

@@ -38,15 +38,21 @@ int main(int argc, char** argv) {
   s.workdir = "./work_redis";
   s.gateway.executor_threads = -1;  // auto: 0 (inline) unless --sync-writes, then 4
   CLI::App app{"nokv-redis: a Redis (RESP2) gateway over an embedded NoKV database"};
-  app.add_option("--addr", s.redis_addr, "RESP listen address")->capture_default_str()->type_name("HOST:PORT");
-  app.add_option("--workdir", s.workdir, "NoKV database directory")->capture_default_str()->type_name("DIR");
-  app.add_option("--metrics-addr", s.metrics_addr, "Serve /metrics, /debug/vars, /healthz, /admin/* here")
+  app.add_option("--addr", s.redis_addr, "RESP listen address")
+      ->capture_default_str()
+      ->type_name("HOST:PORT");
+  app.add_option("--workdir", s.workdir, "NoKV database directory")
+      ->capture_default_str()
+      ->type_name("DIR");
+  app.add_option("--metrics-addr", s.metrics_addr,
+                 "Serve /metrics, /debug/vars, /healthz, /admin/* here")
       ->type_name("HOST:PORT");
   app.add_option("--admin-token", s.admin_token,
                  "Bearer token required by /admin/*; needed for a non-loopback --metrics-addr")
       ->type_name("TOKEN")
       ->envname("NOKV_ADMIN_TOKEN");
-  app.add_flag("--sync-writes", s.sync_writes, "fsync every write before replying (appendfsync always)");
+  app.add_flag("--sync-writes", s.sync_writes,
+               "fsync every write before replying (appendfsync always)");
   app.add_option("--max-clients", s.gateway.max_clients, "Most simultaneous clients")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));

@@ -21,7 +21,8 @@ namespace {
 
 constexpr int kChaosTicks = 600;
 // After the faults stop, a proposal must commit within this many election
-// timeouts.
+// timeouts, plus one tick per entry of backlog (a group configured with one
+// entry per message and one message in flight needs a round trip per entry).
 constexpr int kLivenessElectionTimeouts = 25;
 
 uint64_t EnvOr(const char* name, uint64_t fallback) {
@@ -91,7 +92,8 @@ SeedResult RunSeed(uint64_t seed) {
   SeedResult r;
   cluster.StopChaos();
   if (cluster.ok()) {
-    const int bound = kLivenessElectionTimeouts * o.election_tick;
+    const int bound =
+        kLivenessElectionTimeouts * o.election_tick + static_cast<int>(cluster.Backlog());
     r.liveness_ticks = cluster.WaitForCommit(bound);
     if (cluster.ok() && r.liveness_ticks < 0) {
       r.ok = false;

@@ -266,6 +266,17 @@ class BitOpCmd : public Commander {
 
 enum class Overflow { kWrap, kSat, kFail };
 
+bool ParseOverflow(std::string_view name, Overflow* how) {
+  for (auto [text, value] : {std::pair{"wrap", Overflow::kWrap}, std::pair{"sat", Overflow::kSat},
+                             std::pair{"fail", Overflow::kFail}}) {
+    if (EqualsIgnoreCase(name, text)) {
+      *how = value;
+      return true;
+    }
+  }
+  return false;
+}
+
 struct FieldOp {
   enum Kind { kGet, kSet, kIncrBy } kind;
   bool is_signed;
@@ -314,10 +325,12 @@ bool UnsignedOverflow(uint64_t value, int64_t incr, int bits, Overflow how, uint
 bool SignedOverflow(int64_t value, int64_t incr, int bits, Overflow how, int64_t* limit) {
   const int64_t max = bits == 64 ? INT64_MAX : (int64_t{1} << (bits - 1)) - 1;
   const int64_t min = -max - 1;
-  const int64_t max_incr = static_cast<int64_t>(static_cast<uint64_t>(max) - static_cast<uint64_t>(value));
-  const int64_t min_incr = static_cast<int64_t>(static_cast<uint64_t>(min) - static_cast<uint64_t>(value));
-  const bool over = value > max || (bits != 64 && incr > max_incr) ||
-                    (value >= 0 && incr > 0 && incr > max_incr);
+  const int64_t max_incr =
+      static_cast<int64_t>(static_cast<uint64_t>(max) - static_cast<uint64_t>(value));
+  const int64_t min_incr =
+      static_cast<int64_t>(static_cast<uint64_t>(min) - static_cast<uint64_t>(value));
+  const bool over =
+      value > max || (bits != 64 && incr > max_incr) || (value >= 0 && incr > 0 && incr > max_incr);
   const bool under = !over && (value < min || (bits != 64 && incr < min_incr) ||
                                (value < 0 && incr < 0 && incr < min_incr));
   if (!over && !under) return false;
@@ -343,7 +356,10 @@ bool ApplyField(std::string* s, const FieldOp& op, int64_t* reply) {
     bool overflow;
     if (op.kind == FieldOp::kIncrBy) {
       overflow = SignedOverflow(old, op.value, op.bits, op.overflow, &wrapped);
-      next = overflow ? wrapped : static_cast<int64_t>(static_cast<uint64_t>(old) + static_cast<uint64_t>(op.value));
+      next =
+          overflow
+              ? wrapped
+              : static_cast<int64_t>(static_cast<uint64_t>(old) + static_cast<uint64_t>(op.value));
       *reply = next;
     } else {
       overflow = SignedOverflow(op.value, 0, op.bits, op.overflow, &wrapped);
@@ -361,7 +377,8 @@ bool ApplyField(std::string* s, const FieldOp& op, int64_t* reply) {
       next = overflow ? wrapped : old + static_cast<uint64_t>(op.value);
       *reply = static_cast<int64_t>(next);
     } else {
-      overflow = UnsignedOverflow(static_cast<uint64_t>(op.value), 0, op.bits, op.overflow, &wrapped);
+      overflow =
+          UnsignedOverflow(static_cast<uint64_t>(op.value), 0, op.bits, op.overflow, &wrapped);
       next = overflow ? wrapped : static_cast<uint64_t>(op.value);
       *reply = static_cast<int64_t>(old);
     }
@@ -390,10 +407,7 @@ class BitFieldCmd : public Commander {
         op.kind = FieldOp::kIncrBy;
       } else if (EqualsIgnoreCase(sub, "overflow") && left >= 1) {
         const std::string& how = arg(++j);
-        if (EqualsIgnoreCase(how, "wrap")) overflow = Overflow::kWrap;
-        else if (EqualsIgnoreCase(how, "sat")) overflow = Overflow::kSat;
-        else if (EqualsIgnoreCase(how, "fail")) overflow = Overflow::kFail;
-        else return Err("ERR Invalid OVERFLOW type specified");
+        if (!ParseOverflow(how, &overflow)) return Err("ERR Invalid OVERFLOW type specified");
         continue;
       } else {
         return Err(kErrSyntax);
@@ -454,8 +468,9 @@ class BitFieldCmd : public Commander {
 
  private:
   static void Get(std::string_view s, const FieldOp& op, std::string* body) {
-    AppendInteger(body, op.is_signed ? GetSignedField(s, op.offset, op.bits)
-                                     : static_cast<int64_t>(GetUnsignedField(s, op.offset, op.bits)));
+    AppendInteger(body, op.is_signed
+                            ? GetSignedField(s, op.offset, op.bits)
+                            : static_cast<int64_t>(GetUnsignedField(s, op.offset, op.bits)));
   }
 
   std::vector<FieldOp> ops_;

@@ -62,15 +62,14 @@ bool ParseMemory(std::string_view value, uint64_t* bytes) {
   const std::string unit = ToLower(value.substr(digits));
   int64_t n = 0;
   if (digits == 0 || !StringToInt64(value.substr(0, digits), &n)) return false;
-  uint64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000ull * 1000 * 1000;
-  else if (unit == "gb") mul = 1024ull * 1024 * 1024;
-  else return false;
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"", 1},        {"b", 1},           {"k", 1000},          {"kb", 1024},
+      {"m", 1000000}, {"mb", 1ull << 20}, {"g", 1000000000ull}, {"gb", 1ull << 30}};
+  uint64_t mul = 0;
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) mul = factor;
+  }
+  if (mul == 0) return false;
   *bytes = static_cast<uint64_t>(n) * mul;
   return true;
 }
@@ -255,9 +254,9 @@ class ConfigRewriteCmd : public Commander {
 class ConfigHelpCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
-    AppendBulkArray(out, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                          "GET <pattern>", "SET <directive> <value>", "RESETSTAT", "REWRITE",
-                          "HELP"});
+    AppendBulkArray(
+        out, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+              "SET <directive> <value>", "RESETSTAT", "REWRITE", "HELP"});
     return Status::OK();
   }
 };

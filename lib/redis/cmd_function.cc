@@ -21,8 +21,9 @@ class FunctionFlushCmd : public Commander {
  public:
   Status Parse() override {
     if (args().size() > 3) {
-      return Err("ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION "
-                 "HELP.");
+      return Err(
+          "ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION "
+          "HELP.");
     }
     if (args().size() == 3 && !EqualsIgnoreCase(arg(2), "async") &&
         !EqualsIgnoreCase(arg(2), "sync")) {
@@ -75,9 +76,7 @@ class FunctionStatsCmd : public Commander {
 
 class FunctionDeleteCmd : public Commander {
  public:
-  Status Execute(CommandContext&, std::string*) override {
-    return Err("ERR Library not found");
-  }
+  Status Execute(CommandContext&, std::string*) override { return Err("ERR Library not found"); }
 };
 
 class FunctionKillCmd : public Commander {
@@ -130,8 +129,9 @@ class FunctionLoadCmd : public Commander {
       valid = valid && (std::isalnum(static_cast<unsigned char>((*name)[i])) || (*name)[i] == '_');
     }
     if (!valid) {
-      return Err("ERR Library names can only contain letters, numbers, or underscores(_) and "
-                 "must be at least one character long");
+      return Err(
+          "ERR Library names can only contain letters, numbers, or underscores(_) and "
+          "must be at least one character long");
     }
     return Err("ERR Engine '" + parts[0].substr(2) + "' not found");
   }
@@ -143,11 +143,11 @@ class FunctionLoadCmd : public Commander {
 class FunctionHelpCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
-    AppendBulkArray(out, {"FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                          "LOAD [REPLACE] <FUNCTION CODE>", "DELETE <LIBRARY NAME>",
-                          "LIST [LIBRARYNAME PATTERN] [WITHCODE]", "STATS", "KILL",
-                          "FLUSH [ASYNC|SYNC]", "HELP",
-                          "(NoKV has no script engine: no library can be loaded.)"});
+    AppendBulkArray(out,
+                    {"FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "LOAD [REPLACE] <FUNCTION CODE>", "DELETE <LIBRARY NAME>",
+                     "LIST [LIBRARYNAME PATTERN] [WITHCODE]", "STATS", "KILL", "FLUSH [ASYNC|SYNC]",
+                     "HELP", "(NoKV has no script engine: no library can be loaded.)"});
     return Status::OK();
   }
 };
@@ -155,9 +155,7 @@ class FunctionHelpCmd : public Commander {
 // FCALL / FCALL_RO function numkeys [key ...] [arg ...]: no function exists.
 class FcallCmd : public Commander {
  public:
-  Status Execute(CommandContext&, std::string*) override {
-    return Err("ERR Function not found");
-  }
+  Status Execute(CommandContext&, std::string*) override { return Err("ERR Function not found"); }
 };
 
 const std::vector<CommandSpec>& FunctionSubcommands() {

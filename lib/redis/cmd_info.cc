@@ -21,10 +21,15 @@ constexpr const char* kNoKvVersion = "0.1.0";
 
 std::string HumanBytes(uint64_t n) {
   char buf[32];
-  if (n < 1024) std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
-  else if (n < (1ull << 20)) std::snprintf(buf, sizeof(buf), "%.2fK", n / 1024.0);
-  else if (n < (1ull << 30)) std::snprintf(buf, sizeof(buf), "%.2fM", n / 1048576.0);
-  else std::snprintf(buf, sizeof(buf), "%.2fG", n / 1073741824.0);
+  if (n < 1024) {
+    std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  } else if (n < (1ull << 20)) {
+    std::snprintf(buf, sizeof(buf), "%.2fK", n / 1024.0);
+  } else if (n < (1ull << 30)) {
+    std::snprintf(buf, sizeof(buf), "%.2fM", n / 1048576.0);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.2fG", n / 1073741824.0);
+  }
   return buf;
 }
 
@@ -76,7 +81,8 @@ class InfoCmd : public Commander {
       line("multiplexing_api", "epoll");
       line("process_id", num(static_cast<uint64_t>(getpid())));
       line("tcp_port", std::to_string(info.port));
-      uint64_t up = info.start_time_ms && now > info.start_time_ms ? (now - info.start_time_ms) / 1000 : 0;
+      uint64_t up =
+          info.start_time_ms && now > info.start_time_ms ? (now - info.start_time_ms) / 1000 : 0;
       line("uptime_in_seconds", num(up));
       line("uptime_in_days", num(up / 86400));
       line("io_threads_active", std::to_string(info.io_threads));

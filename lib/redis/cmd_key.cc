@@ -73,12 +73,13 @@ class ExpireCmd : public Commander {
   Status Parse() override {
     bool nx = false, xx = false, gt = false, lt = false;
     for (size_t j = 3; j < args().size(); j++) {
-      const std::string& o = arg(j);
-      if (EqualsIgnoreCase(o, "nx")) nx = true;
-      else if (EqualsIgnoreCase(o, "xx")) xx = true;
-      else if (EqualsIgnoreCase(o, "gt")) gt = true;
-      else if (EqualsIgnoreCase(o, "lt")) lt = true;
-      else return Err("ERR Unsupported option " + o);
+      bool* flag = EqualsIgnoreCase(arg(j), "nx")   ? &nx
+                   : EqualsIgnoreCase(arg(j), "xx") ? &xx
+                   : EqualsIgnoreCase(arg(j), "gt") ? &gt
+                   : EqualsIgnoreCase(arg(j), "lt") ? &lt
+                                                    : nullptr;
+      if (flag == nullptr) return Err("ERR Unsupported option " + arg(j));
+      *flag = true;
     }
     if (nx && (xx || gt || lt)) {
       return Err("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -143,10 +144,18 @@ class TtlCmd : public Commander {
     int64_t ttl = at - static_cast<int64_t>(ctx.store->NowMs());
     if (ttl < 0) ttl = 0;
     switch (kKind) {
-      case TtlKind::kTtl: AppendInteger(out, (ttl + 500) / 1000); break;
-      case TtlKind::kPTtl: AppendInteger(out, ttl); break;
-      case TtlKind::kExpireTime: AppendInteger(out, at / 1000); break;
-      case TtlKind::kPExpireTime: AppendInteger(out, at); break;
+      case TtlKind::kTtl:
+        AppendInteger(out, (ttl + 500) / 1000);
+        break;
+      case TtlKind::kPTtl:
+        AppendInteger(out, ttl);
+        break;
+      case TtlKind::kExpireTime:
+        AppendInteger(out, at / 1000);
+        break;
+      case TtlKind::kPExpireTime:
+        AppendInteger(out, at);
+        break;
     }
     return Status::OK();
   }

@@ -13,8 +13,15 @@ namespace {
 
 // ---- SET / GETEX option parsing (Redis 7 parseExtendedStringArgumentsOrReply) ----
 enum SetFlag : uint32_t {
-  kNX = 1, kXX = 2, kGet = 4, kKeepTtl = 8, kPersist = 16,
-  kEX = 32, kPX = 64, kEXAT = 128, kPXAT = 256,
+  kNX = 1,
+  kXX = 2,
+  kGet = 4,
+  kKeepTtl = 8,
+  kPersist = 16,
+  kEX = 32,
+  kPX = 64,
+  kEXAT = 128,
+  kPXAT = 256,
 };
 constexpr uint32_t kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
@@ -43,7 +50,8 @@ Status ParseExtendedArgs(const std::vector<std::string>& args, size_t first, boo
       f |= kGet;
     } else if (is_set && EqualsIgnoreCase(opt, "keepttl") && !(f & kPersist) && !(f & kAnyExpire)) {
       f |= kKeepTtl;
-    } else if (!is_set && EqualsIgnoreCase(opt, "persist") && !(f & kAnyExpire) && !(f & kKeepTtl)) {
+    } else if (!is_set && EqualsIgnoreCase(opt, "persist") && !(f & kAnyExpire) &&
+               !(f & kKeepTtl)) {
       f |= kPersist;
     } else if (EqualsIgnoreCase(opt, "ex") && expire_opt(kEX)) {
     } else if (EqualsIgnoreCase(opt, "px") && expire_opt(kPX)) {
@@ -418,7 +426,8 @@ class LcsCmd : public Commander {
         return Err(kErrSyntax);
       }
     }
-    if (len_ && idx_) return Err("ERR If you want both the length and indexes, please just use IDX.");
+    if (len_ && idx_)
+      return Err("ERR If you want both the length and indexes, please just use IDX.");
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
@@ -436,7 +445,8 @@ class LcsCmd : public Commander {
     auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return table[j + i * (blen + 1)]; };
     for (uint64_t i = 1; i <= alen; i++) {
       for (uint64_t j = 1; j <= blen; j++) {
-        at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+        at(i, j) =
+            a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
       }
     }
     const uint32_t lcs_len = at(alen, blen);

@@ -36,9 +36,9 @@ struct GatewayConfig;
 // Per-connection state commands may read or change.
 struct Session {
   uint64_t id = 0;
-  std::string name;          // CLIENT SETNAME
-  std::string peer;          // "ip:port", for CLIENT INFO/LIST
-  int protocol = 2;          // only RESP2 is spoken
+  std::string name;                // CLIENT SETNAME
+  std::string peer;                // "ip:port", for CLIENT INFO/LIST
+  int protocol = 2;                // only RESP2 is spoken
   bool close_after_reply = false;  // QUIT
 };
 

@@ -10,24 +10,48 @@ namespace {
 
 // The errors redis-server 7.0.15 gives for the same commands.
 TEST_F(CommandTest, ConfigErrorsAreRedisErrors) {
-  EXPECT_EQ(Run({"CONFIG", "SET", "foo", "bar"}), Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "sometimes"}), Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "always", "appendfsync", "no"}), Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - duplicate parameter"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "always", "foo", "x"}), Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "foo", "x", "appendfsync", "always"}), Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "databases", "3"}), Error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "databases", "3", "foo", "x"}), Error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "hz", "abc"}), Error("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "maxclients", "0"}), Error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "timeout", "-1"}), Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "appendonly", "maybe"}), Error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "maxmemory", "abc"}), Error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"));
-  EXPECT_EQ(Run({"CONFIG", "SET", "x"}), Error("ERR wrong number of arguments for 'config|set' command"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "foo", "bar"}),
+            Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "sometimes"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - "
+                  "argument(s) must be one of the following: everysec, always, no"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "always", "appendfsync", "no"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - duplicate "
+                  "parameter"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendfsync", "always", "foo", "x"}),
+            Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "foo", "x", "appendfsync", "always"}),
+            Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "databases", "3"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set "
+                  "immutable config"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "databases", "3", "foo", "x"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set "
+                  "immutable config"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "hz", "abc"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't "
+                  "be parsed into an integer"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "maxclients", "0"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument "
+                  "must be between 1 and 4294967295 inclusive"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "timeout", "-1"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must "
+                  "be between 0 and 2147483647 inclusive"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendonly", "maybe"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument "
+                  "must be 'yes' or 'no'"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "maxmemory", "abc"}),
+            Error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument "
+                  "must be a memory value"));
+  EXPECT_EQ(Run({"CONFIG", "SET", "x"}),
+            Error("ERR wrong number of arguments for 'config|set' command"));
   EXPECT_EQ(Run({"CONFIG", "SET", "a", "b", "c"}), Error("ERR syntax error"));
-  EXPECT_EQ(Run({"CONFIG", "GET"}), Error("ERR wrong number of arguments for 'config|get' command"));
+  EXPECT_EQ(Run({"CONFIG", "GET"}),
+            Error("ERR wrong number of arguments for 'config|get' command"));
   EXPECT_EQ(Run({"CONFIG", "GET", "nosuch"}), Arr({}));
   EXPECT_EQ(Run({"CONFIG", "REWRITE"}), Error("ERR The server is running without a config file"));
-  EXPECT_EQ(Run({"CONFIG", "RESETSTAT", "x"}), Error("ERR wrong number of arguments for 'config|resetstat' command"));
+  EXPECT_EQ(Run({"CONFIG", "RESETSTAT", "x"}),
+            Error("ERR wrong number of arguments for 'config|resetstat' command"));
   EXPECT_EQ(Run({"CONFIG"}), Error("ERR wrong number of arguments for 'config' command"));
   EXPECT_EQ(Run({"CONFIG", "nope"}), Error("ERR unknown subcommand 'nope'. Try CONFIG HELP."));
 }
@@ -64,9 +88,9 @@ TEST_F(CommandTest, ConfigSetChangesWhatConfigGetReads) {
   EXPECT_EQ(d_->config().hz.load(), 50);
   EXPECT_EQ(d_->config().idle_timeout_s.load(), 300);
   EXPECT_EQ(d_->config().max_clients.load(), 20u);
-  EXPECT_EQ(Run({"CONFIG", "GET", "hz", "timeout", "maxclients"}),
-            Arr({Bulk("hz"), Bulk("50"), Bulk("maxclients"), Bulk("20"), Bulk("timeout"),
-                 Bulk("300")}));
+  EXPECT_EQ(
+      Run({"CONFIG", "GET", "hz", "timeout", "maxclients"}),
+      Arr({Bulk("hz"), Bulk("50"), Bulk("maxclients"), Bulk("20"), Bulk("timeout"), Bulk("300")}));
   // Redis clamps hz to 1..500.
   EXPECT_EQ(Run({"CONFIG", "SET", "hz", "0"}), kOK);
   EXPECT_EQ(Run({"CONFIG", "GET", "hz"}), Arr({Bulk("hz"), Bulk("1")}));

@@ -15,8 +15,9 @@ Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
   Register("connection", ConnectionCommandTable());
   Register("server", ServerCommandTable());
   Register("scripting", ScriptingCommandTable());
-  std::sort(sorted_.begin(), sorted_.end(),
-            [](const CommandSpec* a, const CommandSpec* b) { return std::string_view(a->name) < b->name; });
+  std::sort(sorted_.begin(), sorted_.end(), [](const CommandSpec* a, const CommandSpec* b) {
+    return std::string_view(a->name) < b->name;
+  });
 }
 
 void Dispatcher::Register(std::string_view group, const std::vector<CommandSpec>& table) {
@@ -59,23 +60,21 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string>& argv,
     for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
       args += "'" + argv[i].substr(0, 128 - args.size()) + "' ";
     }
-    *error = "ERR unknown command '" + name.substr(0, 128) +
-             "', with args beginning with: " + args;
+    *error = "ERR unknown command '" + name.substr(0, 128) + "', with args beginning with: " + args;
     return nullptr;
   }
   if (spec->subcommands != nullptr && argv.size() >= 2) {
     for (const auto& sub : *spec->subcommands) {
       if (EqualsIgnoreCase(argv[1], sub.name)) return &sub;
     }
-    *error = "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + ToUpper(name) +
-             " HELP.";
+    *error =
+        "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + ToUpper(name) + " HELP.";
     return nullptr;
   }
   return spec;
 }
 
-void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
-                         std::string* out) {
+void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv, std::string* out) {
   counters_.total_commands.fetch_add(1, std::memory_order_relaxed);
   std::string error;
   Status s;

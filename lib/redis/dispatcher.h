@@ -68,9 +68,9 @@ class Dispatcher {
   RedisStore store_;
   ServerInfo info_;
   GatewayConfig config_;
-  std::unordered_map<std::string, const CommandSpec*> by_name_;  // subcommands as "a|b"
+  std::unordered_map<std::string, const CommandSpec*> by_name_;        // subcommands as "a|b"
   std::unordered_map<const CommandSpec*, const CommandSpec*> parent_;  // subcommand -> container
-  std::unordered_map<const CommandSpec*, std::string_view> group_;    // top level only
+  std::unordered_map<const CommandSpec*, std::string_view> group_;     // top level only
   std::vector<const CommandSpec*> sorted_;
 };
 

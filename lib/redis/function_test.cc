@@ -13,25 +13,36 @@ TEST_F(CommandTest, FunctionAndFcallWithoutALibrary) {
   EXPECT_EQ(Run({"FUNCTION", "FLUSH"}), kOK);
   EXPECT_EQ(Run({"FUNCTION", "FLUSH", "ASYNC"}), kOK);
   EXPECT_EQ(Run({"FUNCTION", "FLUSH", "sync"}), kOK);
-  EXPECT_EQ(Run({"FUNCTION", "FLUSH", "foo"}), Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
-  EXPECT_EQ(Run({"FUNCTION", "FLUSH", "a", "b"}), Error("ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP."));
+  EXPECT_EQ(Run({"FUNCTION", "FLUSH", "foo"}),
+            Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
+  EXPECT_EQ(
+      Run({"FUNCTION", "FLUSH", "a", "b"}),
+      Error("ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP."));
   EXPECT_EQ(Run({"FUNCTION", "LIST"}), Arr({}));
   EXPECT_EQ(Run({"FUNCTION", "LIST", "LIBRARYNAME", "x", "WITHCODE"}), Arr({}));
   EXPECT_EQ(Run({"FUNCTION", "LIST", "foo"}), Error("ERR Unknown argument foo"));
-  EXPECT_EQ(Run({"FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME"}), Error("ERR library name argument was not given"));
+  EXPECT_EQ(Run({"FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME"}),
+            Error("ERR library name argument was not given"));
   EXPECT_EQ(Run({"FUNCTION", "DELETE", "x"}), Error("ERR Library not found"));
-  EXPECT_EQ(Run({"FUNCTION", "DELETE", "a", "b"}), Error("ERR wrong number of arguments for 'function|delete' command"));
+  EXPECT_EQ(Run({"FUNCTION", "DELETE", "a", "b"}),
+            Error("ERR wrong number of arguments for 'function|delete' command"));
   EXPECT_EQ(Run({"FUNCTION", "KILL"}), Error("NOTBUSY No scripts in execution right now."));
-  EXPECT_EQ(Run({"FUNCTION", "STATS", "x"}), Error("ERR wrong number of arguments for 'function|stats' command"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD"}), Error("ERR wrong number of arguments for 'function|load' command"));
+  EXPECT_EQ(Run({"FUNCTION", "STATS", "x"}),
+            Error("ERR wrong number of arguments for 'function|stats' command"));
+  EXPECT_EQ(Run({"FUNCTION", "LOAD"}),
+            Error("ERR wrong number of arguments for 'function|load' command"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "x"}), Error("ERR Missing library metadata"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "REPLACE", "x", "y"}), Error("ERR Unknown option given: x"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua"}), Error("ERR Invalid library metadata"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua\n"}), Error("ERR Library name was not given"));
   EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!js name=x\nfoo"}), Error("ERR Engine 'js' not found"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x foo=bar\n"}), Error("ERR Invalid metadata value given: foo=bar"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x name=y\n"}), Error("ERR Invalid metadata value, name argument was given multiple times"));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=a-b\n"}), Error("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"));
+  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x foo=bar\n"}),
+            Error("ERR Invalid metadata value given: foo=bar"));
+  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=x name=y\n"}),
+            Error("ERR Invalid metadata value, name argument was given multiple times"));
+  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=a-b\n"}),
+            Error("ERR Library names can only contain letters, numbers, or underscores(_) and must "
+                  "be at least one character long"));
   EXPECT_EQ(Run({"FUNCTION"}), Error("ERR wrong number of arguments for 'function' command"));
   EXPECT_EQ(Run({"FUNCTION", "NOPE"}), Error("ERR unknown subcommand 'NOPE'. Try FUNCTION HELP."));
   EXPECT_EQ(Run({"FCALL", "f", "0"}), Error("ERR Function not found"));
@@ -43,8 +54,9 @@ TEST_F(CommandTest, FunctionAndFcallWithoutALibrary) {
 TEST_F(CommandTest, FunctionStatsHasNoEngines) {
   EXPECT_EQ(Run({"FUNCTION", "STATS"}),
             Arr({Bulk("running_script"), kNil, Bulk("engines"), Arr({})}));
-  EXPECT_EQ(Run({"FUNCTION", "LOAD", "#!lua name=mylib\nredis.register_function('f', function() "
-                                     "return 1 end)"}),
+  EXPECT_EQ(Run({"FUNCTION", "LOAD",
+                 "#!lua name=mylib\nredis.register_function('f', function() "
+                 "return 1 end)"}),
             Error("ERR Engine 'lua' not found"));
   EXPECT_EQ(Run({"FUNCTION", "LIST"}), Arr({}));
 }

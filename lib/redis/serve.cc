@@ -88,9 +88,9 @@ std::vector<std::string> Servers::Banner() const {
                     " (admin token " + (token_required_ ? "required" : "not required") + ")");
   }
   if (gateway_) {
-    lines.push_back("Redis gateway listening on " +
-                    server::FormatHostPort(gateway_->dispatcher()->server_info().host,
-                                           gateway_->port()));
+    lines.push_back(
+        "Redis gateway listening on " +
+        server::FormatHostPort(gateway_->dispatcher()->server_info().host, gateway_->port()));
   }
   return lines;
 }

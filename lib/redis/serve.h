@@ -23,7 +23,7 @@ struct ServeOptions {
   // "Authorization: Bearer <token>" for /admin/*; required when metrics_addr
   // is not a loopback address (HttpServer refuses to start otherwise).
   std::string admin_token;
-  std::string redis_addr;    // HOST:PORT of the Redis gateway; empty: none
+  std::string redis_addr;  // HOST:PORT of the Redis gateway; empty: none
   // The gateway's initial appendfsync: always (fsync each write before its
   // reply) or no. The DB is opened without Options::sync_writes, so CONFIG SET
   // appendfsync can change it: the gateway is the only writer.

@@ -63,8 +63,8 @@ TEST(ServeTest, StartsBothServersAndReportsTheirPorts) {
   EXPECT_EQ(banner[0], "NoKV serving workdir " + dir.path() + " (appendfsync=no)");
   EXPECT_EQ(banner[1], "HTTP metrics/admin listening on http://127.0.0.1:" +
                            std::to_string(servers->http_port()) + " (admin token not required)");
-  EXPECT_EQ(banner[2], "Redis gateway listening on 127.0.0.1:" +
-                           std::to_string(servers->redis_port()));
+  EXPECT_EQ(banner[2],
+            "Redis gateway listening on 127.0.0.1:" + std::to_string(servers->redis_port()));
   EXPECT_EQ(Ask(servers->redis_port(), "SET k v"), "+OK\r\n");
   EXPECT_EQ(Ask(servers->redis_port(), "CONFIG GET appendfsync"),
             "*2\r\n$11\r\nappendfsync\r\n$2\r\nno\r\n");

@@ -1,6 +1,7 @@
 // SimCluster: see sim_cluster.h.
 #include "raft/sim/sim_cluster.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -383,6 +384,18 @@ int SimCluster::WaitForCommit(int max_ticks) {
 bool SimCluster::IsLeader(uint64_t node) const {
   auto it = nodes_.find(node);
   return it != nodes_.end() && it->second.raw && it->second.leader;
+}
+
+uint64_t SimCluster::Backlog() const {
+  uint64_t max_last = 0, min_commit = ~uint64_t{0};
+  for (const auto& [id, n] : nodes_) {
+    if (!n.raw) continue;
+    uint64_t last = 0;
+    (void)n.storage->LastIndex(&last);
+    max_last = std::max(max_last, last);
+    min_commit = std::min(min_commit, n.raw->GetStatus().hard_state.commit());
+  }
+  return max_last > min_commit ? max_last - min_commit : 0;
 }
 
 uint64_t SimCluster::CurrentTerm(uint64_t node) const {

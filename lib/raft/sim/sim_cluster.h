@@ -109,6 +109,11 @@ class SimCluster {
   // Snapshots `node` at its applied index and compacts its log up to it.
   void CompactLog(uint64_t node);
   bool IsLeader(uint64_t node) const;
+  // Entries not yet committed everywhere: the highest last index minus the
+  // lowest commit index among live nodes. Catching up takes time in
+  // proportion (with one entry per message and one message in flight, one
+  // round trip per entry).
+  uint64_t Backlog() const;
   // The node's current (in-memory) term; 0 if it is down.
   uint64_t CurrentTerm(uint64_t node) const;
   uint64_t Applied(uint64_t node) const;
