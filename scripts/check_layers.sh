@@ -10,6 +10,7 @@ LIB=${1:-"$(dirname "$0")/../lib"}
 # layer -> layers it may include directly (each one's own list is allowed too).
 declare -A DEPS=(
   [base]=""
+  [config]="base proto"
   [vfs]="base"
   [wal]="vfs"
   [sst]="vfs"

@@ -76,4 +76,29 @@ struct ServeOptions {
 };
 int RunServe(const ServeOptions& options);
 
+// nokv regions: one store's regions read offline from its workdir, or the
+// cluster's regions and leaders from PD (cmd_regions.cc). Exactly one of
+// workdir / pd_addr.
+struct RegionsOptions {
+  std::string workdir;
+  std::string pd_addr;
+  int pd_timeout_ms = 3000;
+  bool json = false;
+};
+int RunRegions(const RegionsOptions& options);
+
+// nokv kv: get/put/delete/scan through the cluster client (cmd_kv.cc,
+// kv_client.h). Exit codes: 0 ok, 1 get: key not found, 2 usage, 3 the
+// operation failed (cluster unreachable, timeout, ...).
+struct KvOptions {
+  std::string pd_addr;
+  int timeout_ms = 5000;
+  bool hex = false;       // KEY/VALUE/START arguments and printed keys/values are hex
+  std::string op;         // get | put | delete | scan
+  std::string key;        // get, put, delete; scan: the start key
+  std::string value;      // put
+  uint64_t limit = 100;   // scan
+};
+int RunKv(const KvOptions& options);
+
 }  // namespace nokv::cli

@@ -30,6 +30,8 @@ struct ParsedOptions {
   FsckCommandOptions fsck;
   BenchOptions bench;
   pdcmd::PdCommandOptions pd;
+  RegionsOptions regions;
+  KvOptions kv;
 };
 
 struct Subcommand {
@@ -43,6 +45,44 @@ void AddWorkdir(CLI::App* app, std::string* workdir) {
   app->add_option("-w,--workdir", *workdir, "NoKV workdir (database directory)")
       ->required()
       ->type_name("DIR");
+}
+
+void AddRegionsFlags(CLI::App* app, RegionsOptions* o) {
+  app->add_option("-w,--workdir", o->workdir,
+                  "A store's workdir, read offline and read-only (the store may be stopped)")
+      ->type_name("DIR");
+  app->add_option("--pd-addr", o->pd_addr, "Ask PD for every region and its leader (live)")
+      ->type_name("HOST:PORT");
+  app->add_option("--pd-timeout", o->pd_timeout_ms, "Milliseconds per PD request attempt")
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
+  app->add_flag("--json", o->json, "Print one JSON object (see nokv(1))");
+}
+
+void AddKvFlags(CLI::App* app, KvOptions* o) {
+  app->add_option("--pd-addr", o->pd_addr, "PD endpoint")
+      ->type_name("HOST:PORT")
+      ->envname("NOKV_PD_ADDR");
+  app->add_option("--timeout", o->timeout_ms, "Milliseconds per operation, retries included")
+      ->capture_default_str();
+  app->add_flag("--hex", o->hex, "KEY, VALUE and START are hex; keys and values print as hex");
+  app->require_subcommand(1);
+  app->fallthrough();  // --pd-addr etc. may follow the operation
+  CLI::App* get = app->add_subcommand("get", "Print KEY's value; exit 1 when it has none");
+  get->add_option("KEY", o->key, "The key")->required();
+  get->callback([o] { o->op = "get"; });
+  CLI::App* put = app->add_subcommand("put", "Set KEY to VALUE");
+  put->add_option("KEY", o->key, "The key")->required();
+  put->add_option("VALUE", o->value, "The value")->required();
+  put->callback([o] { o->op = "put"; });
+  CLI::App* del = app->add_subcommand("delete", "Delete KEY (no error when it has no value)");
+  del->add_option("KEY", o->key, "The key")->required();
+  del->callback([o] { o->op = "delete"; });
+  CLI::App* scan =
+      app->add_subcommand("scan", "Print up to --limit KEY<TAB>VALUE lines from START on");
+  scan->add_option("START", o->key, "First key (\"\" = from the beginning)")->required();
+  scan->add_option("--limit", o->limit, "Most pairs to print")->capture_default_str();
+  scan->callback([o] { o->op = "scan"; });
 }
 
 const std::vector<Subcommand>& Subcommands() {
@@ -125,6 +165,14 @@ const std::vector<Subcommand>& Subcommands() {
       {"pd", "Run the placement driver (timestamps, ids, routing, scheduling); see nokv-pd(1)",
        [](CLI::App* app, ParsedOptions* o) { pdcmd::AddPdFlags(app, &o->pd); },
        [](const ParsedOptions& o) { return pdcmd::RunPd(o.pd, "nokv pd"); }},
+      {"regions",
+       "List one store's regions offline (--workdir) or the cluster's, with leaders, from PD "
+       "(--pd-addr)",
+       [](CLI::App* app, ParsedOptions* o) { AddRegionsFlags(app, &o->regions); },
+       [](const ParsedOptions& o) { return RunRegions(o.regions); }},
+      {"kv", "Get, put, delete or scan keys of a cluster (routed through PD)",
+       [](CLI::App* app, ParsedOptions* o) { AddKvFlags(app, &o->kv); },
+       [](const ParsedOptions& o) { return RunKv(o.kv); }},
   };
   return kSubcommands;
 }
