@@ -34,7 +34,7 @@ declare -A DEPS=(
   [raftstore]="db raft proto pd server"
   [transport]="raftstore proto pd"
   [client]="proto pd"
-  [node]="transport raftstore pd server proto"
+  [node]="transport raftstore pd server proto client"  # client: its tests drive the nodes
   [percolator]="raftstore client"
 )
 
