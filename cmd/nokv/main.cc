@@ -138,16 +138,20 @@ const std::vector<Subcommand>& Subcommands() {
       {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",
        [](CLI::App* app, ParsedOptions* o) { bench::AddBenchFlags(app, &o->bench.config); },
        [](const ParsedOptions& o) { return RunBench(o.bench); }},
-      {"serve", "Open a DB and serve HTTP metrics/admin endpoints (and Redis) until SIGTERM",
+      {"serve",
+       "Serve a workdir: embedded (HTTP metrics/admin, Redis), or a cluster store node "
+       "(--store-id, --pd-addr)",
        [](CLI::App* app, ParsedOptions* o) {
-         AddWorkdir(app, &o->serve.workdir);
+         app->add_option("-w,--workdir", o->serve.workdir,
+                         "Workdir (a store's in cluster mode; --config may supply it)")
+             ->type_name("DIR");
          app->add_option("--metrics-addr", o->serve.metrics_addr,
-                         "HTTP listen address for /metrics, /debug/vars, /healthz, /admin/* "
-                         "(port 0 = any free port)")
-             ->type_name("HOST:PORT")
-             ->capture_default_str();
+                         "HTTP listen address for /metrics, /debug/vars, /healthz (and /admin/* "
+                         "embedded); port 0 = any free port. Default 127.0.0.1:8080 embedded, "
+                         "none in cluster mode")
+             ->type_name("HOST:PORT");
          app->add_option("--redis-addr", o->serve.redis_addr,
-                         "Also start the Redis gateway on this address")
+                         "Also start the Redis gateway on this address (embedded mode)")
              ->type_name("HOST:PORT");
          app->add_flag("--sync-writes", o->serve.sync_writes,
                        "fsync every write before acking (the gateway's appendfsync always)");
@@ -160,8 +164,48 @@ const std::vector<Subcommand>& Subcommands() {
                          "--metrics-addr")
              ->type_name("TOKEN")
              ->envname("NOKV_ADMIN_TOKEN");
+         // Cluster mode.
+         app->add_option("--store-id", o->serve.store_id, "Cluster mode: this store's id (> 0)")
+             ->type_name("N");
+         app->add_option("--addr", o->serve.addr,
+                         "Cluster mode: gRPC listen address (raft + NoKV RPC); default "
+                         "127.0.0.1:20160")
+             ->type_name("HOST:PORT");
+         app->add_option("--advertise-addr", o->serve.advertise_addr,
+                         "Cluster mode: the address other stores and clients dial (default: "
+                         "--addr with the bound port)")
+             ->type_name("HOST:PORT");
+         app->add_option("--pd-addr", o->serve.pd_addr, "Cluster mode: PD endpoint")
+             ->type_name("HOST:PORT");
+         app->add_option("--config", o->serve.config,
+                         "Cluster mode: topology file; supplies --addr, --pd-addr and --workdir "
+                         "when not given and bootstraps a new workdir")
+             ->type_name("FILE");
+         app->add_option("--pd-timeout", o->serve.pd_timeout, "PD RPC timeout (e.g. 2s, 500ms)")
+             ->capture_default_str();
+         app->add_option("--election-tick", o->serve.election_tick, "Raft election ticks (> 0)")
+             ->capture_default_str();
+         app->add_option("--heartbeat-tick", o->serve.heartbeat_tick,
+                         "Raft heartbeat ticks (> 0, < election ticks)")
+             ->capture_default_str();
+         app->add_option("--raft-max-msg-bytes", o->serve.raft_max_msg_bytes,
+                         "Raft max append message size")
+             ->capture_default_str();
+         app->add_option("--raft-max-inflight", o->serve.raft_max_inflight,
+                         "Raft max in-flight append messages")
+             ->capture_default_str();
+         app->add_option("--raft-tick-interval", o->serve.raft_tick_interval,
+                         "Raft tick period (e.g. 100ms)")
+             ->capture_default_str();
+         app->add_option("--read-mode", o->serve.read_mode,
+                         "Reads: read-index (a heartbeat round per read batch) or lease")
+             ->capture_default_str()
+             ->check(CLI::IsMember({"read-index", "lease"}));
+         app->add_flag("--raft-debug-log", o->serve.raft_debug_log, "Verbose store logging");
        },
-       [](const ParsedOptions& o) { return RunServe(o.serve); }},
+       [](const ParsedOptions& o) {
+         return o.serve.cluster_mode() ? RunServeCluster(o.serve) : RunServe(o.serve);
+       }},
       {"pd", "Run the placement driver (timestamps, ids, routing, scheduling); see nokv-pd(1)",
        [](CLI::App* app, ParsedOptions* o) { pdcmd::AddPdFlags(app, &o->pd); },
        [](const ParsedOptions& o) { return pdcmd::RunPd(o.pd, "nokv pd"); }},

@@ -10,6 +10,7 @@
 #include "node/store_kv_backend.h"
 #include "pd/pd_client.h"
 #include "raftstore/pd_link.h"
+#include "server/host_port.h"
 #include "server/http_server.h"
 #include "transport/grpc_status.h"
 #include "transport/kv_service.h"
@@ -23,20 +24,6 @@ struct StoreNode::Servers {
   std::unique_ptr<HttpServer> http;
 };
 
-namespace {
-
-// "host:port" / "[v6]:port" -> host (as written, brackets kept) and port.
-bool SplitHostPort(const std::string& address, std::string* host, int* port) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
-  const std::string p = address.substr(colon + 1);
-  if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
-  *host = address.substr(0, colon);
-  *port = std::stoi(p);
-  return *port <= 65535;
-}
-
-}  // namespace
 
 StoreNode::StoreNode(StoreNodeOptions options)
     : options_(std::move(options)), servers_(std::make_unique<Servers>()) {}
@@ -59,9 +46,7 @@ Status StoreNode::StartAll() {
   if (o.pd_endpoints.empty()) return Status::InvalidArgument("no PD address");
   std::string listen_host;
   int listen_port = 0;
-  if (!SplitHostPort(o.listen_address, &listen_host, &listen_port)) {
-    return Status::InvalidArgument("listen address \"" + o.listen_address + "\" is not HOST:PORT");
-  }
+  NOKV_RETURN_IF_ERROR(server::ParseHostPort(o.listen_address, &listen_host, &listen_port));
 
   // PD first: a store that cannot reach it should say so, not half start.
   pd::PdClientOptions po;
@@ -88,7 +73,8 @@ Status StoreNode::StartAll() {
   grpc::ServerBuilder builder;
   transport::ConfigureStoreServer(&builder);
   int bound_port = 0;
-  builder.AddListeningPort(o.listen_address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(server::FormatHostPort(listen_host, listen_port),
+                           grpc::InsecureServerCredentials(), &bound_port);
   builder.RegisterService(servers_->service.get());
   servers_->grpc = builder.BuildAndStart();
   if (!servers_->grpc || bound_port == 0) {
@@ -96,11 +82,11 @@ Status StoreNode::StartAll() {
   }
   if (!o.advertise_address.empty()) {
     address_ = o.advertise_address;
-  } else if (listen_host == "0.0.0.0" || listen_host == "[::]" || listen_host == "::") {
+  } else if (listen_host == "0.0.0.0" || listen_host == "::") {
     return Status::InvalidArgument("listening on " + o.listen_address +
                                    " needs an advertise address other stores can dial");
   } else {
-    address_ = listen_host + ":" + std::to_string(bound_port);
+    address_ = server::FormatHostPort(listen_host, bound_port);
   }
 
   NOKV_RETURN_IF_ERROR(store_->Start(address_));
@@ -130,11 +116,7 @@ Status StoreNode::StartAll() {
 
   if (!o.metrics_address.empty()) {
     HttpServerOptions ho;
-    if (!SplitHostPort(o.metrics_address, &ho.host, &ho.port)) {
-      return Status::InvalidArgument("metrics address \"" + o.metrics_address +
-                                     "\" is not HOST:PORT");
-    }
-    if (ho.host.size() >= 2 && ho.host.front() == '[') ho.host = ho.host.substr(1, ho.host.size() - 2);
+    NOKV_RETURN_IF_ERROR(server::ParseHostPort(o.metrics_address, &ho.host, &ho.port));
     ho.bearer_token = o.metrics_token;
     servers_->http = std::make_unique<HttpServer>(
         [this](const server::HttpRequest& r) {
