@@ -33,7 +33,7 @@ void GrpcTransport::SetHandler(raftstore::RaftMessageHandler* handler) {
 }
 
 Status GrpcTransport::Send(uint64_t store_id, raft_serverpb::RaftMessage message) {
-  RaftStreamSender* sender = nullptr;
+  std::shared_ptr<RaftStreamSender> sender;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopped_) {
@@ -44,9 +44,9 @@ Status GrpcTransport::Send(uint64_t store_id, raft_serverpb::RaftMessage message
       counters_.send_unavailable.fetch_add(1, std::memory_order_relaxed);
       return Status::Unavailable("message to store 0");
     }
-    std::unique_ptr<RaftStreamSender>& slot = senders_[store_id];
-    if (!slot) slot = std::make_unique<RaftStreamSender>(store_id, this);
-    sender = slot.get();  // senders live until Stop, which cannot run concurrently
+    std::shared_ptr<RaftStreamSender>& slot = senders_[store_id];
+    if (!slot) slot = std::make_shared<RaftStreamSender>(store_id, this);
+    sender = slot;
   }
   Status s = sender->Enqueue(std::move(message));
   if (s.IsBusy()) counters_.send_busy.fetch_add(1, std::memory_order_relaxed);
@@ -60,7 +60,7 @@ void GrpcTransport::Flush() {
 }
 
 void GrpcTransport::Stop() {
-  std::map<uint64_t, std::unique_ptr<RaftStreamSender>> senders;
+  std::map<uint64_t, std::shared_ptr<RaftStreamSender>> senders;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopped_) return;
@@ -68,7 +68,7 @@ void GrpcTransport::Stop() {
     senders.swap(senders_);
     for (auto& job : snapshot_jobs_) job->context.TryCancel();
   }
-  senders.clear();  // each destructor stops and joins its thread
+  for (auto& [id, sender] : senders) sender->Stop();  // joins its thread
   ReapSnapshotJobs(/*all=*/true);
 }
 

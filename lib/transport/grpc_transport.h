@@ -126,7 +126,8 @@ class GrpcTransport final : public raftstore::Transport {
 
   std::mutex mu_;
   bool stopped_ = false;                                            // guarded by mu_
-  std::map<uint64_t, std::unique_ptr<RaftStreamSender>> senders_;  // guarded by mu_
+  // Shared so a Send racing with Stop keeps its sender alive.
+  std::map<uint64_t, std::shared_ptr<RaftStreamSender>> senders_;  // guarded by mu_
   std::list<std::unique_ptr<SnapshotJob>> snapshot_jobs_;           // guarded by mu_
   std::map<std::string, std::shared_ptr<grpc::Channel>> snapshot_channels_;  // guarded by mu_
 

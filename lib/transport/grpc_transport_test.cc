@@ -319,6 +319,26 @@ TEST(GrpcTransportTest, SnapshotToADeadStoreFailsAndStopCancels) {
   EXPECT_TRUE(s1.transport.Send(2, Message(1, 1, 2, "x")).IsUnavailable());
 }
 
+TEST(GrpcTransportTest, StopWhileSendersRun) {
+  Pair p;
+  std::atomic<bool> go{true};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      while (go.load()) {
+        (void)p.s1.transport.Send(2, Message(1, 1, 2, "x"));
+        p.s1.transport.Flush();
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  p.s1.transport.Stop();
+  EXPECT_TRUE(p.s1.transport.Send(2, Message(1, 1, 2, "late")).IsUnavailable());
+  go = false;
+  for (auto& t : senders) t.join();
+  EXPECT_GT(p.s2.handler.message_count(), 0u);
+}
+
 TEST(GrpcTransportTest, NoHandlerDropsInboundMessages) {
   Pair p;
   p.s2.transport.SetHandler(nullptr);
