@@ -65,7 +65,8 @@ out=$("$PD" --config "$TMP/missing.json" 2>&1)
 [[ $? -eq 2 && "$out" == *"cannot read"* ]] || fail "missing config: $out"
 help=$("$PD" --help)
 for flag in --addr --workdir --config --scope --id-start --ts-start --metrics-addr \
-            --admin-token --max-store-down-time --region-max-size --region-max-keys; do
+            --admin-token --max-store-down-time --region-max-size --region-max-keys \
+            --name --enable-merge --operator-timeout --initial-cluster; do
   [[ "$help" == *"$flag"* ]] || fail "--help does not list $flag"
 done
 
