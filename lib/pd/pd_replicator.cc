@@ -139,7 +139,7 @@ void PdReplicator::Stop() {
   senders_.clear();
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [id, w] : waiters_) {
-    w->status = Status::IOError("pd raft: stopping");
+    w->status = Status::Closed("pd raft: stopping");
     w->done = true;
     w->cv.notify_one();
   }
@@ -162,7 +162,7 @@ void PdReplicator::Receive(const std::string& message) {
 Status PdReplicator::Propose(const pdstatepb::Command& command) {
   Waiter waiter;
   std::unique_lock<std::mutex> l(mu_);
-  if (stopping_) return Status::IOError("pd raft: stopping");
+  if (stopping_) return Status::Closed("pd raft: stopping");
   // Ids carry the member id, so no other member's entry can complete ours.
   const uint64_t id = (options_.id << 48) | next_proposal_++;
   pdstatepb::Proposal p;
@@ -175,7 +175,7 @@ Status PdReplicator::Propose(const pdstatepb::Command& command) {
                                        [&] { return waiter.done; });
   if (!done) {
     waiters_.erase(id);
-    return Status::IOError("pd raft: the command was not committed in time (no quorum?)");
+    return Status::Closed("pd raft: the command was not committed in time (no quorum?)");
   }
   return waiter.status;
 }
@@ -210,7 +210,7 @@ void PdReplicator::DriveLoop() {
     for (uint64_t peer : unreachable) node_->ReportUnreachable(peer);
     for (auto& [id, data] : proposals) {
       Status s = node_->Propose(std::move(data));
-      if (!s.ok()) Complete(id, Status::NotSupported("pd raft: proposal dropped: " + s.ToString()));
+      if (!s.ok()) Complete(id, Status::Closed("pd raft: proposal dropped: " + s.ToString()));
     }
     if (std::chrono::steady_clock::now() >= next_tick) {
       node_->Tick();

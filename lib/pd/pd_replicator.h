@@ -57,8 +57,9 @@ class PdReplicator {
   void Stop();
 
   // Proposes the command and waits until this member applied it; returns
-  // the apply's Status. NotSupported if Raft dropped it (no leader), IOError
-  // on timeout or stop.
+  // the apply's Status. Closed if Raft dropped it (not the leader), it was
+  // not committed in time (no quorum) or the replicator stops: the caller
+  // should be told to retry elsewhere (NOT_LEADER).
   Status Propose(const pdstatepb::Command& command);
   // A serialized raftpb.Message from a peer (PDPeer.Raft).
   void Receive(const std::string& message);

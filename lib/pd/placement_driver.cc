@@ -33,6 +33,7 @@ void SetError(pdpb::ResponseHeader* header, const Status& s) {
     case Status::Code::kAborted: type = pdpb::STALE_EPOCH; break;
     case Status::Code::kBusy: type = pdpb::ALREADY_BOOTSTRAPPED; break;
     case Status::Code::kNotSupported: type = pdpb::STORE_TOMBSTONE; break;
+    case Status::Code::kClosed: type = pdpb::NOT_LEADER; break;  // replica lost its quorum
     default: break;
   }
   SetError(header, type, s.message().empty() ? s.ToString() : s.message());
@@ -157,7 +158,7 @@ bool PlacementDriver::is_leader() const {
 }
 
 void PlacementDriver::SetAllocError(pdpb::ResponseHeader* header, const Status& s) const {
-  if (s.IsAborted()) {  // the allocator retired: leadership moved during the request
+  if (s.IsAborted() || s.IsClosed()) {  // retired, or the bound was not committed
     CheckServing(header, false);
     if (!header->has_error()) SetError(header, pdpb::NOT_LEADER, "leadership changed; retry");
   } else {
