@@ -18,11 +18,12 @@
 #include <thread>
 #include <vector>
 
-#include "db/range_tombstones.h"
 #include "hotring/hot_ring.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/level_iterator.h"
+#include "lsm/range_tombstones.h"
 #include "lsm/table_cache.h"
+#include "lsm/visibility.h"
 #include "manifest/version_set.h"
 #include "memtable/memtable.h"
 #include "nokv/db.h"
@@ -74,13 +75,11 @@ class DBImpl final : public DB {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;  // the WAL segment that holds its writes
   };
-  // What a read needs, captured under mu_.
-  struct ReadView {
-    std::shared_ptr<MemTable> mem;
-    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
-    std::shared_ptr<const Version> version;
-    // Read together with the sources under mu_: any compaction output in
-    // `version` chose what to drop at a smaller sequence than this.
+  // What a read needs, captured under mu_: the sources (memtables, version)
+  // and, read together with them, the sequence and the range tombstones.
+  // Any compaction output in `version` chose what to drop at a smaller
+  // sequence than `sequence`.
+  struct ReadView : LsmView {
     uint64_t sequence = 0;
     std::shared_ptr<const RangeTombstoneSet> range_dels;
   };
@@ -148,15 +147,10 @@ class DBImpl final : public DB {
   std::unique_ptr<InternalIterator> NewViewIterator(const ReadView& view, TableIterOptions options);
   // Keeps the view alive for an iterator and registers its sequence.
   std::shared_ptr<void> PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot);
-  // The newest (internal key, value record) of (cf, key) at <= version that
-  // no range tombstone hides; NotFound if there is none.
+  // The entry of (cf, key) a reader at options.snapshot and `version` sees
+  // (lsm/visibility.h: FindVisibleEntry); NotFound if there is none.
   Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                   uint64_t version, std::string* ikey, std::string* value);
-  // The newest entry of (cf, key) at <= version in `view`, range tombstones
-  // not applied.
-  Status FindNewestInView(const ReadView& view, uint64_t snapshot, const ReadOptions& options,
-                          ColumnFamily cf, std::string_view key, uint64_t version,
-                          std::string* ikey, std::string* value);
+                   uint64_t version, std::string* ikey, std::string* value, Visibility* vis);
   Status CheckOpen() const;
 
   const Options options_;

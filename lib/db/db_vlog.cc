@@ -59,17 +59,18 @@ bool DBImpl::IsLiveValue(std::string_view ikey, const ValuePointer& ptr, uint64_
   ParsedInternalKey parsed;
   if (!ParseInternalKey(ikey, &parsed)) return false;
   std::string cur_key, cur_value;
-  if (!FindEntry(ReadOptions(), parsed.cf, parsed.user_key, parsed.version, &cur_key, &cur_value)
+  Visibility vis = Visibility::kInvisible;
+  if (!FindEntry(ReadOptions(), parsed.cf, parsed.user_key, parsed.version, &cur_key, &cur_value,
+                 &vis)
            .ok()) {
     return false;
   }
-  if (cur_key != ikey) return false;  // a newer entry (or a tombstone) took over
+  // A newer entry, a tombstone or an expiry took over.
+  if (vis != Visibility::kLive || cur_key != ikey) return false;
   ValueRecord record;
-  // (FindEntry skips entries hidden by a range deletion.)
   if (!DecodeValueRecord(cur_value, &record) || (record.meta & kMetaValuePointer) == 0) {
     return false;
   }
-  if (record.expires_at != 0 && record.expires_at <= NowMs()) return false;
   ValuePointer cur;
   if (!cur.DecodeFrom(record.value) || !(cur == ptr)) return false;
   *expires_at = record.expires_at;

@@ -216,7 +216,8 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
       // A GC rewrite applies only if nobody wrote the key since GC read it.
       // The leader is the only writer, so this check cannot race.
       std::string cur_key, cur_value;
-      Status f = FindEntry(ReadOptions(), op.cf, op.key, op.version, &cur_key, &cur_value);
+      Visibility vis = Visibility::kInvisible;
+      Status f = FindEntry(ReadOptions(), op.cf, op.key, op.version, &cur_key, &cur_value, &vis);
       if (!f.ok() || InternalKeyVersion(cur_key) != op.version ||
           InternalKeySequence(cur_key) != op.expected_sequence) {
         return Status::OK();  // superseded: drop the rewrite
