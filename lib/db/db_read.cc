@@ -134,17 +134,19 @@ std::unique_ptr<InternalIterator> DBImpl::NewViewIterator(const ReadView& view,
   return NewMergingIterator(std::move(children));
 }
 
-std::shared_ptr<void> DBImpl::PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot) {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    iterator_seqs_.insert(snapshot);
-  }
-  // Holds the view; unregisters the iterator's sequence (value-log GC waits
-  // for it) when the iterator goes away. The DB must outlive its iterators.
-  return std::shared_ptr<void>(new int(0), [this, view, snapshot](int* p) {
+std::shared_ptr<DBImpl::ReadView> DBImpl::CaptureIteratorView(std::shared_ptr<void>* pin) {
+  // Pin before capturing: GC then never deletes a segment the view may read.
+  const uint64_t pinned = last_sequence_.load(std::memory_order_acquire);
+  if (gc_) gc_->Pin(pinned);
+  auto view = std::make_shared<ReadView>(CaptureReadView());
+  // Holds the view; unpins (value-log GC waits for it) when the iterator
+  // goes away. The DB must outlive its iterators.
+  ValueLogGc* gc = gc_.get();
+  *pin = std::shared_ptr<void>(new int(0), [view, gc, pinned](int* p) {
     delete p;
-    UnregisterIterator(snapshot);
+    if (gc) gc->Unpin(pinned);
   });
+  return view;
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -174,9 +176,9 @@ class ErrorIterator final : public Iterator {
 std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, ColumnFamily cf) {
   Status open = CheckOpen();
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
-  auto view = std::make_shared<ReadView>(CaptureReadView());
+  std::shared_ptr<void> pin;
+  auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  std::shared_ptr<void> pin = PinIterator(view, snapshot);
 
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
@@ -279,9 +281,9 @@ class SnapshotInternalIterator final : public InternalIterator {
 std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(const ReadOptions& options) {
   Status open = CheckOpen();
   if (!open.ok()) return NewEmptyIterator(open);
-  auto view = std::make_shared<ReadView>(CaptureReadView());
+  std::shared_ptr<void> pin;
+  auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  std::shared_ptr<void> pin = PinIterator(view, snapshot);
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
   topts.fill_cache = options.fill_cache;
