@@ -17,6 +17,11 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kTooBig: return "TooBig";
     case Status::Code::kBlockedWrites: return "BlockedWrites";
     case Status::Code::kAborted: return "Aborted";
+    case Status::Code::kCompacted: return "Compacted";
+    case Status::Code::kUnavailable: return "Unavailable";
+    case Status::Code::kSnapOutOfDate: return "SnapOutOfDate";
+    case Status::Code::kSnapshotTemporarilyUnavailable: return "SnapshotTemporarilyUnavailable";
+    case Status::Code::kProposalDropped: return "ProposalDropped";
   }
   return "Unknown";
 }

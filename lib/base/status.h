@@ -24,6 +24,12 @@ class [[nodiscard]] Status {
     kTooBig,        // a batch or key exceeds a configured limit
     kBlockedWrites, // writes refused (closing, or background error state)
     kAborted,
+    // Raft (lib/raft): log storage and proposal outcomes.
+    kCompacted,                       // index below the first available entry
+    kUnavailable,                     // index beyond the last entry
+    kSnapOutOfDate,                   // snapshot older than the current one
+    kSnapshotTemporarilyUnavailable,  // snapshot being built; retry later
+    kProposalDropped,                 // request refused; never appended
   };
 
   Status() = default;
@@ -39,6 +45,11 @@ class [[nodiscard]] Status {
   static Status TooBig(std::string_view msg) { return Status(Code::kTooBig, msg); }
   static Status BlockedWrites(std::string_view msg) { return Status(Code::kBlockedWrites, msg); }
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
+  static Status Compacted(std::string_view msg = "requested index is unavailable due to compaction") { return Status(Code::kCompacted, msg); }
+  static Status Unavailable(std::string_view msg = "requested entry at index is unavailable") { return Status(Code::kUnavailable, msg); }
+  static Status SnapOutOfDate(std::string_view msg = "requested index is older than the existing snapshot") { return Status(Code::kSnapOutOfDate, msg); }
+  static Status SnapshotTemporarilyUnavailable(std::string_view msg = "snapshot is temporarily unavailable") { return Status(Code::kSnapshotTemporarilyUnavailable, msg); }
+  static Status ProposalDropped(std::string_view msg = "raft proposal dropped") { return Status(Code::kProposalDropped, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
@@ -51,6 +62,11 @@ class [[nodiscard]] Status {
   bool IsTooBig() const { return code_ == Code::kTooBig; }
   bool IsBlockedWrites() const { return code_ == Code::kBlockedWrites; }
   bool IsAborted() const { return code_ == Code::kAborted; }
+  bool IsCompacted() const { return code_ == Code::kCompacted; }
+  bool IsUnavailable() const { return code_ == Code::kUnavailable; }
+  bool IsSnapOutOfDate() const { return code_ == Code::kSnapOutOfDate; }
+  bool IsSnapshotTemporarilyUnavailable() const { return code_ == Code::kSnapshotTemporarilyUnavailable; }
+  bool IsProposalDropped() const { return code_ == Code::kProposalDropped; }
 
   Code code() const { return code_; }
   const std::string& message() const { return msg_; }

@@ -1,6 +1,6 @@
 // ExportWorkdirToSqlite: writes a WorkdirReport (workdir_report.h) into an
 // SQLite database so operators can query a workdir's layout with SQL
-// (`nokv manifest --sqlite OUT.db`). The only file of nokv_core that uses
+// (`nokv manifest --sqlite OUT.db`). The only file of the tools layer that uses
 // SQLite.
 //
 // Schema (documented for users in man/nokv.1; kSqliteSchemaVersion is stored
