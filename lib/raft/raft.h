@@ -79,9 +79,14 @@ class Storage {
 enum class ReadOnlyOption {
   // ReadIndex confirms leadership with a heartbeat round to a quorum.
   kSafe,
-  // ReadIndex trusts the leader lease (no message round). Valid only with
-  // check_quorum, which makes a leader that lost its quorum step down within
-  // an election timeout; it still relies on bounded clock drift.
+  // ReadIndex trusts the leader lease (no message round) while a quorum
+  // acknowledged a heartbeat the leader sent within the last
+  // election_tick - 2 ticks: check_quorum followers refuse votes for
+  // election_tick ticks after hearing from the leader, so no other leader
+  // can exist yet (proof at Raft::LeaseValid). Without such a lease (a new
+  // leader, a lost quorum, a leadership transfer) the read takes the kSafe
+  // heartbeat round instead. Requires check_quorum, and all nodes ticking at
+  // the same rate (bounded clock drift).
   kLeaseBased,
 };
 

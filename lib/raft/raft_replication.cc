@@ -145,6 +145,8 @@ nokv::Status Raft::StepLeaderPeerResponse(raftpb::Message& m, Progress& pr) {
     }
     case raftpb::MsgHeartbeatResp:
       pr.recent_active = true;
+      // Responses may arrive reordered: keep the newest send time.
+      pr.acked_send_tick = std::max(pr.acked_send_tick, m.send_tick());
       pr.probe_sent = false;
       // A full window stalls a follower whose acks got lost: free a slot.
       if (pr.state == ProgressState::kReplicate && pr.inflights.Full()) {
@@ -281,6 +283,7 @@ void Raft::SendHeartbeat(uint64_t to, const std::string& ctx) {
   m.set_type(raftpb::MsgHeartbeat);
   m.set_commit(commit);
   m.set_context(ctx);
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased) m.set_send_tick(ticks_);
   Send(std::move(m));
 }
 
@@ -357,6 +360,7 @@ nokv::Status Raft::HandleHeartbeat(const raftpb::Message& m) {
   resp.set_to(m.from());
   resp.set_type(raftpb::MsgHeartbeatResp);
   resp.set_context(m.context());
+  resp.set_send_tick(m.send_tick());
   Send(std::move(resp));
   return nokv::Status::OK();
 }
