@@ -69,7 +69,10 @@ class Storage {
   virtual nokv::Status FirstIndex(uint64_t* index) const = 0;
   // The index of the last entry in storage.
   virtual nokv::Status LastIndex(uint64_t* index) const = 0;
-  // The most recent snapshot, with application data.
+  // The most recent snapshot, with application data. Its ConfState may
+  // predate a peer's addition: such a peer (not yet in its own configuration)
+  // restores it anyway and learns of its membership from the log entries
+  // that follow, so no fresh snapshot is needed after a conf change.
   virtual nokv::Status Snapshot(raftpb::Snapshot* snapshot) const = 0;
 };
 
