@@ -18,6 +18,7 @@
 #include "pd/pd_replicator.h"
 #include "pd/pd_service.h"
 #include "pd/placement_driver.h"
+#include "server/host_port.h"
 #include "server/http_server.h"
 
 namespace nokv::pdcmd {
@@ -35,18 +36,9 @@ bool SplitNumberUnit(const std::string& text, uint64_t* number, std::string* uni
 }
 
 bool ParseHostPort(const std::string& text, std::string* host, int* port, std::string* error) {
-  const size_t colon = text.rfind(':');
-  const std::string p = colon == std::string::npos ? "" : text.substr(colon + 1);
-  std::string h = colon == std::string::npos ? "" : text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty() || p.empty() || p.size() > 5 ||
-      p.find_first_not_of("0123456789") != std::string::npos || std::stoi(p) > 65535) {
-    *error = "\"" + text + "\" is not HOST:PORT with a port in 0-65535";
-    return false;
-  }
-  *host = h;
-  *port = std::stoi(p);
-  return true;
+  Status s = server::ParseHostPort(text, host, port);
+  if (!s.ok()) *error = s.message();
+  return s.ok();
 }
 
 // Fills addr/workdir from the topology file's pd section where not given.

@@ -65,7 +65,8 @@ out=$("$PD" --config "$TMP/missing.json" 2>&1)
 [[ $? -eq 2 && "$out" == *"cannot read"* ]] || fail "missing config: $out"
 help=$("$PD" --help)
 for flag in --addr --workdir --config --scope --id-start --ts-start --metrics-addr \
-            --admin-token --max-store-down-time --region-max-size --region-max-keys; do
+            --admin-token --max-store-down-time --region-max-size --region-max-keys \
+            --name --enable-merge --operator-timeout --initial-cluster; do
   [[ "$help" == *"$flag"* ]] || fail "--help does not list $flag"
 done
 
@@ -78,6 +79,20 @@ if start_pd "$TMP/mem.log" "$PD" --addr 127.0.0.1:0; then
   PID=""
   [[ $rc -eq 0 ]] || fail "SIGTERM exit $rc"
 fi
+
+# ---- --config fills --addr and --workdir (relative to the file) ----
+mkdir -p "$TMP/conf"
+cat >"$TMP/conf/raft_config.json" <<'JSON'
+{"pd": {"addr": "127.0.0.1:0", "work_dir": "pdstate", "docker_work_dir": "/nonexistent/x"},
+ "stores": [], "regions": []}
+JSON
+if start_pd "$TMP/conf.log" "$PD" --config "$TMP/conf/raft_config.json"; then
+  grep -q "from $TMP/conf/pdstate" "$TMP/conf.log" || fail "--config workdir: $(cat "$TMP/conf.log")"
+  kill9
+fi
+echo '{"stores": []}' >"$TMP/conf/nopd.json"
+out=$("$PD" --config "$TMP/conf/nopd.json" 2>&1)
+[[ $? -eq 2 && "$out" == *'no "pd" section'* ]] || fail "config without pd: $out"
 
 # ---- timestamps and ids across kill -9 restarts ----
 WORK="$TMP/pd"
