@@ -15,8 +15,10 @@
 #include <sstream>
 
 #include "pd/pd_http.h"
+#include "pd/pd_replicator.h"
 #include "pd/pd_service.h"
 #include "pd/placement_driver.h"
+#include "server/host_port.h"
 #include "server/http_server.h"
 
 namespace nokv::pdcmd {
@@ -34,18 +36,9 @@ bool SplitNumberUnit(const std::string& text, uint64_t* number, std::string* uni
 }
 
 bool ParseHostPort(const std::string& text, std::string* host, int* port, std::string* error) {
-  const size_t colon = text.rfind(':');
-  const std::string p = colon == std::string::npos ? "" : text.substr(colon + 1);
-  std::string h = colon == std::string::npos ? "" : text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty() || p.empty() || p.size() > 5 ||
-      p.find_first_not_of("0123456789") != std::string::npos || std::stoi(p) > 65535) {
-    *error = "\"" + text + "\" is not HOST:PORT with a port in 0-65535";
-    return false;
-  }
-  *host = h;
-  *port = std::stoi(p);
-  return true;
+  Status s = server::ParseHostPort(text, host, port);
+  if (!s.ok()) *error = s.message();
+  return s.ok();
 }
 
 // Fills addr/workdir from the topology file's pd section where not given.
@@ -80,6 +73,43 @@ bool ResolveConfig(PdCommandOptions* o, std::string* error) {
     }
   } catch (const std::exception& e) {
     *error = "--config " + o->config + ": not valid JSON: " + e.what();
+    return false;
+  }
+  return true;
+}
+
+// "pd1=127.0.0.1:2379,pd2=..." -> members with ids 1, 2, ... in order.
+bool ParseInitialCluster(const std::string& text, std::vector<pdpb::Member>* members,
+                         std::string* error) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t eq = item.find('=');
+    std::string host;
+    int port = 0;
+    if (eq == std::string::npos || eq == 0 ||
+        !ParseHostPort(item.substr(eq + 1), &host, &port, error) || port == 0) {
+      *error = "--initial-cluster: \"" + item + "\" is not NAME=HOST:PORT (a fixed port)";
+      return false;
+    }
+    pdpb::Member m;
+    m.set_name(item.substr(0, eq));
+    m.set_address(item.substr(eq + 1));
+    m.set_member_id(members->size() + 1);
+    for (const pdpb::Member& other : *members) {
+      if (other.name() == m.name() || other.address() == m.address()) {
+        *error = "--initial-cluster: member " + m.name() + " is listed twice";
+        return false;
+      }
+    }
+    members->push_back(m);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (members->size() != 3 && members->size() != 5) {
+    *error = "--initial-cluster: list 3 or 5 members (got " + std::to_string(members->size()) + ")";
     return false;
   }
   return true;
@@ -127,6 +157,22 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
   PdCommandOptions o = flags;
   std::string error;
   if (!o.config.empty() && !ResolveConfig(&o, &error)) return usage(error);
+  std::vector<pdpb::Member> members;
+  pdpb::Member self;
+  if (!o.initial_cluster.empty()) {
+    if (!ParseInitialCluster(o.initial_cluster, &members, &error)) return usage(error);
+    for (const pdpb::Member& m : members) {
+      if (m.name() == o.name) self = m;
+    }
+    if (self.member_id() == 0) {
+      return usage("--name " + o.name + " is not a member of --initial-cluster");
+    }
+    if (o.workdir.empty()) {
+      return usage("--initial-cluster needs --workdir (a replica that forgets its Raft log "
+                   "could vote twice)");
+    }
+    if (o.addr.empty()) o.addr = self.address();
+  }
   if (o.addr.empty()) o.addr = "127.0.0.1:2379";
   if (o.id_start == 0) return usage("--id-start must be > 0 (id 0 means \"no id\")");
   std::string grpc_host, http_host;
@@ -137,7 +183,11 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
   }
   pd::PdOptions options;
   options.name = o.name;
-  options.workdir = o.workdir;
+  options.advertise_address = members.empty() ? o.addr : self.address();
+  options.members = members;
+  options.member_id = members.empty() ? 1 : self.member_id();
+  // Replicated, the state is rebuilt from the Raft log kept in the workdir.
+  options.workdir = members.empty() ? o.workdir : "";
   options.id_start = o.id_start;
   options.ts_start = o.ts_start;
   uint64_t max_size = 0, down_ms = 0, op_timeout_ms = 0;
@@ -169,11 +219,35 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
     return fail("cannot open PD state in " + o.workdir + ": " + opened.status().ToString());
   }
   std::unique_ptr<pd::PlacementDriver> driver = std::move(opened).value();
+  // Replicated: the proposer is in place before any RPC can arrive; Raft
+  // starts once the server (which receives the peers' messages) listens.
+  std::unique_ptr<pd::PdReplicator> replicator;
+  if (!members.empty()) {
+    pd::PdReplicaOptions ro;
+    ro.id = self.member_id();
+    for (const pdpb::Member& m : members) ro.peers[m.member_id()] = m.address();
+    ro.workdir = o.workdir;
+    pd::PlacementDriver* d = driver.get();
+    auto opened_raft = pd::PdReplicator::Open(
+        ro, [d](const pdstatepb::Command& c) { return d->ApplyReplicated(c); },
+        [d](uint64_t leader, bool ready) { d->OnLeaderChange(leader, ready); });
+    if (!opened_raft.ok()) {
+      return fail("cannot open the Raft log in " + o.workdir + ": " +
+                  opened_raft.status().ToString());
+    }
+    replicator = std::move(opened_raft).value();
+    pd::PdReplicator* r = replicator.get();
+    driver->SetProposer([r](const pdstatepb::Command& c) { return r->Propose(c); });
+  }
   pd::PdServerOptions server_options;
   server_options.listen_address = o.addr;
   pd::PdServer server(driver.get(), server_options);
   Status s = server.Start();
   if (!s.ok()) return fail(s.ToString() + " (address in use?)");
+  if (replicator) {
+    server.SetReplicator(replicator.get());
+    replicator->Start();
+  }
   std::unique_ptr<HttpServer> http;
   if (!o.metrics_addr.empty()) {
     HttpServerOptions http_options;
@@ -189,16 +263,21 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
     if (!s.ok()) return fail(s.ToString());
   }
 
-  if (driver->persistent()) {
+  if (replicator) {
+    fmt::print("PD replica {} of {} (raft id {}); state replicated through Raft, log in {}\n",
+               o.name, members.size(), self.member_id(), o.workdir);
+  } else if (driver->persistent()) {
     fmt::print("PD restored {} region(s) and {} store(s) from {}\n", driver->Regions().size(),
                driver->Stores().size(), o.workdir);
   } else {
     fmt::print("PD state: in-memory only (no --workdir); nothing survives a restart\n");
   }
-  fmt::print("PD allocator bounds: id>={} ts>={} (physical ms {})\n",
-             std::max<uint64_t>(o.id_start, driver->loaded_id_bound()),
-             std::max<uint64_t>(o.ts_start, driver->loaded_tso_bound_ms() << pd::kLogicalBits),
-             driver->loaded_tso_bound_ms());
+  if (!replicator) {
+    fmt::print("PD allocator bounds: id>={} ts>={} (physical ms {})\n",
+               std::max<uint64_t>(o.id_start, driver->loaded_id_bound()),
+               std::max<uint64_t>(o.ts_start, driver->loaded_tso_bound_ms() << pd::kLogicalBits),
+               driver->loaded_tso_bound_ms());
+  }
   fmt::print("PD service listening on {} (name={})\n", server.address(), o.name);
   if (http) {
     fmt::print("PD HTTP listening on http://{} (admin token {})\n", http->address(),
@@ -212,7 +291,9 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
   fmt::print("\nShutting down ({})...\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   if (http) http->Stop();
+  if (replicator) replicator->Stop();  // fails proposals RPC handlers wait on
   server.Stop();
+  replicator.reset();
   driver.reset();
   fmt::print("bye\n");
   return kExitOk;

@@ -23,6 +23,9 @@ struct PdCommandOptions {
   uint64_t region_max_keys = 1'440'000;
   bool enable_merge = false;
   std::string operator_timeout = "60s";
+  // "name=host:port,..." of 3 (or 5) members; --name picks this one. Empty:
+  // a single PD.
+  std::string initial_cluster;
 };
 
 // Runs PD until SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 failure (state

@@ -55,6 +55,10 @@ inline void AddPdFlags(CLI::App* app, PdCommandOptions* o) {
       ->capture_default_str();
   app->add_flag("--enable-merge", o->enable_merge,
                 "Merge small adjacent regions whose replicas share stores");
+  app->add_option("--initial-cluster", o->initial_cluster,
+                  "Run as one of 3 (or 5) replicas: name=host:port,... of every member; "
+                  "--name picks this one (needs --workdir)")
+      ->type_name("NAME=ADDR,...");
   app->add_option("--operator-timeout", o->operator_timeout,
                   "Drop an operator not finished within this time")
       ->type_name("DURATION")

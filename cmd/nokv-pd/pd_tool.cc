@@ -28,7 +28,6 @@ std::unique_ptr<nokv::pd::PdClient> Connect(const std::string& endpoints, bool b
     start = comma + 1;
   }
   o.batch_tso = batch;
-  o.max_attempts = 20;
   auto client = nokv::pd::PdClient::Create(o);
   if (!client.ok()) {
     fmt::print(stderr, "nokv-pd-tool: {}\n", client.status().ToString());

@@ -109,7 +109,12 @@ const std::vector<Subcommand>& Subcommands() {
          app->add_option("--redis-addr", o->serve.redis_addr,
                          "Also start the Redis gateway on this address")
              ->type_name("HOST:PORT");
-         app->add_flag("--sync-writes", o->serve.sync_writes, "fsync every write before acking");
+         app->add_flag("--sync-writes", o->serve.sync_writes,
+                       "fsync every write before acking (the gateway's appendfsync always)");
+         app->add_option("--memtable-engine", o->serve.memtable_engine,
+                         "Memtable index: art (default: served keys share prefixes) or skiplist")
+             ->capture_default_str()
+             ->check(CLI::IsMember({"art", "skiplist"}));
          app->add_option("--admin-token", o->serve.admin_token,
                          "Bearer token required by /admin/*; needed for a non-loopback "
                          "--metrics-addr")

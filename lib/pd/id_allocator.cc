@@ -24,6 +24,7 @@ Result<uint64_t> IdAllocator::Allocate(uint32_t count) {
     if (!s.ok()) return s.WithContext("alloc id: save bound");
     bound_ = new_bound;
   }
+  if (retired_.load()) return Status::Aborted("alloc id: this allocator was retired");
   const uint64_t first = next_;
   next_ += count;
   return first;

@@ -3,6 +3,7 @@
 // after a crash allocation resumes at the saved bound, so no id is reused.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,8 @@ class IdAllocator {
   Result<uint64_t> Allocate(uint32_t count);
 
   uint64_t saved_bound() const;
+  // Like TsoAllocator::Retire: later (and in-flight) Allocate calls fail.
+  void Retire() { retired_.store(true); }
 
  private:
   SaveBound save_bound_;
@@ -31,6 +34,7 @@ class IdAllocator {
   mutable std::mutex mu_;
   uint64_t next_;   // guarded by mu_
   uint64_t bound_;  // guarded by mu_; ids < bound_ are covered by the saved bound
+  std::atomic<bool> retired_{false};
 };
 
 }  // namespace nokv::pd

@@ -50,10 +50,19 @@ void PdClient::Impl::SwitchEndpoint(const std::string& failed, const std::string
   endpoint = options.endpoints[next_index];
 }
 
-void PdClient::Impl::Backoff(int attempt) const {
-  const int64_t ms = std::min<int64_t>(
-      options.backoff_max_ms, int64_t{options.backoff_initial_ms} << std::min(attempt - 1, 20));
+bool PdClient::Impl::NextAttempt(int attempt, std::chrono::steady_clock::time_point start) const {
+  if (attempt == 0) return true;
+  if (attempt >= options.max_attempts ||
+      std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(options.retry_budget_ms)) {
+    return false;
+  }
+  const int n = static_cast<int>(options.endpoints.size());
+  if (attempt % n != 0) return true;  // the round is not over: try the next one now
+  const int round = attempt / n;
+  const int64_t ms = std::min<int64_t>(options.backoff_max_ms,
+                                       int64_t{options.backoff_initial_ms} << std::min(round - 1, 20));
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return true;
 }
 
 PdClient::PdClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

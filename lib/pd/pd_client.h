@@ -25,9 +25,14 @@ namespace nokv::pd {
 struct PdClientOptions {
   std::vector<std::string> endpoints;  // host:port of PD members
   int rpc_timeout_ms = 3000;           // per attempt
-  int max_attempts = 8;                // per call, across endpoints
+  // A call tries the endpoints in turn (following NOT_LEADER redirects at
+  // once) and sleeps a backoff only after a whole round failed; it gives up
+  // after max_attempts tries or retry_budget_ms, whichever comes first. The
+  // budget covers a PD leader election.
+  int max_attempts = 100;
+  int retry_budget_ms = 10'000;
   int backoff_initial_ms = 20;
-  int backoff_max_ms = 1000;
+  int backoff_max_ms = 500;
   bool batch_tso = true;               // one stream message for concurrent callers
   bool cache_regions = true;
 };

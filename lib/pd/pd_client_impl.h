@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -30,6 +31,7 @@ struct TsoStreamSlot {
 // A caller waiting for its share of a batched Tso request.
 struct TsoWaiter {
   uint32_t count = 1;
+  std::condition_variable cv;  // signalled (under tso_mu) when done
   bool done = false;
   Status status;
   uint64_t first = 0;
@@ -49,7 +51,7 @@ struct PdClient::Impl {
 
   // Batched TSO: callers queue waiters, one dispatcher thread sends them.
   std::mutex tso_mu;
-  std::condition_variable tso_cv;
+  std::condition_variable tso_cv;    // wakes the dispatcher only
   std::deque<TsoWaiter*> tso_queue;  // guarded by tso_mu
   bool tso_stopping = false;         // guarded by tso_mu
   std::thread tso_thread;
@@ -62,7 +64,9 @@ struct PdClient::Impl {
   std::string Endpoint();
   // After a failure: move to `leader` if known, else the next endpoint.
   void SwitchEndpoint(const std::string& failed, const std::string& leader);
-  void Backoff(int attempt) const;
+  // Before try number `attempt` (0-based) of a call that started at `start`:
+  // sleeps when a whole round of endpoints failed; false when out of budget.
+  bool NextAttempt(int attempt, std::chrono::steady_clock::time_point start) const;
 
   // Calls `method` with retries and leader following; fills `response`.
   template <typename Request, typename Response>
@@ -84,8 +88,8 @@ Status PdClient::Impl::Call(grpc::Status (pdpb::PD::Stub::*method)(grpc::ClientC
                                                                    const Request&, Response*),
                             const Request& request, Response* response) {
   Status last = Status::IOError("pd: no attempt made");
-  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
-    if (attempt > 0) Backoff(attempt);
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 0; NextAttempt(attempt, start); ++attempt) {
     const std::string endpoint = Endpoint();
     std::unique_ptr<pdpb::PD::Stub> stub = Stub();
     grpc::ClientContext context;

@@ -24,8 +24,8 @@ Result<uint64_t> PdClient::Impl::TsoOnStream(std::unique_ptr<TsoStreamSlot>* slo
   Status last = Status::IOError("pd tso: no attempt made");
   pdpb::TsoRequest request;
   request.set_count(count);
-  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
-    if (attempt > 0) Backoff(attempt);
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 0; NextAttempt(attempt, start); ++attempt) {
     const std::string endpoint = Endpoint();
     if (*slot && (*slot)->endpoint != endpoint) CloseSlot(slot);
     if (!*slot) {
@@ -75,20 +75,22 @@ void PdClient::Impl::TsoDispatchLoop() {
     Result<uint64_t> first = TsoOnStream(&batch_stream, total);
     l.lock();
     uint64_t next = first.ok() ? *first : 0;
+    // Wake only this batch's callers (one condition variable each: a shared
+    // one would wake every waiting caller on every round trip).
     for (TsoWaiter* w : batch) {
       w->status = first.status();
       w->first = next;
       next += w->count;
       w->done = true;
+      w->cv.notify_one();
     }
-    tso_cv.notify_all();
   }
   for (TsoWaiter* w : tso_queue) {
     w->status = Status::Closed("pd client: closing");
     w->done = true;
+    w->cv.notify_one();
   }
   tso_queue.clear();
-  tso_cv.notify_all();
   l.unlock();
   CloseSlot(&batch_stream);
 }
@@ -102,8 +104,8 @@ Result<uint64_t> PdClient::Impl::TsoBatched(uint32_t count) {
   std::unique_lock<std::mutex> l(tso_mu);
   if (tso_stopping) return Status::Closed("pd client: closing");
   tso_queue.push_back(&waiter);
-  tso_cv.notify_all();
-  tso_cv.wait(l, [&] { return waiter.done; });
+  if (tso_queue.size() == 1) tso_cv.notify_one();  // the dispatcher may be idle
+  waiter.cv.wait(l, [&] { return waiter.done; });
   if (!waiter.status.ok()) return waiter.status;
   return waiter.first;
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proto/pdpb.grpc.pb.h"
+#include "proto/pdstatepb.grpc.pb.h"
 
 namespace nokv::pd {
 
@@ -52,8 +53,27 @@ class PdServer::Service final : public pdpb::PD::Service {
 
 #undef NOKV_PD_UNARY
 
+// Raft traffic between PD members.
+class PdServer::PeerService final : public pdstatepb::PDPeer::Service {
+ public:
+  explicit PeerService(std::atomic<PdReplicator*>* replicator) : replicator_(replicator) {}
+  grpc::Status Raft(grpc::ServerContext*, const pdstatepb::RaftMessages* request,
+                    pdstatepb::RaftAck*) override {
+    PdReplicator* r = replicator_->load();
+    if (r == nullptr) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "raft not started");
+    for (const std::string& m : request->messages()) r->Receive(m);
+    return grpc::Status::OK;
+  }
+
+ private:
+  std::atomic<PdReplicator*>* replicator_;
+};
+
 PdServer::PdServer(PlacementDriver* pd, PdServerOptions options)
-    : pd_(pd), options_(std::move(options)), service_(std::make_unique<Service>(pd)) {}
+    : pd_(pd),
+      options_(std::move(options)),
+      service_(std::make_unique<Service>(pd)),
+      peer_service_(std::make_unique<PeerService>(&replicator_)) {}
 
 PdServer::~PdServer() { Stop(); }
 
@@ -62,6 +82,7 @@ Status PdServer::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(service_.get());
+  builder.RegisterService(peer_service_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();

@@ -3,6 +3,7 @@
 // PlacementDriver; the Tso stream answers each request as it arrives.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "base/status.h"
+#include "pd/pd_replicator.h"
 #include "pd/placement_driver.h"
 
 namespace grpc {
@@ -38,14 +40,20 @@ class PdServer {
   int port() const { return port_; }
   // "host:port" as bound.
   std::string address() const;
+  // Raft messages from other PD members (service PDPeer) go to `replicator`
+  // (not owned; may be set after Start; until then they are dropped).
+  void SetReplicator(PdReplicator* replicator) { replicator_ = replicator; }
 
  private:
   class Service;
+  class PeerService;
   void TickLoop();
 
   PlacementDriver* pd_;
   PdServerOptions options_;
   std::unique_ptr<Service> service_;
+  std::unique_ptr<PeerService> peer_service_;
+  std::atomic<PdReplicator*> replicator_{nullptr};
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::thread ticker_;

@@ -16,14 +16,6 @@ uint64_t SystemClockMs() {
                                    .count());
 }
 
-pdpb::RegionInfo ToWire(const RegionInfo& info) {
-  pdpb::RegionInfo out;
-  *out.mutable_region() = info.meta;
-  if (info.leader.id() != 0) *out.mutable_leader() = info.leader;
-  out.set_approximate_size(info.approximate_size);
-  out.set_approximate_keys(info.approximate_keys);
-  return out;
-}
 
 }  // namespace
 
@@ -41,6 +33,7 @@ void SetError(pdpb::ResponseHeader* header, const Status& s) {
     case Status::Code::kAborted: type = pdpb::STALE_EPOCH; break;
     case Status::Code::kBusy: type = pdpb::ALREADY_BOOTSTRAPPED; break;
     case Status::Code::kNotSupported: type = pdpb::STORE_TOMBSTONE; break;
+    case Status::Code::kClosed: type = pdpb::NOT_LEADER; break;  // replica lost its quorum
     default: break;
   }
   SetError(header, type, s.message().empty() ? s.ToString() : s.message());
@@ -71,29 +64,84 @@ Result<std::unique_ptr<PlacementDriver>> PlacementDriver::Open(PdOptions options
   pd->loaded_id_bound_ = pd->state_->id_bound();
   pd->loaded_tso_bound_ms_ = pd->state_->tso_bound();
 
-  PlacementDriver* self = pd.get();
-  TsoOptions tso;
-  tso.clock_ms = pd->options_.clock_ms;
-  tso.wait_for_next_ms = [] { std::this_thread::sleep_for(std::chrono::microseconds(200)); };
-  tso.save_bound = [self](uint64_t bound) {
-    pdstatepb::Command c;
-    c.set_set_tso_bound(bound);
-    return self->Propose(c);
-  };
-  tso.window_ms = pd->options_.tso_window_ms;
-  pd->tso_ = std::make_unique<TsoAllocator>(std::move(tso), pd->state_->tso_bound(),
-                                            pd->options_.ts_start);
-  pd->ids_ = std::make_unique<IdAllocator>(
-      [self](uint64_t bound) {
-        pdstatepb::Command c;
-        c.set_set_id_bound(bound);
-        return self->Propose(c);
-      },
-      pd->state_->id_bound(), pd->options_.id_start, pd->options_.id_window);
+  pd->ResetAllocators();
+  if (!pd->options_.members.empty()) pd->SetLeadership(false, "");  // until Raft says
   return pd;
 }
 
+void PlacementDriver::ResetAllocators() {
+  RetireAllocators();  // before the bounds are read (see TsoAllocator::Allocate)
+  uint64_t tso_bound = 0, id_bound = 0;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    tso_bound = state_->tso_bound();
+    id_bound = state_->id_bound();
+  }
+  TsoOptions tso;
+  tso.clock_ms = options_.clock_ms;
+  tso.wait_for_next_ms = [] { std::this_thread::sleep_for(std::chrono::microseconds(200)); };
+  tso.save_bound = [this](uint64_t bound) {
+    pdstatepb::Command c;
+    c.set_set_tso_bound(bound);
+    return Propose(c);
+  };
+  tso.window_ms = options_.tso_window_ms;
+  auto new_tso = std::make_shared<TsoAllocator>(std::move(tso), tso_bound, options_.ts_start);
+  auto new_ids = std::make_shared<IdAllocator>(
+      [this](uint64_t bound) {
+        pdstatepb::Command c;
+        c.set_set_id_bound(bound);
+        return Propose(c);
+      },
+      id_bound, options_.id_start, options_.id_window);
+  std::lock_guard<std::mutex> l(alloc_mu_);
+  tso_ = std::move(new_tso);
+  ids_ = std::move(new_ids);
+}
+
+void PlacementDriver::RetireAllocators() {
+  std::lock_guard<std::mutex> l(alloc_mu_);
+  if (tso_) tso_->Retire();
+  if (ids_) ids_->Retire();
+}
+
+std::shared_ptr<TsoAllocator> PlacementDriver::Tsos() const {
+  std::lock_guard<std::mutex> l(alloc_mu_);
+  return tso_;
+}
+
+std::shared_ptr<IdAllocator> PlacementDriver::Ids() const {
+  std::lock_guard<std::mutex> l(alloc_mu_);
+  return ids_;
+}
+
+void PlacementDriver::SetProposer(std::function<Status(const pdstatepb::Command&)> proposer) {
+  proposer_ = std::move(proposer);
+}
+
+Status PlacementDriver::ApplyReplicated(const pdstatepb::Command& command) {
+  std::lock_guard<std::mutex> l(mu_);
+  return state_->Apply(command);
+}
+
+void PlacementDriver::OnLeaderChange(uint64_t leader_member_id, bool ready_leader) {
+  std::string leader_address;
+  for (const pdpb::Member& m : options_.members) {
+    if (m.member_id() == leader_member_id) leader_address = m.address();
+  }
+  if (ready_leader) {
+    // Every bound a previous leader could have served under is applied now.
+    ResetAllocators();
+    spdlog::warn("pd: member {} leads", options_.member_id);
+    SetLeadership(true, leader_address);
+  } else {
+    SetLeadership(false, leader_address);
+    RetireAllocators();  // requests in flight here must not be answered either
+  }
+}
+
 Status PlacementDriver::Propose(const pdstatepb::Command& command) {
+  if (proposer_) return proposer_(command);
   std::lock_guard<std::mutex> l(mu_);
   return state_->Apply(command);
 }
@@ -107,6 +155,15 @@ void PlacementDriver::SetLeadership(bool is_leader, std::string leader_address) 
 bool PlacementDriver::is_leader() const {
   std::lock_guard<std::mutex> l(leader_mu_);
   return is_leader_;
+}
+
+void PlacementDriver::SetAllocError(pdpb::ResponseHeader* header, const Status& s) const {
+  if (s.IsAborted() || s.IsClosed()) {  // retired, or the bound was not committed
+    CheckServing(header, false);
+    if (!header->has_error()) SetError(header, pdpb::NOT_LEADER, "leadership changed; retry");
+  } else {
+    SetError(header, s);
+  }
 }
 
 bool PlacementDriver::CheckServing(pdpb::ResponseHeader* header, bool need_bootstrap) const {
@@ -133,13 +190,22 @@ pdpb::GetMembersResponse PlacementDriver::GetMembers(const pdpb::GetMembersReque
   pdpb::Member self;
   self.set_name(options_.name);
   self.set_address(options_.advertise_address);
-  self.set_member_id(1);
-  *r.add_members() = self;
+  self.set_member_id(options_.member_id);
+  if (options_.members.empty()) {
+    *r.add_members() = self;
+  } else {
+    for (const pdpb::Member& m : options_.members) *r.add_members() = m;
+  }
   std::lock_guard<std::mutex> l(leader_mu_);
   if (is_leader_) {
     *r.mutable_leader() = self;
-  } else if (!leader_address_.empty()) {
-    r.mutable_leader()->set_address(leader_address_);
+  } else {
+    for (const pdpb::Member& m : options_.members) {
+      if (!leader_address_.empty() && m.address() == leader_address_) *r.mutable_leader() = m;
+    }
+    if (!r.has_leader() && !leader_address_.empty()) {
+      r.mutable_leader()->set_address(leader_address_);
+    }
   }
   return r;
 }
@@ -148,10 +214,10 @@ pdpb::TsoResponse PlacementDriver::Tso(const pdpb::TsoRequest& request) {
   pdpb::TsoResponse r;
   if (!CheckServing(r.mutable_header(), false)) return r;
   const uint32_t count = request.count() == 0 ? 1 : request.count();
-  Result<uint64_t> first = tso_->Allocate(count);
+  Result<uint64_t> first = Tsos()->Allocate(count);
   if (!first.ok()) {
     ++counters_.errors;
-    SetError(r.mutable_header(), first.status());
+    SetAllocError(r.mutable_header(), first.status());
     return r;
   }
   ++counters_.tso_requests;
@@ -169,9 +235,9 @@ pdpb::AllocIDResponse PlacementDriver::AllocID(const pdpb::AllocIDRequest& reque
     SetError(r.mutable_header(), Status::InvalidArgument("alloc id: count above 1000000"));
     return r;
   }
-  Result<uint64_t> first = ids_->Allocate(count);
+  Result<uint64_t> first = Ids()->Allocate(count);
   if (!first.ok()) {
-    SetError(r.mutable_header(), first.status());
+    SetAllocError(r.mutable_header(), first.status());
     return r;
   }
   ++counters_.id_requests;
@@ -285,23 +351,35 @@ pdpb::RegionHeartbeatResponse PlacementDriver::RegionHeartbeat(
     return r;
   }
   const uint64_t now = options_.clock_ms();
+  Status s;
+  bool changed = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = state_->regions().Check(region);
+    changed = s.ok() && state_->regions().WouldChange(region, request.leader());
+  }
+  if (changed) {  // durable: through Propose, outside mu_ (it may wait for Raft)
+    pdstatepb::Command c;
+    *c.mutable_put_region()->mutable_region() = region;
+    *c.mutable_put_region()->mutable_leader() = request.leader();
+    s = Propose(c);
+  }
+  if (!s.ok()) {
+    if (s.IsAborted()) ++counters_.stale_heartbeats;
+    SetError(r.mutable_header(), s);
+    return r;
+  }
   RegionInfo info;
   {
     std::lock_guard<std::mutex> l(mu_);
-    Status s = state_->regions().Check(region);
-    if (s.ok() && state_->regions().WouldChange(region, request.leader())) {
-      pdstatepb::Command c;
-      *c.mutable_put_region()->mutable_region() = region;
-      *c.mutable_put_region()->mutable_leader() = request.leader();
-      s = state_->Apply(c);
-    }
-    if (!s.ok()) {
-      if (s.IsAborted()) ++counters_.stale_heartbeats;
-      SetError(r.mutable_header(), s);
+    state_->UpdateRegionStats(region.id(), request, now);
+    const RegionInfo* current = state_->regions().ById(region.id());
+    if (current == nullptr) {  // replaced in between by a newer overlapping region
+      SetError(r.mutable_header(), Status::Aborted("stale epoch: region " +
+                                                   std::to_string(region.id()) + " was replaced"));
       return r;
     }
-    state_->UpdateRegionStats(region.id(), request, now);
-    info = *state_->regions().ById(region.id());
+    info = *current;
   }
   ++counters_.region_heartbeats;
   // A pending operator's next step, else a split if the region grew too big.
@@ -317,134 +395,6 @@ pdpb::RegionHeartbeatResponse PlacementDriver::RegionHeartbeat(
   return r;
 }
 
-pdpb::GetRegionResponse PlacementDriver::GetRegion(const pdpb::GetRegionRequest& request) {
-  pdpb::GetRegionResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  std::lock_guard<std::mutex> l(mu_);
-  const RegionInfo* info = state_->regions().ByKey(request.region_key());
-  if (info == nullptr) {
-    SetError(r.mutable_header(), Status::NotFound("no region holds the key"));
-    return r;
-  }
-  *r.mutable_region() = info->meta;
-  if (info->leader.id() != 0) *r.mutable_leader() = info->leader;
-  return r;
-}
-
-pdpb::GetRegionResponse PlacementDriver::GetRegionByID(const pdpb::GetRegionByIDRequest& request) {
-  pdpb::GetRegionResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  if (request.region_id() == 0) {
-    SetError(r.mutable_header(), Status::InvalidArgument("region id 0"));
-    return r;
-  }
-  std::lock_guard<std::mutex> l(mu_);
-  const RegionInfo* info = state_->regions().ById(request.region_id());
-  if (info == nullptr) {
-    SetError(r.mutable_header(), Status::NotFound(fmt::format("region {}", request.region_id())));
-    return r;
-  }
-  *r.mutable_region() = info->meta;
-  if (info->leader.id() != 0) *r.mutable_leader() = info->leader;
-  return r;
-}
-
-pdpb::ScanRegionsResponse PlacementDriver::ScanRegions(const pdpb::ScanRegionsRequest& request) {
-  pdpb::ScanRegionsResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  std::lock_guard<std::mutex> l(mu_);
-  for (const RegionInfo* info :
-       state_->regions().Scan(request.start_key(), request.end_key(), request.limit())) {
-    *r.add_regions() = ToWire(*info);
-  }
-  return r;
-}
-
-pdpb::AskSplitResponse PlacementDriver::AskSplit(const pdpb::AskSplitRequest& request) {
-  pdpb::AskSplitResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  const metapb::Region& region = request.region();
-  if (!request.has_region() || region.id() == 0) {
-    SetError(r.mutable_header(), Status::InvalidArgument("ask split: region missing or id 0"));
-    return r;
-  }
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    const RegionInfo* known = state_->regions().ById(region.id());
-    if (known == nullptr) {
-      SetError(r.mutable_header(), Status::NotFound(fmt::format("region {}", region.id())));
-      return r;
-    }
-    if (known->meta.region_epoch().version() > region.region_epoch().version()) {
-      SetError(r.mutable_header(),
-               Status::Aborted("stale epoch: " + DescribeRegion(region) + " is older than " +
-                               DescribeRegion(known->meta)));
-      return r;
-    }
-  }
-  // Allocators outside mu_ (lock order).
-  Result<uint64_t> first = ids_->Allocate(static_cast<uint32_t>(1 + region.peers_size()));
-  if (!first.ok()) {
-    SetError(r.mutable_header(), first.status());
-    return r;
-  }
-  r.set_new_region_id(*first);
-  for (int i = 0; i < region.peers_size(); ++i) r.add_new_peer_ids(*first + 1 + i);
-  return r;
-}
-
-pdpb::ReportSplitResponse PlacementDriver::ReportSplit(const pdpb::ReportSplitRequest& request) {
-  pdpb::ReportSplitResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  const metapb::Region& left = request.left();
-  const metapb::Region& right = request.right();
-  if (!request.has_left() || !request.has_right() || left.end_key().empty() ||
-      left.end_key() != right.start_key()) {
-    SetError(r.mutable_header(),
-             Status::InvalidArgument("report split: left and right must be adjacent halves"));
-    return r;
-  }
-  std::lock_guard<std::mutex> l(mu_);
-  // Whichever half kept the old id goes first: it shrinks the old range.
-  for (const metapb::Region* half : {&left, &right}) {
-    if (state_->regions().ById(half->id()) == nullptr) continue;
-    pdstatepb::Command c;
-    *c.mutable_put_region()->mutable_region() = *half;
-    Status s = state_->Apply(c);
-    if (!s.ok()) {
-      SetError(r.mutable_header(), s);
-      return r;
-    }
-  }
-  for (const metapb::Region* half : {&left, &right}) {
-    if (state_->regions().ById(half->id()) != nullptr) continue;
-    pdstatepb::Command c;
-    *c.mutable_put_region()->mutable_region() = *half;
-    Status s = state_->Apply(c);
-    if (!s.ok()) {
-      SetError(r.mutable_header(), s);
-      return r;
-    }
-  }
-  return r;
-}
-
-pdpb::RemoveRegionResponse PlacementDriver::RemoveRegion(const pdpb::RemoveRegionRequest& request) {
-  pdpb::RemoveRegionResponse r;
-  if (!CheckServing(r.mutable_header(), true)) return r;
-  if (request.region_id() == 0) {
-    SetError(r.mutable_header(), Status::InvalidArgument("region id 0"));
-    return r;
-  }
-  pdstatepb::Command c;
-  c.set_remove_region(request.region_id());
-  Status s = Propose(c);
-  if (s.IsNotFound()) return r;  // removed = false, not an error
-  SetError(r.mutable_header(), s);
-  r.set_removed(s.ok());
-  return r;
-}
-
 ClusterSnapshot PlacementDriver::Snapshot() const {
   const uint64_t now = options_.clock_ms();
   ClusterSnapshot snap;
@@ -457,7 +407,7 @@ ClusterSnapshot PlacementDriver::Snapshot() const {
 }
 
 Status PlacementDriver::AddScheduled(Operator op, uint64_t now_ms) {
-  NOKV_RETURN_IF_ERROR(AssignPeerIds(&op, [this] { return ids_->Allocate(1); }));
+  NOKV_RETURN_IF_ERROR(AssignPeerIds(&op, [this] { return Ids()->Allocate(1); }));
   spdlog::info("pd: schedule {}", op.ToString());
   return operators_.Add(std::move(op), now_ms);
 }
@@ -489,34 +439,13 @@ Result<Operator> PlacementDriver::AddManualOperator(const ManualOperatorRequest&
   if (!is_leader()) return Status::NotSupported("this PD member is not the leader");
   Result<Operator> op = PlanManualOperator(Snapshot(), request, options_.schedule);
   if (!op.ok()) return op.status();
-  NOKV_RETURN_IF_ERROR(AssignPeerIds(&op.value(), [this] { return ids_->Allocate(1); }));
+  NOKV_RETURN_IF_ERROR(AssignPeerIds(&op.value(), [this] { return Ids()->Allocate(1); }));
   const uint64_t now = options_.clock_ms();
   NOKV_RETURN_IF_ERROR(operators_.Add(op.value(), now, /*force=*/true));
   for (const Operator& pending : operators_.List()) {
     if (pending.region_id == request.region_id) return pending;
   }
   return op;
-}
-
-std::vector<StoreInfo> PlacementDriver::Stores() const {
-  std::lock_guard<std::mutex> l(mu_);
-  std::vector<StoreInfo> out;
-  for (const auto& [id, info] : state_->stores()) out.push_back(info);
-  return out;
-}
-
-std::vector<RegionInfo> PlacementDriver::Regions() const {
-  std::lock_guard<std::mutex> l(mu_);
-  std::vector<RegionInfo> out;
-  for (const RegionInfo* info : state_->regions().All()) out.push_back(*info);
-  return out;
-}
-
-std::optional<RegionInfo> PlacementDriver::RegionByKey(std::string_view key) const {
-  std::lock_guard<std::mutex> l(mu_);
-  const RegionInfo* info = state_->regions().ByKey(key);
-  if (info == nullptr) return std::nullopt;
-  return *info;
 }
 
 }  // namespace nokv::pd

@@ -43,6 +43,10 @@ struct PdOptions {
   uint64_t id_window = 1000;
   ScheduleOptions schedule;
   int max_new_operators_per_tick = 16;
+  // Replicated PD (--initial-cluster): every member, this one included, and
+  // this member's id among them. Empty: a single PD that always leads.
+  std::vector<pdpb::Member> members;
+  uint64_t member_id = 1;
   // Unix ms; the system clock if unset. Tests inject a fake one.
   std::function<uint64_t()> clock_ms;
 };
@@ -88,6 +92,15 @@ class PlacementDriver {
   void SetLeadership(bool is_leader, std::string leader_address);
   bool is_leader() const;
 
+  // Replication hooks (pd_replicator.h). With a proposer set, durable
+  // changes go through it, and ApplyReplicated applies them on every member.
+  void SetProposer(std::function<Status(const pdstatepb::Command&)> proposer);
+  Status ApplyReplicated(const pdstatepb::Command& command);
+  // The Raft leader changed (0 = none) or this member became a ready leader:
+  // a ready leader restarts its allocators above the replicated bounds and
+  // serves; anyone else answers NOT_LEADER naming the leader.
+  void OnLeaderChange(uint64_t leader_member_id, bool ready_leader);
+
   // Introspection for the HTTP API and metrics. Copies, taken under the lock.
   std::vector<StoreInfo> Stores() const;
   std::vector<RegionInfo> Regions() const;
@@ -99,15 +112,15 @@ class PlacementDriver {
   bool persistent() const { return storage_->persistent(); }
   const PdOptions& options() const { return options_; }
   uint64_t NowMs() const { return options_.clock_ms(); }
-  uint64_t tso_saved_bound_ms() const { return tso_->saved_bound_ms(); }
-  uint64_t id_saved_bound() const { return ids_->saved_bound(); }
-  uint64_t last_timestamp() const { return tso_->last_ts(); }
+  uint64_t tso_saved_bound_ms() const { return Tsos()->saved_bound_ms(); }
+  uint64_t id_saved_bound() const { return Ids()->saved_bound(); }
+  uint64_t last_timestamp() const { return Tsos()->last_ts(); }
   // The bounds found in storage at Open (0 if none).
   uint64_t loaded_id_bound() const { return loaded_id_bound_; }
   uint64_t loaded_tso_bound_ms() const { return loaded_tso_bound_ms_; }
 
   // Allocates one id (operators' new peers, AskSplit).
-  Result<uint64_t> AllocOneId() { return ids_->Allocate(1); }
+  Result<uint64_t> AllocOneId() { return Ids()->Allocate(1); }
 
  private:
   explicit PlacementDriver(PdOptions options);
@@ -116,14 +129,23 @@ class PlacementDriver {
   // NOT_LEADER / NOT_BOOTSTRAPPED checks shared by the RPCs. False (and the
   // header filled) if the request must not go on.
   bool CheckServing(pdpb::ResponseHeader* header, bool need_bootstrap) const;
+  // An allocator's error: NOT_LEADER if it retired, else as SetError.
+  void SetAllocError(pdpb::ResponseHeader* header, const Status& s) const;
   Status AddScheduled(Operator op, uint64_t now_ms);
+  // New allocators starting above the bounds in the state.
+  void ResetAllocators();
+  void RetireAllocators();
+  std::shared_ptr<TsoAllocator> Tsos() const;
+  std::shared_ptr<IdAllocator> Ids() const;
 
   PdOptions options_;
   std::unique_ptr<PdStorage> storage_;
   mutable std::mutex mu_;
   std::unique_ptr<ClusterState> state_;  // guarded by mu_
-  std::unique_ptr<TsoAllocator> tso_;
-  std::unique_ptr<IdAllocator> ids_;
+  mutable std::mutex alloc_mu_;
+  std::shared_ptr<TsoAllocator> tso_;  // guarded by alloc_mu_ (the pointer)
+  std::shared_ptr<IdAllocator> ids_;   // guarded by alloc_mu_ (the pointer)
+  std::function<Status(const pdstatepb::Command&)> proposer_;  // set before serving
   OperatorController operators_;
   PdCounters counters_;
   uint64_t start_ms_ = 0;

@@ -25,6 +25,7 @@ Result<uint64_t> TsoAllocator::Allocate(uint32_t count) {
                                    " is not in 1.." + std::to_string(kMaxTsoCount));
   }
   std::lock_guard<std::mutex> l(mu_);
+  if (retired_.load()) return Status::Aborted("tso: this allocator was retired (leadership changed)");
   uint64_t now = options_.clock_ms();
   if (now > physical_) {
     physical_ = now;
@@ -49,6 +50,9 @@ Result<uint64_t> TsoAllocator::Allocate(uint32_t count) {
     if (!s.ok()) return s.WithContext("tso: save bound");
     bound_ = new_bound;
   }
+  // Checked after the bound is saved: a successor reads the saved bound only
+  // after retiring this allocator, so whatever is served here is below it.
+  if (retired_.load()) return Status::Aborted("tso: this allocator was retired (leadership changed)");
   const uint64_t first = ComposeTs(physical_, logical_);
   logical_ += count;
   last_ = first + count - 1;

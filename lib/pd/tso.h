@@ -6,6 +6,7 @@
 // served. No clock or I/O of its own: both are injected.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -43,6 +44,11 @@ class TsoAllocator {
   // error if the bound could not be extended.
   Result<uint64_t> Allocate(uint32_t count);
 
+  // Stops serving for good: every later Allocate, and one in flight that has
+  // not returned yet, fails with Aborted. Used when leadership changes, so an
+  // allocator of an earlier term never serves next to its successor.
+  void Retire() { retired_.store(true); }
+
   // The bound that is saved (for metrics and tests).
   uint64_t saved_bound_ms() const;
   // The last timestamp served, 0 if none.
@@ -55,6 +61,7 @@ class TsoAllocator {
   uint64_t logical_ = 0;   // guarded by mu_; next logical to hand out
   uint64_t bound_ = 0;     // guarded by mu_; physical_ < bound_ once serving
   uint64_t last_ = 0;      // guarded by mu_
+  std::atomic<bool> retired_{false};
 };
 
 }  // namespace nokv::pd

@@ -146,3 +146,23 @@ TEST(TsoTest, ConcurrentCallersNeverSeeADuplicate) {
 
 }  // namespace
 }  // namespace nokv::pd
+
+namespace nokv::pd {
+namespace {
+
+TEST(TsoTest, RetiredAllocatorServesNothingEvenInFlight) {
+  FakeTso f;
+  TsoAllocator* tso_ptr = nullptr;
+  TsoOptions o = f.Options();
+  o.save_bound = [&](uint64_t) {  // leadership changes while the bound is saved
+    tso_ptr->Retire();
+    return Status::OK();
+  };
+  TsoAllocator tso(o, 0);
+  tso_ptr = &tso;
+  EXPECT_TRUE(tso.Allocate(1).status().IsAborted());
+  EXPECT_TRUE(tso.Allocate(1).status().IsAborted());
+}
+
+}  // namespace
+}  // namespace nokv::pd
