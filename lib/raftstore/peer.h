@@ -106,8 +106,8 @@ struct Peer {
   uint64_t last_region_heartbeat_ms = 0;
   bool heartbeat_due = true;  // send at the next tick (leadership or region changed)
   uint64_t last_log_gc_ms = 0;
-  // PD operator being executed (dedupe of re-sent heartbeat answers).
-  uint64_t operator_id = 0;
+  // The PD operator step being executed (dedupe of re-sent answers).
+  std::string operator_step;
   uint64_t operator_started_ms = 0;
   // Merge driving on the source leader.
   uint64_t commit_merge_proposed_ms = 0;

@@ -24,6 +24,15 @@ void Refuse(const Callback<Response>& done, const std::string& why) {
 
 constexpr const char* kStopped = "store is not running";
 
+// Creates the workdir and makes its entry durable (a crash right after must
+// not lose the directory with everything the engines then write in it).
+Status CreateWorkdir(FileSystem* fs, const std::string& dir) {
+  const bool existed = fs->FileExists(dir);
+  NOKV_RETURN_IF_ERROR(fs->CreateDirIfMissing(dir));
+  if (!existed) NOKV_RETURN_IF_ERROR(fs->SyncDir(DirName(dir)));
+  return Status::OK();
+}
+
 Status CheckBootstrapRegions(const std::vector<metapb::Region>& regions) {
   std::set<uint64_t> region_ids, peer_ids;
   for (size_t i = 0; i < regions.size(); i++) {
@@ -101,7 +110,7 @@ Status Store::Open(const StoreOptions& options, Transport* transport, PdLink* pd
   NOKV_RETURN_IF_ERROR(options.Validate());
   StoreOptions opts = options;
   if (!opts.fs) opts.fs = NewPosixFileSystem();
-  NOKV_RETURN_IF_ERROR(opts.fs->CreateDirIfMissing(opts.workdir));
+  NOKV_RETURN_IF_ERROR(CreateWorkdir(opts.fs.get(), opts.workdir));
   auto impl = std::make_unique<Impl>(opts, transport, pd);
   Options data_options = opts.data_engine;
   data_options.fs = opts.fs;
@@ -408,7 +417,7 @@ Status BootstrapStore(const StoreOptions& options, const std::vector<metapb::Reg
   NOKV_RETURN_IF_ERROR(options.Validate());
   NOKV_RETURN_IF_ERROR(CheckBootstrapRegions(regions));
   std::shared_ptr<FileSystem> fs = options.fs ? options.fs : NewPosixFileSystem();
-  NOKV_RETURN_IF_ERROR(fs->CreateDirIfMissing(options.workdir));
+  NOKV_RETURN_IF_ERROR(CreateWorkdir(fs.get(), options.workdir));
   Options data_options = options.data_engine;
   data_options.fs = fs;
   std::unique_ptr<DataEngine> data;

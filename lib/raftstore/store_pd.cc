@@ -102,11 +102,16 @@ void Store::Impl::OnRegionHeartbeatResponse(uint64_t region_id,
   if (resp.has_region_epoch() && !EpochEqual(resp.region_epoch(), p->region.region_epoch())) {
     return;  // planned for another epoch; PD re-plans from our next heartbeat
   }
-  if (resp.operator_id() != 0 && resp.operator_id() == p->operator_id &&
-      now_ms - p->operator_started_ms < static_cast<uint64_t>(opts.command_timeout_ms) * 3) {
-    return;  // already running it
+  // PD repeats a step in every heartbeat answer until it sees it done: run
+  // each (operator, step) once, again only after a command timeout.
+  pdpb::RegionHeartbeatResponse step = resp;
+  step.clear_header();
+  const std::string step_key = step.SerializeAsString();
+  if (step_key == p->operator_step &&
+      now_ms - p->operator_started_ms < static_cast<uint64_t>(opts.command_timeout_ms)) {
+    return;
   }
-  p->operator_id = resp.operator_id();
+  p->operator_step = step_key;
   p->operator_started_ms = now_ms;
   stats.pd_operators++;
   const uint64_t store = opts.store_id;

@@ -165,6 +165,7 @@ TEST_F(StoreRecoveryTest, FarBehindFollowerCatchUpTime) {
   o.store.raft_log_retain_entries = 100;
   o.store.raft_log_gc_count_limit = 1000;
   o.store.tick_interval_ms = 100;  // production tick
+  o.fault_fs = false;              // real fsyncs
   TestCluster c(dir.path(), o);
   ASSERT_TRUE(c.Start().ok());
   const uint64_t leader = c.WaitLeader(1);

@@ -91,6 +91,7 @@ Status TestCluster::Start() {
     fo.forward_syncs = false;
     n.fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
     n.options.fs = n.fs;
+    if (!options_.fault_fs) n.options.fs = NewPosixFileSystem();
     n.failpoints = std::make_shared<Failpoints>();
     n.options.failpoints = n.failpoints;
     NOKV_RETURN_IF_ERROR(BootstrapStore(n.options, options_.regions));
@@ -108,6 +109,7 @@ Status TestCluster::AddStore(uint64_t id) {
   fo.forward_syncs = false;
   n.fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
   n.options.fs = n.fs;
+  if (!options_.fault_fs) n.options.fs = NewPosixFileSystem();
   n.failpoints = std::make_shared<Failpoints>();
   n.options.failpoints = n.failpoints;
   NOKV_RETURN_IF_ERROR(BootstrapStore(n.options, {}));

@@ -35,6 +35,10 @@ struct TestClusterOptions {
   // Template for every store (store_id, workdir, fs, failpoints are set per
   // store). Tests default to fast ticks.
   StoreOptions store;
+  // Stores run on a FaultFileSystem (crashable; fsync only modelled, not
+  // done). False: the POSIX file system with real fsyncs (for figures);
+  // CrashStore then needs the fault file system.
+  bool fault_fs = true;
   TestClusterOptions() {
     store.tick_interval_ms = 20;
     store.region_heartbeat_interval_ms = 200;
