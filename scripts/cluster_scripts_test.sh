@@ -103,7 +103,8 @@ free_base() {
   for _ in $(seq 50); do
     base=$((21000 + RANDOM % 30000))
     ok=1
-    for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 10)); do
+    for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 10)) $((base + 20)) \
+             $((base + 21)) $((base + 22)) $((base + 23)); do
       cluster_port_in_use "127.0.0.1:$p" && ok=0
     done
     [[ $ok -eq 1 ]] && { echo "$base"; return; }
@@ -204,8 +205,12 @@ if start_cluster "$TMP/run1.log" --config "$CFG" --workdir "$W"; then
   [[ $REAL_SERVE -eq 1 ]] || expect_grep "Shutting down" "$W/store-1.log" "store 1 stopped cleanly"
 fi
 
-# --- 5. restart on the existing workdir (no wipe), then Ctrl-C ---
-if start_cluster "$TMP/run2.log" --config "$CFG" --workdir "$W"; then
+# --- 5. restart on the existing workdir (no wipe), with metrics, then Ctrl-C ---
+if start_cluster "$TMP/run2.log" --config "$CFG" --workdir "$W" --metrics-base $((BASE + 20)); then
+  expect_grep "PD HTTP listening on http://127.0.0.1:$((BASE + 20))" "$W/pd.log" "PD metrics address"
+  curl -sf "http://127.0.0.1:$((BASE + 20))/metrics" >/dev/null || fail "PD /metrics did not answer"
+  [[ $REAL_SERVE -eq 1 ]] || expect_grep "--metrics-addr 127.0.0.1:$((BASE + 23))" "$W/store-3.log" \
+    "store 3 metrics address"
   for id in 1 2 3; do
     expect_grep "store $id at $W/store-$id: already bootstrapped" "$W/store-$id.log" \
       "store $id not re-bootstrapped"
