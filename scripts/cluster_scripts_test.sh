@@ -4,7 +4,7 @@
 # stores that are the real `nokv serve` when it has the cluster mode, else a
 # fake that records its command line (so supervision, restarts, stop, and
 # refusals are tested either way). Every wait is bounded.
-# Usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR
+# Usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR  (KEEP_TMP=1 keeps the logs)
 set -u
 
 REAL_NOKV=$(realpath "${1:?usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR}")
