@@ -4,7 +4,7 @@
 # stores that are the real `nokv serve` when it has the cluster mode, else a
 # fake that records its command line (so supervision, restarts, stop, and
 # refusals are tested either way). Every wait is bounded.
-# Usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR
+# Usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR  (KEEP_TMP=1 keeps the logs)
 set -u
 
 REAL_NOKV=$(realpath "${1:?usage: cluster_scripts_test.sh NOKV NOKV_CONFIG REPO_DIR}")
@@ -24,7 +24,7 @@ cleanup() {
   for f in "$TMP"/*/*.pid "$TMP"/*/*/*.pid; do
     [[ -f "$f" ]] && cluster_is_nokv_pid "$(cat "$f")" && kill -KILL "$(cat "$f")" 2>/dev/null
   done
-  rm -rf "$TMP"
+  [[ -n "${KEEP_TMP:-}" ]] && echo "kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap cleanup EXIT
 
@@ -103,7 +103,8 @@ free_base() {
   for _ in $(seq 50); do
     base=$((21000 + RANDOM % 30000))
     ok=1
-    for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 10)); do
+    for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 10)) $((base + 20)) \
+             $((base + 21)) $((base + 22)) $((base + 23)); do
       cluster_port_in_use "127.0.0.1:$p" && ok=0
     done
     [[ $ok -eq 1 ]] && { echo "$base"; return; }
@@ -181,8 +182,9 @@ if start_cluster "$TMP/run1.log" --config "$CFG" --workdir "$W"; then
     done
     [[ $ok -eq 1 ]] || fail "PD never listed 2 regions with leaders: $(cat "$TMP/live.json")"
   else
+    # PD was bootstrapped from the file before the stores started.
     expect_exit 0 "$REAL_NOKV" regions --pd-addr "$PD" &&
-      expect_grep "PD $PD" "$TMP/out" "nokv regions --pd-addr answers"
+      expect_grep "PD $PD: 3 store(s), 2 region(s)" "$TMP/out" "PD knows the topology"
   fi
 
   # --- 2. a second cluster on the same workdir is refused ---
@@ -204,8 +206,12 @@ if start_cluster "$TMP/run1.log" --config "$CFG" --workdir "$W"; then
   [[ $REAL_SERVE -eq 1 ]] || expect_grep "Shutting down" "$W/store-1.log" "store 1 stopped cleanly"
 fi
 
-# --- 5. restart on the existing workdir (no wipe), then Ctrl-C ---
-if start_cluster "$TMP/run2.log" --config "$CFG" --workdir "$W"; then
+# --- 5. restart on the existing workdir (no wipe), with metrics, then Ctrl-C ---
+if start_cluster "$TMP/run2.log" --config "$CFG" --workdir "$W" --metrics-base $((BASE + 20)); then
+  expect_grep "PD HTTP listening on http://127.0.0.1:$((BASE + 20))" "$W/pd.log" "PD metrics address"
+  curl -sf "http://127.0.0.1:$((BASE + 20))/metrics" >/dev/null || fail "PD /metrics did not answer"
+  [[ $REAL_SERVE -eq 1 ]] || expect_grep "--metrics-addr 127.0.0.1:$((BASE + 23))" "$W/store-3.log" \
+    "store 3 metrics address"
   for id in 1 2 3; do
     expect_grep "store $id at $W/store-$id: already bootstrapped" "$W/store-$id.log" \
       "store $id not re-bootstrapped"
@@ -289,6 +295,33 @@ expect_exit 2 bash "$SERVE" --config "$CFG" --store-id 1 --bogus &&
   expect_grep 'unknown argument "--bogus"' "$TMP/err" "unknown argument"
 expect_exit 1 bash "$SERVE" --config "$TMP/nope.json" --store-id 1 &&
   expect_grep "no such file" "$TMP/err" "missing config"
+
+# serve_from_config.sh bootstraps a fresh PD, and refuses one whose ids
+# would collide with the file's.
+"$REAL_NOKV" pd --addr "127.0.0.1:$((BASE + 21))" >"$TMP/pd-low.log" 2>&1 &
+LOWPD=$!
+cluster_wait_for_line "$TMP/pd-low.log" 0 "PD service listening" "$LOWPD" 20 || fail "PD did not start"
+expect_exit 1 bash "$SERVE" --config "$CFG" --store-id 1 --workdir "$TMP/sl" \
+  --pd-addr "127.0.0.1:$((BASE + 21))" &&
+  expect_grep "restart PD with --id-start 303" "$TMP/err" "PD ids would collide"
+cluster_stop_pid "$LOWPD" PD 10
+wait "$LOWPD" 2>/dev/null
+"$REAL_NOKV" pd --addr "127.0.0.1:$((BASE + 21))" --id-start 303 >"$TMP/pd-ok.log" 2>&1 &
+OKPD=$!
+cluster_wait_for_line "$TMP/pd-ok.log" 0 "PD service listening" "$OKPD" 20 || fail "PD did not start"
+if [[ $REAL_SERVE -eq 0 ]]; then
+  bash "$SERVE" --config "$CFG" --store-id 2 --workdir "$TMP/s2" \
+    --pd-addr "127.0.0.1:$((BASE + 21))" >"$TMP/serve.log" 2>&1 &
+  SERVE_PID=$!
+  wait_grep "NoKV service listening" "$TMP/serve.log" 30 || fail "serve_from_config.sh: $(cat "$TMP/serve.log")"
+  expect_grep "bootstrapped PD at 127.0.0.1:$((BASE + 21)): 3 store(s), 2 region(s)" "$TMP/serve.log" \
+    "serve_from_config.sh bootstraps PD"
+  expect_grep "bootstrapped store 2 at $TMP/s2" "$TMP/serve.log" "serve_from_config.sh bootstraps the store"
+  cluster_stop_pid "$SERVE_PID" store 10
+  wait "$SERVE_PID" 2>/dev/null
+fi
+cluster_stop_pid "$OKPD" PD 10
+wait "$OKPD" 2>/dev/null
 
 expect_exit 2 bash "$BOOT" --config "$CFG" --path-template "$TMP/b/store" &&
   expect_grep "must contain {id}" "$TMP/err" "bootstrap template"

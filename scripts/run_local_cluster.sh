@@ -140,16 +140,21 @@ echo "PD: $PD_ADDR, workdir $PD_DIR, log $LOGDIR/pd.log"
 mkdir -p "$PD_DIR"
 PD_LOG_START=$(cluster_log_size "$LOGDIR/pd.log")
 log_header "$LOGDIR/pd.log" "starting PD"
-PD_CMD=("$NOKV" pd --addr "$PD_ADDR" --workdir "$PD_DIR")
+# PD allocates new region and peer ids above every id of the file.
+ID_START=$("$NOKV_CONFIG_BIN" pd -q --config "$CONFIG" --field id-start)
+PD_CMD=("$NOKV" pd --addr "$PD_ADDR" --workdir "$PD_DIR" --id-start "$ID_START")
 [[ -n "$METRICS_BASE" ]] && PD_CMD+=(--metrics-addr "127.0.0.1:$METRICS_BASE")
 "${PD_CMD[@]}" >>"$LOGDIR/pd.log" 2>&1 &
 PD_PID=$!
 echo "$PD_PID" >"$LOGDIR/pd.pid"
 if ! cluster_wait_for_line "$LOGDIR/pd.log" "$PD_LOG_START" "PD service listening on" "$PD_PID" 20; then
   echo "run_local_cluster.sh: PD did not start; last lines of $LOGDIR/pd.log:" >&2
-  tail -n 15 "$LOGDIR/pd.log" >&2
+  tail -c "+$((PD_LOG_START + 1))" "$LOGDIR/pd.log" | tail -n 15 >&2
   exit 1
 fi
+# A fresh PD learns the stores and bootstrap regions (a bootstrapped one is
+# left alone).
+"$NOKV_CONFIG_BIN" bootstrap-pd -q --config "$CONFIG" --pd-addr "$PD_ADDR" || exit 1
 
 for id in "${STORE_IDS[@]}"; do
   log="$LOGDIR/store-$id.log"
@@ -158,7 +163,9 @@ for id in "${STORE_IDS[@]}"; do
   log_header "$log" "starting store $id"
   args=(--config "$CONFIG" --store-id "$id" --workdir "${STORE_DIR[$id]}" --pd-addr "$PD_ADDR")
   [[ -n "$METRICS_BASE" ]] && args+=(--metrics-addr "127.0.0.1:$((METRICS_BASE + id))")
-  # serve_from_config.sh bootstraps a new workdir, then execs nokv serve.
+  # serve_from_config.sh bootstraps a new workdir (PD is done above), then
+  # execs nokv serve.
+  args+=(--no-bootstrap-pd)
   NOKV="$NOKV" NOKV_CONFIG_BIN="$NOKV_CONFIG_BIN" \
     bash "$CLUSTER_SCRIPT_DIR/serve_from_config.sh" "${args[@]}" >>"$log" 2>&1 &
   PIDS+=($!)

@@ -2,13 +2,14 @@
 # Runs one store node of a cluster described by a topology file: resolves
 # the store's listen address, workdir and PD address from the file
 # (nokv-config), bootstraps the workdir if it is new (idempotent: a workdir
-# that already holds this store is left alone; another store's is refused),
-# then execs `nokv serve` in cluster mode, so signals reach the store
-# directly (SIGINT/SIGTERM stop it cleanly).
+# that already holds this store is left alone; another store's is refused)
+# and PD if it is fresh (waiting up to 30 s for PD to answer), then execs
+# `nokv serve` in cluster mode, so signals reach the store directly
+# (SIGINT/SIGTERM stop it cleanly).
 #
 #   serve_from_config.sh --config FILE --store-id N [--workdir DIR]
 #       [--scope host|docker] [--pd-addr HOST:PORT] [--metrics-addr HOST:PORT]
-#       [--no-bootstrap] [--dry-run] [-- EXTRA nokv serve FLAGS...]
+#       [--no-bootstrap] [--no-bootstrap-pd] [--dry-run] [-- EXTRA nokv serve FLAGS...]
 #
 # Flags override the file; --dry-run prints the nokv serve command instead.
 # See man/nokv-config.1 (SCRIPTS) and docs/cluster.md.
@@ -20,7 +21,8 @@ usage() {
   exit "${1:-2}"
 }
 
-CONFIG="" STORE_ID="" WORKDIR="" SCOPE=host PD_ADDR="" METRICS_ADDR="" BOOTSTRAP=1 DRY_RUN=0
+CONFIG="" STORE_ID="" WORKDIR="" SCOPE=host PD_ADDR="" METRICS_ADDR="" BOOTSTRAP=1 BOOTSTRAP_PD=1
+DRY_RUN=0
 EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     --scope) SCOPE=${2:?--scope needs a value}; shift 2 ;;
     --pd-addr) PD_ADDR=${2:?--pd-addr needs a value}; shift 2 ;;
     --metrics-addr) METRICS_ADDR=${2:?--metrics-addr needs a value}; shift 2 ;;
-    --no-bootstrap) BOOTSTRAP=0; shift ;;
+    --no-bootstrap) BOOTSTRAP=0; BOOTSTRAP_PD=0; shift ;;
+    --no-bootstrap-pd) BOOTSTRAP_PD=0; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h | --help) usage 0 ;;
     --) shift; EXTRA=("$@"); break ;;
@@ -72,6 +75,21 @@ fi
 if [[ $BOOTSTRAP -eq 1 ]]; then
   "$NOKV_CONFIG_BIN" bootstrap -q --config "$CONFIG" --store-id "$STORE_ID" \
     --workdir "$WORKDIR" --scope "$SCOPE" || exit 1
+fi
+if [[ $BOOTSTRAP_PD -eq 1 ]]; then
+  ok=0
+  for _ in $(seq 10); do  # PD may still be starting (e.g. its container)
+    if "$NOKV_CONFIG_BIN" bootstrap-pd -q --config "$CONFIG" --pd-addr "$PD_ADDR" \
+         --scope "$SCOPE" --timeout 2000 2>"${TMPDIR:-/tmp}/nokv-bootstrap-pd.$$"; then
+      ok=1
+      break
+    fi
+    grep -q "would collide" "${TMPDIR:-/tmp}/nokv-bootstrap-pd.$$" && break
+    sleep 1
+  done
+  cat "${TMPDIR:-/tmp}/nokv-bootstrap-pd.$$" >&2
+  rm -f "${TMPDIR:-/tmp}/nokv-bootstrap-pd.$$"
+  [[ $ok -eq 1 ]] || cluster_die "cannot bootstrap PD at $PD_ADDR (see above)"
 fi
 echo "serve_from_config.sh: store $STORE_ID on $LISTEN, PD $PD_ADDR, workdir $WORKDIR"
 exec "${CMD[@]}"

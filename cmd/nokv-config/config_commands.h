@@ -78,4 +78,14 @@ struct ManifestOptions {
 };
 int RunManifest(const ManifestOptions& options);
 
+// nokv-config bootstrap-pd: a fresh PD learns the file's stores and
+// bootstrap regions (pd_bootstrap_command.cc).
+struct BootstrapPdOptions {
+  CommonOptions common;
+  std::string pd_addr;  // empty: the file's, for scope
+  std::string scope = "host";
+  int timeout_ms = 3000;
+};
+int RunBootstrapPd(const BootstrapPdOptions& options);
+
 }  // namespace nokv::configcmd

@@ -25,6 +25,7 @@ struct ParsedOptions {
   StoresOptions stores;
   RegionsOptions regions;
   PdOptions pd;
+  BootstrapPdOptions bootstrap_pd;
 #ifdef NOKV_CONFIG_WITH_BOOTSTRAP
   BootstrapOptions bootstrap;
   ManifestOptions manifest;
@@ -90,10 +91,27 @@ const std::vector<Subcommand>& Subcommands() {
        [](CLI::App* app, ParsedOptions* o) {
          AddCommon(app, &o->pd.common);
          AddFormat(app, &o->pd.format);
-         app->add_option("--field", o->pd.field, "addr or workdir")->capture_default_str();
+         app->add_option("--field", o->pd.field,
+                         "addr, workdir, or id-start (the first id PD may allocate: above "
+                         "every id of the file)")
+             ->capture_default_str();
          AddScope(app, &o->pd.scope);
        },
        [](const ParsedOptions& o) { return RunPd(o.pd); }},
+      {"bootstrap-pd",
+       "Tell a fresh PD the file's stores and bootstrap regions (skips a bootstrapped PD)",
+       [](CLI::App* app, ParsedOptions* o) {
+         AddCommon(app, &o->bootstrap_pd.common);
+         app->add_option("--pd-addr", o->bootstrap_pd.pd_addr,
+                         "PD to bootstrap (default: the file's, for --scope)")
+             ->type_name("HOST:PORT");
+         AddScope(app, &o->bootstrap_pd.scope);
+         app->add_option("--timeout", o->bootstrap_pd.timeout_ms,
+                         "Milliseconds per PD request attempt")
+             ->check(CLI::Range(1, 600000))
+             ->capture_default_str();
+       },
+       [](const ParsedOptions& o) { return RunBootstrapPd(o.bootstrap_pd); }},
 #ifdef NOKV_CONFIG_WITH_BOOTSTRAP
       {"bootstrap",
        "Write the bootstrap regions of the file into store workdirs (skips stores already "

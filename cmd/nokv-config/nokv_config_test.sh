@@ -119,6 +119,8 @@ expect_exit 0 "$CFG" pd --config "$EXAMPLE" --scope docker &&
   expect_file "$TMP/out" "nokv-pd:2379" "pd addr docker"
 expect_exit 0 "$CFG" pd --config "$EXAMPLE" --field workdir &&
   expect_file "$TMP/out" "$A/pd" "pd workdir"
+expect_exit 0 "$CFG" pd --config "$EXAMPLE" --field id-start &&
+  expect_file "$TMP/out" "303" "pd id-start: above every id of the file"
 expect_exit 0 "$CFG" pd --config "$EXAMPLE" --json &&
   json_eq "$TMP/out" "(d['addr'], d['docker_work_dir'])" "('127.0.0.1:2379', '/var/lib/nokv-pd')"
 
@@ -270,6 +272,44 @@ bootstrapped store 3 at $W/store-3 (2 region(s): 1,2)" "bootstrap every store"
   fi
 else
   echo "nokv_config_test: built without the store runtime; bootstrap/manifest not tested"
+fi
+
+# --- bootstrap-pd against a real PD (port 0: the bound port is read back) ---
+if [[ -n "$NOKV" ]]; then
+  start_pd() {  # start_pd LOG ARGS...: sets PD_PID and PD_ADDR
+    local log=$1
+    shift
+    "$NOKV" pd --addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
+    PD_PID=$!
+    PD_ADDR=""
+    for _ in $(seq 150); do
+      PD_ADDR=$(sed -n 's|^PD service listening on \(127\.0\.0\.1:[0-9]*\).*|\1|p' "$log")
+      [[ -n "$PD_ADDR" ]] && return 0
+      sleep 0.1
+    done
+    fail "PD did not start: $(cat "$log")"
+  }
+  start_pd "$TMP/pd1.log"
+  expect_exit 1 "$CFG" bootstrap-pd --config "$EXAMPLE" --pd-addr "$PD_ADDR" &&
+    expect_grep "uses ids up to 302: new regions and peers would collide; restart PD with --id-start 303" \
+      "$TMP/err" "bootstrap-pd refuses a PD whose ids collide"
+  kill -TERM "$PD_PID"
+  wait "$PD_PID"
+  start_pd "$TMP/pd2.log" --id-start 303
+  expect_exit 0 "$CFG" bootstrap-pd --config "$EXAMPLE" --pd-addr "$PD_ADDR" &&
+    expect_file "$TMP/out" "bootstrapped PD at $PD_ADDR: 3 store(s), 2 region(s)" "bootstrap-pd"
+  expect_exit 0 "$NOKV" regions --pd-addr "$PD_ADDR" --json && {
+    json_eq "$TMP/out" "[(s['store_id'], s['address']) for s in d['stores']]" \
+      "[(1, '127.0.0.1:20170'), (2, '127.0.0.1:20171'), (3, '127.0.0.1:20172')]"
+    json_eq "$TMP/out" "[(r['id'], r['end_key']) for r in d['regions']]" "[(1, 'm'), (2, '')]"
+    json_eq "$TMP/out" "d['regions'][1]['leader']['peer_id']" "202"
+  }
+  expect_exit 0 "$CFG" bootstrap-pd --config "$EXAMPLE" --pd-addr "$PD_ADDR" &&
+    expect_grep "is already bootstrapped; skipped" "$TMP/out" "bootstrap-pd twice"
+  kill -TERM "$PD_PID"
+  wait "$PD_PID"
+  expect_exit 1 "$CFG" bootstrap-pd --config "$EXAMPLE" --pd-addr "$PD_ADDR" --timeout 300 &&
+    expect_grep "PD $PD_ADDR" "$TMP/err" "bootstrap-pd with PD down"
 fi
 
 if [[ $FAILURES -ne 0 ]]; then

@@ -205,11 +205,15 @@ int RunPd(const PdOptions& o) {
   if (!CheckFormat("pd", o.format, &code)) return code;
   Result<Scope> scope = config::ParseScope(o.scope);
   if (!scope.ok()) return Usage("pd", scope.status().message());
-  if (o.field != "addr" && o.field != "workdir") {
-    return Usage("pd", "unknown field \"" + o.field + "\" (expected addr|workdir)");
+  if (o.field != "addr" && o.field != "workdir" && o.field != "id-start") {
+    return Usage("pd", "unknown field \"" + o.field + "\" (expected addr|workdir|id-start)");
   }
   Result<Topology> t = Load(o.common);
   if (!t.ok()) return Fail("pd", t.status().message());
+  if (o.field == "id-start" && o.format == "simple") {
+    fmt::print("{}\n", t->MaxId() + 1);  // needs no pd block
+    return kExitOk;
+  }
   if (!t->pd) return Fail("pd", "pd block missing from configuration");
   if (o.format == "json") {
     Object::Ptr pd = NewObject();

@@ -60,6 +60,16 @@ const StoreConfig* Topology::FindStore(uint64_t store_id) const {
   return nullptr;
 }
 
+uint64_t Topology::MaxId() const {
+  uint64_t max = 0;
+  for (const StoreConfig& s : stores) max = std::max(max, s.store_id);
+  for (const RegionConfig& r : regions) {
+    max = std::max(max, r.id);
+    for (const PeerConfig& p : r.peers) max = std::max(max, p.peer_id);
+  }
+  return max;
+}
+
 std::vector<const RegionConfig*> Topology::RegionsOfStore(uint64_t store_id) const {
   std::vector<const RegionConfig*> out;
   for (const RegionConfig& r : regions) {

@@ -85,6 +85,10 @@ struct Topology {
   std::vector<std::string> warnings;
 
   const StoreConfig* FindStore(uint64_t store_id) const;
+  // The largest store, region or peer id in the file. PD's id allocator
+  // hands out ids from one space for all three, so it must start above
+  // this (nokv pd --id-start) or new regions and peers would collide.
+  uint64_t MaxId() const;
   // The bootstrap regions with a peer on `store_id`, in file order.
   std::vector<const RegionConfig*> RegionsOfStore(uint64_t store_id) const;
 

@@ -78,6 +78,7 @@ TEST(TopologyTest, LoadsEveryField) {
   EXPECT_EQ(t.RegionsOfStore(3).size(), 2u);
   EXPECT_EQ(t.regions[0].PeerOnStore(2)->peer_id, 201u);
   EXPECT_EQ(t.FindStore(4), nullptr);
+  EXPECT_EQ(t.MaxId(), 302u);
 }
 
 TEST(TopologyTest, TheExampleFileIsValid) {
