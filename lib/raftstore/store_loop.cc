@@ -254,6 +254,7 @@ void Store::Impl::SendRaftMessages(Peer* p, std::vector<raftpb::Message>* messag
                               });
       continue;
     }
+    if (fp != nullptr) m.set_commit(fp->CommitFor(m.to(), m.commit()));
     env.set_message(m.SerializeAsString());
     SendEnvelope(to->store_id(), std::move(env), m.to());
   }
