@@ -1,6 +1,8 @@
 // Failpoints (see failpoints.h).
 #include "raftstore/failpoints.h"
 
+#include <algorithm>
+
 namespace nokv::raftstore {
 
 const char* CrashPointName(CrashPoint point) {
@@ -55,6 +57,23 @@ void Failpoints::DelayMessagesTo(uint64_t peer_id, int delay_ms) {
   } else {
     delay_.erase(peer_id);
   }
+}
+
+void Failpoints::FreezeCommitTo(uint64_t peer_id, bool freeze) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (freeze) {
+    frozen_commit_[peer_id] = UINT64_MAX;
+  } else {
+    frozen_commit_.erase(peer_id);
+  }
+}
+
+uint64_t Failpoints::CommitFor(uint64_t peer_id, uint64_t commit) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = frozen_commit_.find(peer_id);
+  if (it == frozen_commit_.end()) return commit;
+  if (it->second == UINT64_MAX) it->second = commit;
+  return std::min(commit, it->second);
 }
 
 bool Failpoints::ShouldDrop(uint64_t peer_id) const {

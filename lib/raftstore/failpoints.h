@@ -44,12 +44,19 @@ class Failpoints {
   void DelayMessagesTo(uint64_t peer_id, int delay_ms);
   bool ShouldDrop(uint64_t peer_id) const;
   int DelayFor(uint64_t peer_id) const;
+  // Messages to `peer_id` keep carrying the commit index they had when the
+  // freeze began: the peer gets entries but never learns they committed.
+  void FreezeCommitTo(uint64_t peer_id, bool freeze);
+  // The commit index to send `peer_id` instead of `commit` (== commit when
+  // not frozen).
+  uint64_t CommitFor(uint64_t peer_id, uint64_t commit);
 
  private:
   mutable std::mutex mu_;
   int countdown_[static_cast<int>(CrashPoint::kCount)] = {};  // guarded by mu_; 0 = off
   std::map<uint64_t, bool> drop_;                             // guarded by mu_
   std::map<uint64_t, int> delay_;                             // guarded by mu_
+  std::map<uint64_t, uint64_t> frozen_commit_;  // guarded by mu_; UINT64_MAX = capture next
   std::atomic<int> fired_{static_cast<int>(CrashPoint::kCount)};
 };
 

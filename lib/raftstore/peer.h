@@ -90,7 +90,10 @@ struct Peer {
 
   std::deque<Proposal> proposals;  // ascending index
   uint64_t next_read_id = 1;
-  std::map<std::string, PendingRead> reads_waiting_index;    // by ReadIndex ctx
+  // Reads accepted this round; one ReadIndex serves them all at the end of
+  // the round's inbox drain.
+  std::vector<PendingRead> reads_new;
+  std::map<std::string, std::vector<PendingRead>> reads_waiting_index;  // by ReadIndex ctx
   std::multimap<uint64_t, PendingRead> reads_waiting_apply;  // by read index
 
   bool snapshot_generating = false;

@@ -144,6 +144,8 @@ struct StoreStats {
   uint64_t snapshots_received = 0, snapshots_rejected = 0, snapshots_applied = 0;
   uint64_t snapshot_bytes_sent = 0, snapshot_bytes_received = 0;
   uint64_t splits = 0, merges = 0, conf_changes = 0, leader_transfers = 0, log_compactions = 0;
+  // Source entries a merge applied from the local source peer's own log.
+  uint64_t merge_catch_up_entries = 0;
   uint64_t peers_created = 0, peers_destroyed = 0;
   uint64_t region_heartbeats = 0, store_heartbeats = 0, pd_errors = 0, pd_operators = 0;
   uint64_t epoch_not_match = 0, not_leader = 0, key_not_in_region = 0, server_is_busy = 0;

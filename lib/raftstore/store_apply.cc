@@ -419,6 +419,7 @@ ApplyResult Store::Impl::ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequ
     }
     for (const raftpb::Entry& e : entries) {
       if (!ApplyEntry(s, e, ctx)) break;
+      stats.merge_catch_up_entries++;
     }
   }
   if (s->stopped || s->state != raft_serverpb::MERGING ||

@@ -115,5 +115,73 @@ TEST_F(StoreClusterTest, LeaderTransferMovesLeadership) {
   EXPECT_EQ(*c.Get("k").value(), "v");
 }
 
+class StoreReadModeTest : public ::testing::TestWithParam<ReadMode> {
+ protected:
+  void SetUp() override { ctest::QuietLogs(); }
+};
+
+TEST_P(StoreReadModeTest, ReadsSeeEveryAcknowledgedWriteAndShareReadIndexes) {
+  testutil::TempDir dir;
+  TestClusterOptions o;
+  o.store.read_mode = GetParam();
+  TestCluster c(dir.path(), o);
+  ASSERT_TRUE(c.Start().ok());
+  const uint64_t leader = c.WaitLeader(1);
+  ASSERT_NE(leader, 0u);
+  for (int i = 0; i < 20; i++) {
+    ASSERT_TRUE(c.Put("k", std::to_string(i)).ok());
+    auto v = c.Get("k");
+    ASSERT_TRUE(v.ok() && v.value().has_value());
+    EXPECT_EQ(*v.value(), std::to_string(i));  // linearizable: the write just acknowledged
+  }
+  // Reads arriving together share one ReadIndex.
+  Store* s = c.store(leader);
+  RegionStatus r = *c.RegionOn(leader, 1);
+  const uint64_t before = s->Stats().read_index_requests;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 200; i++) {
+    kvrpcpb::RawGetRequest req;
+    req.mutable_context()->set_region_id(1);
+    *req.mutable_context()->mutable_region_epoch() = r.region.region_epoch();
+    req.set_key("k");
+    s->RawGet(req, [&ok](kvrpcpb::RawGetResponse resp) {
+      if (!resp.has_region_error() && resp.value() == "19") ok++;
+    });
+  }
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return ok.load() == 200; }, 5000));
+  EXPECT_LT(s->Stats().read_index_requests - before, 100u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, StoreReadModeTest,
+                         ::testing::Values(ReadMode::kReadIndex, ReadMode::kLease),
+                         [](const ::testing::TestParamInfo<ReadMode>& i) {
+                           return i.param == ReadMode::kLease ? "Lease" : "ReadIndex";
+                         });
+
+TEST_F(StoreClusterTest, RestartedStoresKeepSplitRegionsAndServeThem) {
+  testutil::TempDir dir;
+  TestCluster c(dir.path());
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_NE(c.WaitLeader(1), 0u);
+  for (int i = 0; i < 60; i++) ASSERT_TRUE(c.Put(Key(i), "v").ok());
+  ASSERT_TRUE(c.Split(1, Key(30)).ok());
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    for (uint64_t id : c.store_ids()) {
+      if (c.store(id)->Regions().size() != 2) return false;
+    }
+    return true;
+  }, 10000));
+  for (uint64_t id : c.store_ids()) c.StopStore(id);
+  for (uint64_t id : c.store_ids()) ASSERT_TRUE(c.StartStore(id).ok());
+  for (uint64_t id : c.store_ids()) EXPECT_EQ(c.store(id)->Regions().size(), 2u);
+  for (int i = 0; i < 60; i++) {
+    auto v = c.Get(Key(i));
+    ASSERT_TRUE(v.ok() && v.value().has_value()) << i;
+  }
+  ASSERT_TRUE(c.Put(Key(10), "w").ok());
+  ASSERT_TRUE(c.Put(Key(50), "w").ok());
+  EXPECT_EQ(*c.Get(Key(50)).value(), "w");
+}
+
 }  // namespace
 }  // namespace nokv::raftstore

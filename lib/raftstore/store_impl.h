@@ -94,6 +94,8 @@ struct Store::Impl {
   };
   std::deque<DelayedMessage> delayed;
   StoreStats stats;  // counters; published each round
+  uint64_t proposals_this_round = 0;
+  std::vector<Peer*> peers_with_new_reads;  // reads_new non-empty
   bool halted = false;  // a crash point fired: the raft thread does nothing more
   bool closing = false;  // Stop() began: requests are refused, waiters failed
   uint64_t now_ms = 0;
@@ -142,6 +144,8 @@ struct Store::Impl {
   void SendTombstone(Peer* p, const raft_serverpb::RaftMessage& to_stale);
   raft_serverpb::RaftMessage Envelope(const Peer& p, const metapb::Peer& to) const;
   void OnSoftStateChange(Peer* p, const raft::SoftState& soft);
+  // One ReadIndex per peer for the reads accepted since the last round.
+  void IssueReadIndexes();
   void HandleReadStates(Peer* p, const std::vector<raft::ReadState>& states);
   void RunReadyReads(Peer* p);
   void SweepTimeouts();

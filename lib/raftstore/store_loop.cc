@@ -64,6 +64,7 @@ void Store::Impl::Round() {
     delayed.pop_front();
     if (transport != nullptr) (void)transport->Send(d.store_id, std::move(d.message));
   }
+  IssueReadIndexes();
   HandleReadies();
   if (halted) return;
   ReapDestroyed();
@@ -191,11 +192,11 @@ void Store::Impl::OnSoftStateChange(Peer* p, const raft::SoftState& soft) {
     spdlog::info("store {}: {} is no longer leader (leader {})", opts.store_id, PeerName(*p),
                  soft.lead);
     // Reads waiting for a read index will not get one from us now.
-    std::map<std::string, PendingRead> waiting;
+    std::map<std::string, std::vector<PendingRead>> waiting;
     waiting.swap(p->reads_waiting_index);
     const metapb::Peer* leader = p->FindPeer(soft.lead);
-    for (auto& [ctx, r] : waiting) {
-      r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
+    for (auto& [ctx, reads] : waiting) {
+      for (PendingRead& r : reads) r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
     }
   }
 }
@@ -254,6 +255,7 @@ void Store::Impl::SendRaftMessages(Peer* p, std::vector<raftpb::Message>* messag
                               });
       continue;
     }
+    if (fp != nullptr) m.set_commit(fp->CommitFor(m.to(), m.commit()));
     env.set_message(m.SerializeAsString());
     SendEnvelope(to->store_id(), std::move(env), m.to());
   }
@@ -378,11 +380,35 @@ void Store::Impl::HandleReceivedSnapshot(raft_serverpb::RaftMessage msg,
   }
 }
 
+void Store::Impl::IssueReadIndexes() {
+  for (Peer* p : peers_with_new_reads) {
+    if (p->reads_new.empty()) continue;
+    std::vector<PendingRead> reads;
+    reads.swap(p->reads_new);
+    if (p->stopped || p->destroying) {
+      for (PendingRead& r : reads) r.fail(RegionErrorResult(MakeRegionNotFound(p->region_id)));
+      continue;
+    }
+    std::string ctx(8, '\0');
+    const uint64_t id = p->next_read_id++;
+    for (int i = 0; i < 8; i++) ctx[i] = static_cast<char>(id >> (56 - 8 * i));
+    Status s = p->node->ReadIndex(ctx);
+    if (!s.ok()) {
+      const metapb::Peer* leader = p->FindPeer(p->soft.lead);
+      for (PendingRead& r : reads) r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
+      continue;
+    }
+    stats.read_index_requests++;
+    p->reads_waiting_index.emplace(std::move(ctx), std::move(reads));
+  }
+  peers_with_new_reads.clear();
+}
+
 void Store::Impl::HandleReadStates(Peer* p, const std::vector<raft::ReadState>& states) {
   for (const raft::ReadState& rs : states) {
     auto it = p->reads_waiting_index.find(rs.request_ctx);
     if (it == p->reads_waiting_index.end()) continue;
-    p->reads_waiting_apply.emplace(rs.index, std::move(it->second));
+    for (PendingRead& r : it->second) p->reads_waiting_apply.emplace(rs.index, std::move(r));
     p->reads_waiting_index.erase(it);
   }
 }
@@ -412,13 +438,13 @@ void Store::Impl::SweepTimeouts() {
       done(timed_out);
     }
     for (auto it = p->reads_waiting_index.begin(); it != p->reads_waiting_index.end();) {
-      if (it->second.deadline_ms > now_ms) {
+      if (it->second.empty() || it->second.front().deadline_ms > now_ms) {
         ++it;
         continue;
       }
-      PendingRead r = std::move(it->second);
+      std::vector<PendingRead> reads = std::move(it->second);
       it = p->reads_waiting_index.erase(it);
-      r.fail(timed_out);
+      for (PendingRead& r : reads) r.fail(timed_out);
     }
     for (auto it = p->reads_waiting_apply.begin(); it != p->reads_waiting_apply.end();) {
       if (it->second.deadline_ms > now_ms) {
@@ -453,6 +479,7 @@ void Store::Impl::PublishStats() {
     }
     stats.pending_proposals += p.proposals.size();
   }
+  proposals_this_round = 0;
   stats.region_heartbeats = pd_region_heartbeats.load();
   stats.store_heartbeats = pd_store_heartbeats.load();
   stats.pd_errors = pd_errors.load();

@@ -235,9 +235,14 @@ void Store::Impl::FailPending(Peer* p, const ApplyResult& result) {
   std::deque<Proposal> proposals;
   proposals.swap(p->proposals);
   for (Proposal& pr : proposals) pr.done(result);
-  std::map<std::string, PendingRead> waiting;
+  std::vector<PendingRead> fresh;
+  fresh.swap(p->reads_new);
+  for (PendingRead& r : fresh) r.fail(result);
+  std::map<std::string, std::vector<PendingRead>> waiting;
   waiting.swap(p->reads_waiting_index);
-  for (auto& [ctx, r] : waiting) r.fail(result);
+  for (auto& [ctx, reads] : waiting) {
+    for (PendingRead& r : reads) r.fail(result);
+  }
   std::multimap<uint64_t, PendingRead> applying;
   applying.swap(p->reads_waiting_apply);
   for (auto& [idx, r] : applying) r.fail(result);

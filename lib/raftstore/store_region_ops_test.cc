@@ -105,7 +105,11 @@ TEST_F(StoreRegionOpsTest, MergeJoinsAdjacentRegionsAndTombstonesTheSource) {
   const uint64_t right = SplitRegionOne(c, Key(50));
   ASSERT_NE(c.WaitLeader(right), 0u);
   for (int i = 100; i < 120; i++) ASSERT_TRUE(c.Put(Key(i), "w").ok());
-  // Merge the right half (source) into region 1 (target).
+  // Merge the right half (source) into region 1 (target) while a writer
+  // keeps writing into the source: writes that race with the prepare are
+  // either applied before it everywhere or refused everywhere.
+  ctest::Writer racer(&c, "racer");
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return racer.acked().size() >= 20; }, 10000));
   Status s = c.Merge(right, 1);
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_TRUE(TestCluster::WaitFor([&] {
@@ -126,13 +130,79 @@ TEST_F(StoreRegionOpsTest, MergeJoinsAdjacentRegionsAndTombstonesTheSource) {
     EXPECT_EQ(*v.value(), i < 100 ? "v" : "w");
   }
   ASSERT_TRUE(c.Put("zzz", "after").ok());  // the merged range takes writes
-  ASSERT_TRUE(ctest::WaitLocalCount(c, "", "", 121));
+  racer.Stop();
+  for (const std::string& k : racer.acked()) {
+    auto v = c.Get(k);
+    ASSERT_TRUE(v.ok() && v.value().has_value()) << k;
+  }
+  const size_t total = c.LocalData(c.WaitLeader(1), "", "").size();
+  EXPECT_GE(total, 121 + racer.acked().size());
+  ASSERT_TRUE(ctest::WaitLocalCount(c, "", "", total));
   ExpectReplicasEqual(c, "", "");
   // Messages for the merged-away region never bring it back.
   c.StopStore(2);
   ASSERT_TRUE(c.StartStore(2).ok());
   EXPECT_FALSE(c.RegionOn(2, right).has_value());
   EXPECT_TRUE(c.RegionOn(2, 1).has_value());
+}
+
+TEST_F(StoreRegionOpsTest, MergeCatchesALaggingSourceUpFromItsOwnLog) {
+  testutil::TempDir dir;
+  TestCluster c(dir.path());
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_NE(c.WaitLeader(1), 0u);
+  const uint64_t source = SplitRegionOne(c, "m");
+  ASSERT_NE(c.WaitLeader(source), 0u);
+  // Lead both regions from one store so the commit follows the prepare at once.
+  const uint64_t leader = c.WaitLeader(1);
+  ASSERT_TRUE(c.TransferLeader(source, leader).ok());
+  ASSERT_TRUE(c.Put("x1", "1").ok());
+  // Store `slow` gets the source's entries (the prepare entry included) but
+  // never learns that they committed: when the target's commit applies
+  // there, its source peer is behind and catches up from its own log.
+  const uint64_t slow = leader % 3 + 1;
+  const uint64_t slow_peer = c.RegionOn(slow, source)->peer_id;
+  c.failpoints(leader)->FreezeCommitTo(slow_peer, true);
+  // Writes race with the prepare (queued right behind it): whatever lands
+  // after it in the log must be refused everywhere, or the lagging replica,
+  // caught up only to the prepare, would miss it.
+  const RegionStatus src = *c.RegionOn(leader, source);
+  std::promise<Status> merged;
+  c.store(leader)->MergeRegion(source, 1, [&merged](Status s) { merged.set_value(s); });
+  std::mutex mu;
+  std::vector<std::string> acked;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; i++) {
+    kvrpcpb::RawPutRequest req;
+    req.mutable_context()->set_region_id(source);
+    *req.mutable_context()->mutable_region_epoch() = src.region.region_epoch();
+    req.set_key("race" + std::to_string(i));
+    req.set_value("v");
+    c.store(leader)->RawPut(req, [&, key = req.key()](kvrpcpb::RawPutResponse r) {
+      if (!r.has_region_error() && r.error().empty()) {
+        std::lock_guard<std::mutex> l(mu);
+        acked.push_back(key);
+      }
+      answered++;
+    });
+  }
+  ASSERT_TRUE(merged.get_future().get().ok());
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return answered.load() == 50; }, 5000));
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    for (uint64_t id : c.store_ids()) {
+      auto r = c.RegionOn(id, 1);
+      if (!r || !r->region.end_key().empty() || c.RegionOn(id, source)) return false;
+    }
+    return true;
+  }, 15000));
+  c.failpoints(leader)->FreezeCommitTo(slow_peer, false);
+  EXPECT_GE(c.store(slow)->Stats().merge_catch_up_entries, 1u);
+  EXPECT_EQ(*c.Get("x1").value(), "1");
+  ASSERT_TRUE(c.Put("x2", "2").ok());
+  const size_t total = c.LocalData(c.WaitLeader(1), "", "").size();
+  ASSERT_TRUE(ctest::WaitLocalCount(c, "", "", total));
+  ExpectReplicasEqual(c, "", "");
+  for (const std::string& k : acked) EXPECT_TRUE(c.Get(k).value().has_value()) << k;
 }
 
 TEST_F(StoreRegionOpsTest, MergeRollsBackWhenTheTargetChangesFirst) {

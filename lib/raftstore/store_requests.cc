@@ -178,9 +178,8 @@ Peer* Store::Impl::Validate(const kvrpcpb::Context& ctx,
 // ---- proposals and reads ----
 
 void Store::Impl::Propose(Peer* p, raft_cmdpb::RaftCmdRequest cmd, ProposalCallback done) {
-  uint64_t pending = 0;
-  for (const auto& [id, q] : peers) pending += q->proposals.size();
-  if (pending >= opts.max_pending_proposals) {
+  // Pending count as of the last round, plus this round's proposals.
+  if (stats.pending_proposals + proposals_this_round >= opts.max_pending_proposals) {
     stats.server_is_busy++;
     done(RegionErrorResult(MakeServerIsBusy("too many pending proposals", 50)));
     return;
@@ -213,20 +212,15 @@ void Store::Impl::Propose(Peer* p, raft_cmdpb::RaftCmdRequest cmd, ProposalCallb
   pr.done = std::move(done);
   p->proposals.push_back(std::move(pr));
   stats.proposals++;
+  proposals_this_round++;
 }
 
 void Store::Impl::Read(Peer* p, PendingRead read) {
-  std::string ctx(8, '\0');
-  const uint64_t id = p->next_read_id++;
-  for (int i = 0; i < 8; i++) ctx[i] = static_cast<char>(id >> (56 - 8 * i));
-  Status s = p->node->ReadIndex(ctx);
-  if (!s.ok()) {
-    read.fail(RegionErrorResult(MakeNotLeader(p->region_id, p->FindPeer(p->soft.lead), "")));
-    return;
-  }
+  // Batched: every read a peer accepts in one inbox drain shares one
+  // ReadIndex (IssueReadIndexes, before the round's Ready handling).
   read.deadline_ms = now_ms + static_cast<uint64_t>(opts.command_timeout_ms);
-  stats.read_index_requests++;
-  p->reads_waiting_index.emplace(std::move(ctx), std::move(read));
+  if (p->reads_new.empty()) peers_with_new_reads.push_back(p);
+  p->reads_new.push_back(std::move(read));
 }
 
 // ---- handlers ----
