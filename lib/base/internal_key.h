@@ -76,7 +76,7 @@ enum ValueMeta : uint8_t {
 
 struct ValueRecord {
   uint8_t meta = 0;
-  uint64_t expires_at = 0;  // unix seconds, 0 = never
+  uint64_t expires_at = 0;  // unix milliseconds, 0 = never
   std::string_view value;
 
   bool IsDelete() const { return (meta & kMetaDelete) != 0; }

@@ -212,23 +212,24 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
                        [this] { return AllocateTableNumber(); });
   const Version& version = *plan.version;
   const int output_level = plan.output_level;
-  ObsoleteEntryFilter filter(
-      SmallestSnapshot(),
-      [&version, output_level](std::string_view up) {
-        return IsBottommostForKey(version, output_level, up);
-      },
-      NowMs());
-  if (vlog_) filter.set_on_drop([this](std::string_view, std::string_view value) {
-    CountVlogGarbage(value);
-  });
-  std::vector<ObsoleteEntryFilter::Emit> emits;
-  // Entries hidden from every reader by a range tombstone can go.
+  // Entries hidden from every reader (by a newer entry, a range tombstone,
+  // or a tombstone/expiry at the bottom) can go: lsm/visibility.h.
   const uint64_t smallest_snapshot = SmallestSnapshot();
   std::shared_ptr<const RangeTombstoneSet> range_dels;
   {
     std::lock_guard<std::mutex> l(mu_);
     range_dels = range_dels_;
   }
+  ObsoleteEntryFilter filter(
+      smallest_snapshot,
+      [&version, output_level](std::string_view up) {
+        return IsBottommostForKey(version, output_level, up);
+      },
+      NowMs(), range_dels);
+  if (vlog_) filter.set_on_drop([this](std::string_view, std::string_view value) {
+    CountVlogGarbage(value);
+  });
+  std::vector<ObsoleteEntryFilter::Emit> emits;
   // Range tombstones this compaction drops (removed from range_dels_ once
   // the new version is installed).
   std::vector<RangeTombstone> dropped_range_dels;
@@ -238,10 +239,6 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
     if ((++n & 1023) == 0) {
       std::lock_guard<std::mutex> l(mu_);
       if (shutting_down_) s = Status::Aborted("shutting down");
-    }
-    if (range_dels->CoversInternalKey(input->key(), smallest_snapshot)) {
-      if (vlog_) CountVlogGarbage(input->value());
-      continue;
     }
     if (RangeTombstoneSet::IsTombstoneKey(input->key())) {
       RangeTombstone t;

@@ -35,6 +35,14 @@ CompactionPolicy PolicyFrom(const Options& o) {
   return p;
 }
 
+WriteThread::Options WriteThreadOptionsFrom(const Options& o) {
+  WriteThread::Options w;
+  w.max_group_bytes = o.max_write_group_bytes;
+  w.max_group_count = o.max_write_group_count;
+  w.coalesce_wait_us = o.write_coalesce_wait_us;
+  return w;
+}
+
 Status ValidateOptions(const Options& o) {
   if (o.memtable_size < (64 << 10)) return Status::InvalidArgument("memtable_size below 64 KiB");
   if (o.max_write_group_count == 0) return Status::InvalidArgument("max_write_group_count is 0");
@@ -114,7 +122,8 @@ DBImpl::DBImpl(const Options& options, std::string dir)
     : options_(options),
       dir_(std::move(dir)),
       fs_(options.fs ? options.fs : NewPosixFileSystem()),
-      policy_(PolicyFrom(options)) {}
+      policy_(PolicyFrom(options)),
+      write_thread_(WriteThreadOptionsFrom(options)) {}
 
 DBImpl::~DBImpl() { (void)Close(); }
 
@@ -236,6 +245,7 @@ Status DBImpl::Recover() {
                                        [this] { return versions_->NewFileNumber(); });
     NOKV_RETURN_IF_ERROR(vlog_->Open());
     versions_->MarkFileNumberUsed(vlog_->MaxSegmentNumber());
+    gc_ = std::make_unique<ValueLogGc>(vlog_.get(), GcHooks());
   }
 
   // Every WAL at or after the checkpoint holds writes not yet in an SST.
@@ -437,11 +447,12 @@ Status DBImpl::Close() {
   }
   close_started_ = true;
   shutting_down_ = true;
-  // Let in-flight write groups finish; new writers see shutting_down_.
+  // Let in-flight write groups finish (a leader waiting for room sees
+  // shutting_down_); new writers are refused.
   work_cv_.notify_all();
   done_cv_.notify_all();
-  done_cv_.wait(l, [this] { return writers_.empty(); });
   l.unlock();
+  write_thread_.Close();
   if (flush_thread_.joinable()) flush_thread_.join();
   if (compaction_thread_.joinable()) compaction_thread_.join();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
@@ -520,18 +531,20 @@ DbStats DBImpl::GetStats() {
       st.vlog_bytes += seg.bytes;
       st.vlog_discard_bytes += seg.discard_bytes;
     }
-    std::lock_guard<std::mutex> l(mu_);
-    st.vlog_pending_deletes = static_cast<int>(vlog_pending_deletes_.size());
+    st.vlog_pending_deletes = gc_->pending_deletes();
   }
   st.vlog_values_written = stat_vlog_values_;
   if (read_ring_) st.hot_read_keys = read_ring_->TopN(16);
   if (write_ring_) st.hot_write_keys = write_ring_->TopN(16);
   st.hot_key_limited_writes = stat_hot_limited_;
-  st.vlog_gc_runs = stat_gc_runs_;
-  st.vlog_gc_records_rewritten = stat_gc_records_;
-  st.vlog_gc_bytes_rewritten = stat_gc_bytes_;
-  st.vlog_gc_segments_deleted = stat_gc_deleted_;
-  st.vlog_gc_bytes_reclaimed = stat_gc_reclaimed_;
+  if (gc_) {
+    const ValueLogGc::Stats gs = gc_->stats();
+    st.vlog_gc_runs = gs.runs;
+    st.vlog_gc_records_rewritten = gs.records_rewritten;
+    st.vlog_gc_bytes_rewritten = gs.bytes_rewritten;
+    st.vlog_gc_segments_deleted = gs.segments_deleted;
+    st.vlog_gc_bytes_reclaimed = gs.bytes_reclaimed;
+  }
   if (block_cache_) {
     st.block_cache_hits = block_cache_->hits();
     st.block_cache_misses = block_cache_->misses();

@@ -1,8 +1,8 @@
 // DBImpl: the embedded engine behind nokv::DB.
 //
 // Threads: callers (reads and writes), one flush thread, one compaction
-// thread. Writes use LevelDB-style group commit: writers queue up, the front
-// writer (the leader) appends one WAL record for the whole group, syncs or
+// thread, one maintenance thread. Writes use group commit (write_thread.h):
+// the group's leader appends one WAL record for the whole group, syncs or
 // flushes it to the OS, inserts into the memtable and wakes the group. Only
 // the leader touches wal_ and inserts into mem_, so the memtable has exactly
 // one writer at a time.
@@ -18,11 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include "db/range_tombstones.h"
+#include "db/value_log_gc.h"
+#include "db/write_thread.h"
 #include "hotring/hot_ring.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/level_iterator.h"
+#include "lsm/range_tombstones.h"
 #include "lsm/table_cache.h"
+#include "lsm/visibility.h"
 #include "manifest/version_set.h"
 #include "memtable/memtable.h"
 #include "nokv/db.h"
@@ -69,18 +72,15 @@ class DBImpl final : public DB {
   Status Close() override;
 
  private:
-  struct Writer;
   struct Immutable {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;  // the WAL segment that holds its writes
   };
-  // What a read needs, captured under mu_.
-  struct ReadView {
-    std::shared_ptr<MemTable> mem;
-    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
-    std::shared_ptr<const Version> version;
-    // Read together with the sources under mu_: any compaction output in
-    // `version` chose what to drop at a smaller sequence than this.
+  // What a read needs, captured under mu_: the sources (memtables, version)
+  // and, read together with them, the sequence and the range tombstones.
+  // Any compaction output in `version` chose what to drop at a smaller
+  // sequence than `sequence`.
+  struct ReadView : LsmView {
     uint64_t sequence = 0;
     std::shared_ptr<const RangeTombstoneSet> range_dels;
   };
@@ -104,14 +104,6 @@ class DBImpl final : public DB {
                                    std::vector<RangeTombstone>* range_dels = nullptr);
   // Rebuilds range_dels_ from the kRangeDeleteSpace keyspace (at open).
   Status LoadRangeTombstones();
-  void BuildGroup(Writer** last_writer, std::string* payload, bool* sync, bool* defer);
-  void WaitForGroupToFill(std::unique_lock<std::mutex>& l);
-  // With mu_ held: queues w and waits until it leads (true) or a leader
-  // committed it as a follower (false; w->status holds the result).
-  bool JoinWriteQueue(Writer* w, std::unique_lock<std::mutex>& l);
-  // Leader, with mu_ held: hands s to every writer through last_writer,
-  // removes them and wakes the next leader (or Close, once drained).
-  void LeaveWriteQueue(Writer* leader, Writer* last_writer, const Status& s);
 
   // --- background (db_background.cc)
   void FlushThread();
@@ -136,8 +128,8 @@ class DBImpl final : public DB {
   // Is the vlog record (ikey, ptr) still the current value of its key?
   bool IsLiveValue(std::string_view ikey, const ValuePointer& ptr, uint64_t* expires_at);
   void MaybeDeleteVlogSegments();
-  void UnregisterIterator(uint64_t sequence);
-  friend struct IteratorPin;
+  // How value-log GC reaches the engine.
+  ValueLogGc::Hooks GcHooks();
 
   // A fresh memtable configured from options_ (engine, hash index).
   std::shared_ptr<MemTable> NewMemTable() const;
@@ -146,19 +138,22 @@ class DBImpl final : public DB {
   ReadView CaptureReadView();
   // A merged cursor over every source of the view (memtables, L0, levels).
   std::unique_ptr<InternalIterator> NewViewIterator(const ReadView& view, TableIterOptions options);
-  // Keeps the view alive for an iterator and registers its sequence.
-  std::shared_ptr<void> PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot);
-  // The newest (internal key, value record) of (cf, key) at <= version that
-  // no range tombstone hides; NotFound if there is none.
+  // Captures a view for an iterator: registers the iterator with value-log
+  // GC first (so the registered sequence is never newer than the view), and
+  // returns the view and a pin that keeps it alive and unregisters on release.
+  std::shared_ptr<ReadView> CaptureIteratorView(std::shared_ptr<void>* pin);
+  // The entry of (cf, key) a reader at options.snapshot and `version` sees
+  // (lsm/visibility.h: FindVisibleEntry); NotFound if there is none.
   Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                   uint64_t version, std::string* ikey, std::string* value);
-  // The newest entry of (cf, key) at <= version in `view`, range tombstones
-  // not applied.
-  Status FindNewestInView(const ReadView& view, uint64_t snapshot, const ReadOptions& options,
-                          ColumnFamily cf, std::string_view key, uint64_t version,
-                          std::string* ikey, std::string* value);
+                   uint64_t version, std::string* ikey, std::string* value, Visibility* vis);
   Status CheckOpen() const;
 
+  // Who owns what. Set during Open and read-only afterwards: options_ ..
+  // policy_, vlog_, gc_, the hot rings. mu_ guards the fields marked so.
+  // The group-commit queue lives in write_thread_ and the value-log GC
+  // state (reader pins, deferred deletes) in gc_, each behind its own
+  // mutex; mu_ is never held while calling into them (gc_'s hooks take it).
+  // The write group's leader owns wal_ and is the only inserter into mem_.
   const Options options_;
   const std::string dir_;
   std::shared_ptr<FileSystem> fs_;
@@ -173,13 +168,10 @@ class DBImpl final : public DB {
   std::condition_variable done_cv_;  // wakes waiters: background progress, errors, drain
   std::shared_ptr<MemTable> mem_;              // guarded by mu_ (pointer); leader inserts
   std::deque<Immutable> imms_;                 // guarded by mu_; oldest first
+  WriteThread write_thread_;                   // group commit; see write_thread.h
   std::unique_ptr<WalWriter> wal_;             // owned by the write leader
   uint64_t wal_number_ = 0;                    // guarded by mu_
   std::atomic<uint64_t> last_sequence_{0};     // last sequence visible to readers
-  std::deque<Writer*> writers_;                // guarded by mu_
-  bool leader_coalescing_ = false;             // guarded by mu_
-  std::atomic<bool> wal_flush_deferred_{false};  // a deferred record awaits FlushWAL
-  std::condition_variable coalesce_cv_;        // a writer queued while the leader waits
   std::multiset<uint64_t> snapshots_;          // guarded by mu_
   std::set<uint64_t> pending_outputs_;         // guarded by mu_: tables being written
   CompactPointers compact_pointers_;           // compaction thread only
@@ -194,14 +186,7 @@ class DBImpl final : public DB {
   std::shared_ptr<const RangeTombstoneSet> range_dels_ =
       std::make_shared<const RangeTombstoneSet>();  // guarded by mu_ (the pointer)
   std::unique_ptr<ValueLog> vlog_;             // null when value_threshold == 0
-  bool gc_running_ = false;                    // guarded by mu_
-  std::multiset<uint64_t> iterator_seqs_;      // guarded by mu_: live iterators' sequences
-  struct PendingVlogDelete {
-    uint64_t file;
-    uint64_t sequence;  // readers at or below this may still read the old copies
-    uint64_t wal_number;  // WAL records up to this segment may point at the file
-  };
-  std::vector<PendingVlogDelete> vlog_pending_deletes_;  // guarded by mu_
+  std::unique_ptr<ValueLogGc> gc_;             // null when vlog_ is; owns pins and deferred deletes
   std::unique_ptr<HotRing> read_ring_;   // null when hot_key_tracking is off
   std::unique_ptr<HotRing> write_ring_;  // null when hot_key_tracking is off
   std::thread flush_thread_;
@@ -212,8 +197,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0}, stat_comp_read_{0},
       stat_comp_written_{0}, stat_flush_written_{0}, stat_user_bytes_{0}, stat_writes_{0},
       stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
-      stat_vlog_values_{0}, stat_gc_runs_{0}, stat_gc_records_{0}, stat_gc_bytes_{0},
-      stat_gc_deleted_{0}, stat_gc_reclaimed_{0}, stat_hot_limited_{0};
+      stat_vlog_values_{0}, stat_hot_limited_{0};
 };
 
 }  // namespace nokv

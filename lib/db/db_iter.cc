@@ -119,23 +119,18 @@ class DBIter final : public Iterator {
     return ikey.substr(1, ikey.size() - 1 - kTrailerSize);
   }
 
-  // What an entry means for readers: kSkip (not visible at our snapshot, or
-  // hidden by a range deletion), kHidden (a tombstone/expired: hides older
-  // entries of its key), kLive.
-  enum Visibility { kSkip, kHidden, kLive };
+  // What an entry means for this reader (lsm/visibility.h): kInvisible (not
+  // there: newer than the snapshot, above the read version, or hidden by a
+  // range deletion — an older entry of the key may show), kDeleted (a
+  // tombstone or expired value: hides older entries of its key), kLive.
   Visibility Classify(std::string_view ikey, std::string_view value, ValueRecord* record) {
-    if (InternalKeySequence(ikey) > opts_.snapshot) return kSkip;
-    if (!DecodeValueRecord(value, record)) {
-      status_ = Status::Corruption("undecodable value record for a key during iteration");
-      return kSkip;
+    Visibility v = Visibility::kInvisible;
+    Status s = ClassifyEntry(opts_.point, ikey, value, record, &v);
+    if (!s.ok()) {
+      status_ = s.WithContext("during iteration");
+      return Visibility::kInvisible;
     }
-    // An entry hidden by a range deletion is as if it did not exist (an older
-    // entry of the key may show): what compaction makes of it, since it
-    // drops such entries.
-    if (opts_.covered && opts_.covered(ikey)) return kSkip;
-    if (record->IsDelete() || (record->meta & kMetaRangeDelete)) return kHidden;
-    if (record->expires_at != 0 && opts_.now && record->expires_at <= opts_.now()) return kHidden;
-    return kLive;
+    return v;
   }
 
   bool InCf(std::string_view ikey) const { return !ikey.empty() && ikey[0] == cf_byte_; }
@@ -157,15 +152,15 @@ class DBIter final : public Iterator {
       if (skipping && up == skip) continue;
       ValueRecord record;
       switch (Classify(ik, iter_->value(), &record)) {
-        case kSkip:
+        case Visibility::kInvisible:
           if (!status_.ok()) return;
           continue;
-        case kHidden:
+        case Visibility::kDeleted:
           skip_.assign(up.data(), up.size());
           skip = skip_;
           skipping = true;
           continue;
-        case kLive:
+        case Visibility::kLive:
           current_value_ = record.value;
           current_expiry_ = record.expires_at;
           current_meta_ = record.meta;
@@ -179,7 +174,7 @@ class DBIter final : public Iterator {
   // through that key's entries (oldest to newest), remembering the newest
   // visible one, and stop on the first entry of an earlier key.
   void FindPrevUserEntry() {
-    Visibility kind = kHidden;
+    Visibility kind = Visibility::kDeleted;
     valid_ = false;
     saved_key_.clear();
     while (iter_->Valid()) {
@@ -198,14 +193,14 @@ class DBIter final : public Iterator {
         iter_->Prev();
         continue;
       }
-      if (kind != kHidden && up < std::string_view(saved_key_)) break;  // key complete
+      if (kind != Visibility::kDeleted && up < std::string_view(saved_key_)) break;  // key complete
       if (!opts_.lower_bound.empty() && up.substr(1) < opts_.lower_bound) break;
       ValueRecord record;
       Visibility v = Classify(ik, iter_->value(), &record);
       if (!status_.ok()) return;
-      if (v != kSkip) {
+      if (v != Visibility::kInvisible) {
         kind = v;
-        if (v == kHidden) {
+        if (v == Visibility::kDeleted) {
           saved_key_.clear();
           saved_value_.clear();
         } else {
@@ -217,7 +212,7 @@ class DBIter final : public Iterator {
       }
       iter_->Prev();
     }
-    if (kind == kHidden || saved_key_.empty()) {
+    if (kind == Visibility::kDeleted || saved_key_.empty()) {
       valid_ = false;
       saved_key_.clear();
       direction_ = kForward;

@@ -302,6 +302,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   std::unique_ptr<Iterator> held_it_;
   ColumnFamily held_cf_ = ColumnFamily::kDefault;
   uint64_t held_seq_ = 0;
+  uint64_t held_now_ = 0;  // an iterator judges TTL at its creation time
 };
 
 // One batch of 1..8 random updates (a single update most of the time),
@@ -509,7 +510,7 @@ void DBModelTest::CheckSeekWalk(Random* rng, const std::string& ctx) {
 void DBModelTest::CheckHeldIterator(Random* rng, const std::string& ctx) {
   constexpr size_t kSteps = 100;
   const std::string from = rng->OneIn(2) ? std::string() : AnyKey(rng);
-  auto want = model_.Walk(held_cf_, from, "", true, kSteps, held_seq_, now_);
+  auto want = model_.Walk(held_cf_, from, "", true, kSteps, held_seq_, held_now_);
   const std::string where = ctx + " held iterator over " + ColumnFamilyName(held_cf_) + " from '" +
                             from + "' at model sequence " + std::to_string(held_seq_);
   size_t i = 0;
@@ -577,6 +578,7 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
         held_cf_ = AnyCf(&rng);
         held_it_ = db_->NewIteratorCF(ReadOptions(), held_cf_);
         held_seq_ = model_.sequence();
+        held_now_ = now_.load();
       } else {
         ASSERT_NO_FATAL_FAILURE(CheckHeldIterator(&rng, ctx));
         held_it_.reset();

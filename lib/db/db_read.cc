@@ -9,12 +9,6 @@
 
 namespace nokv {
 
-namespace {
-bool IsBetter(std::string_view candidate, const std::string& best) {
-  return best.empty() || CompareInternalKeys(candidate, best) < 0;
-}
-}  // namespace
-
 uint64_t DBImpl::NowMs() const {
   if (options_.clock_ms) return options_.clock_ms();
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -34,97 +28,22 @@ DBImpl::ReadView DBImpl::CaptureReadView() {
   return view;
 }
 
-// Sources are searched newest first (memtables, L0 newest first, then one
-// table per level). For plain writes (version kMaxVersion) the first hit is
-// the answer. For versioned reads a later source may hold a higher version
-// <= `version` than an earlier one, so the search keeps the best candidate
-// and stops early only on an exact version match: no older source can hold
-// a newer sequence of the same version.
-//
-// An entry hidden by a range deletion is as if it did not exist: the search
-// goes on below it. The tombstone hides every older entry of the same version
-// as well, so the next candidate has a lower version.
 Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                         uint64_t version, std::string* best_key, std::string* best_value) {
+                         uint64_t version, std::string* ikey, std::string* value,
+                         Visibility* vis) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   if (key.empty()) return Status::InvalidArgument("empty key");
   if (key.size() > kMaxUserKeySize) return Status::InvalidArgument("key too long");
   ReadView view = CaptureReadView();
-  const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view.sequence;
-  while (true) {
-    NOKV_RETURN_IF_ERROR(
-        FindNewestInView(view, snapshot, options, cf, key, version, best_key, best_value));
-    if (!view.range_dels->CoversInternalKey(*best_key, snapshot)) return Status::OK();
-    const uint64_t hidden = InternalKeyVersion(*best_key);
-    if (hidden == 0) return Status::NotFound();
-    version = hidden - 1;
-  }
-}
-
-Status DBImpl::FindNewestInView(const ReadView& view, uint64_t snapshot,
-                                const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                                uint64_t version, std::string* best_key,
-                                std::string* best_value) {
-  std::string lookup;
-  AppendInternalKey(&lookup, cf, key, version, snapshot);
-  const std::string_view user_part = UserPart(lookup);
-  best_key->clear();
-  std::string k, v;
-  auto offer = [&](std::string_view ik, std::string_view val) -> bool {
-    if (IsBetter(ik, *best_key)) {
-      best_key->assign(ik.data(), ik.size());
-      best_value->assign(val.data(), val.size());
-    }
-    return InternalKeyVersion(*best_key) == version;  // exact: nothing older can beat it
-  };
-
-  if (view.mem->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
-  for (const auto& imm : view.imms) {
-    if (imm->Get(user_part, version, snapshot, &k, &v) && offer(k, v)) return Status::OK();
-  }
-
-  Status error;
-  // Returns true when the search can stop (exact hit or error).
-  auto search_table = [&](const FileMeta& f) -> bool {
-    auto reader = table_cache_->Get(f.number);
-    if (!reader.ok()) {
-      error = reader.status();
-      return true;
-    }
-    if (!(*reader)->MayContain(user_part)) return false;
-    auto it = (*reader)->NewIterator(options.verify_checksums, options.fill_cache);
-    for (it->Seek(lookup); it->Valid(); it->Next()) {
-      std::string_view ik = it->key();
-      if (UserPart(ik) != user_part) break;
-      if (InternalKeySequence(ik) > snapshot) continue;
-      return offer(ik, it->value());
-    }
-    if (!it->status().ok()) {
-      error = it->status();
-      return true;
-    }
-    return false;
-  };
-
-  const Version& ver = *view.version;
-  bool done = false;
-  for (const auto& f : ver.files(0)) {
-    if (user_part < UserPart(f->smallest) || user_part > UserPart(f->largest)) continue;
-    if (f->smallest_seq > snapshot) continue;
-    if ((done = search_table(*f))) break;
-  }
-  for (int level = 1; level < kNumLevels && !done; ++level) {
-    const auto& files = ver.files(level);
-    if (files.empty()) continue;
-    int index = ver.FindFile(level, lookup);
-    if (index >= static_cast<int>(files.size())) continue;
-    const FileMeta& f = *files[index];
-    if (user_part < UserPart(f.smallest)) continue;
-    done = search_table(f);
-  }
-  if (!error.ok()) return error;
-  if (best_key->empty()) return Status::NotFound();
-  return Status::OK();
+  ReadPoint point;
+  point.snapshot = options.snapshot ? options.snapshot->sequence() : view.sequence;
+  point.max_version = version;
+  point.now_ms = NowMs();
+  point.range_dels = view.range_dels.get();
+  TableIterOptions topts;
+  topts.verify_checksums = options.verify_checksums;
+  topts.fill_cache = options.fill_cache;
+  return FindVisibleEntry(view, table_cache_.get(), topts, point, cf, key, ikey, value, vis);
 }
 
 // A point read can lose a race with value-log GC (it read a pointer into a
@@ -135,31 +54,28 @@ constexpr int kVlogReadAttempts = 4;
 Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                         uint64_t version, Entry* entry) {
   std::string ikey, value, resolved;
+  Visibility vis = Visibility::kInvisible;
+  ValueRecord record;
   Status rs;
   for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
-    NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value));
-    ValueRecord r;
-    if (!DecodeValueRecord(value, &r)) return Status::Corruption("undecodable value record");
-    if (r.IsDelete()) break;
-    // An expired entry reports no value; its value-log record may be gone.
-    if (r.expires_at != 0 && r.expires_at <= NowMs()) break;
-    rs = ResolveValue(r, &resolved);
+    NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value, &vis));
+    if (!DecodeValueRecord(value, &record)) return Status::Corruption("undecodable value record");
+    // A tombstone or expired entry reports no value; its value-log record may be gone.
+    if (vis != Visibility::kLive) break;
+    rs = ResolveValue(record, &resolved);
     if (!rs.IsNotFound()) break;
   }
   if (!rs.ok()) return rs;
-  ValueRecord record;
   ParsedInternalKey parsed;
-  if (!ParseInternalKey(ikey, &parsed) || !DecodeValueRecord(value, &record)) {
-    return Status::Corruption("undecodable record for a key");
-  }
+  if (!ParseInternalKey(ikey, &parsed)) return Status::Corruption("undecodable record for a key");
   entry->key.assign(parsed.user_key.data(), parsed.user_key.size());
   entry->cf = parsed.cf;
   entry->version = parsed.version;
   entry->sequence = parsed.sequence;
   entry->expires_at_ms = record.expires_at;
   entry->deleted = record.IsDelete() || (record.meta & kMetaRangeDelete) != 0;
-  entry->expired = record.expires_at != 0 && record.expires_at <= NowMs();
-  if (entry->deleted) {
+  entry->expired = vis == Visibility::kDeleted && !entry->deleted;
+  if (vis != Visibility::kLive) {
     entry->value.clear();
   } else if (record.meta & kMetaValuePointer) {
     entry->value = std::move(resolved);
@@ -174,12 +90,12 @@ Status DBImpl::GetWithExpiry(const ReadOptions& options, std::string_view key, s
   std::string ikey, raw;
   Status s;
   for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
+    Visibility vis = Visibility::kInvisible;
     NOKV_RETURN_IF_ERROR(
-        FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw));
+        FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw, &vis));
+    if (vis != Visibility::kLive) return Status::NotFound();
     ValueRecord record;
     if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
-    if (record.IsDelete() || (record.meta & kMetaRangeDelete)) return Status::NotFound();
-    if (record.expires_at != 0 && record.expires_at <= NowMs()) return Status::NotFound();
     if (expires_at_ms) *expires_at_ms = record.expires_at;
     s = ResolveValue(record, value);
     if (s.ok() && read_ring_) read_ring_->Touch(key);
@@ -218,17 +134,19 @@ std::unique_ptr<InternalIterator> DBImpl::NewViewIterator(const ReadView& view,
   return NewMergingIterator(std::move(children));
 }
 
-std::shared_ptr<void> DBImpl::PinIterator(std::shared_ptr<ReadView> view, uint64_t snapshot) {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    iterator_seqs_.insert(snapshot);
-  }
-  // Holds the view; unregisters the iterator's sequence (value-log GC waits
-  // for it) when the iterator goes away. The DB must outlive its iterators.
-  return std::shared_ptr<void>(new int(0), [this, view, snapshot](int* p) {
+std::shared_ptr<DBImpl::ReadView> DBImpl::CaptureIteratorView(std::shared_ptr<void>* pin) {
+  // Pin before capturing: GC then never deletes a segment the view may read.
+  const uint64_t pinned = last_sequence_.load(std::memory_order_acquire);
+  if (gc_) gc_->Pin(pinned);
+  auto view = std::make_shared<ReadView>(CaptureReadView());
+  // Holds the view; unpins (value-log GC waits for it) when the iterator
+  // goes away. The DB must outlive its iterators.
+  ValueLogGc* gc = gc_.get();
+  *pin = std::shared_ptr<void>(new int(0), [view, gc, pinned](int* p) {
     delete p;
-    UnregisterIterator(snapshot);
+    if (gc) gc->Unpin(pinned);
   });
+  return view;
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -258,25 +176,20 @@ class ErrorIterator final : public Iterator {
 std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, ColumnFamily cf) {
   Status open = CheckOpen();
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
-  auto view = std::make_shared<ReadView>(CaptureReadView());
+  std::shared_ptr<void> pin;
+  auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  std::shared_ptr<void> pin = PinIterator(view, snapshot);
 
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
   topts.fill_cache = options.fill_cache;
   DBIterOptions dopts;
   dopts.cf = cf;
-  dopts.snapshot = snapshot;
+  dopts.point.snapshot = snapshot;
+  dopts.point.now_ms = NowMs();
+  dopts.point.range_dels = view->range_dels.get();  // pinned by `pin`
   dopts.lower_bound = options.lower_bound;
   dopts.upper_bound = options.upper_bound;
-  dopts.now = [this] { return NowMs(); };
-  if (!view->range_dels->empty()) {
-    const RangeTombstoneSet* dels = view->range_dels.get();  // pinned by `pin`
-    dopts.covered = [dels, snapshot](std::string_view ikey) {
-      return dels->CoversInternalKey(ikey, snapshot);
-    };
-  }
   if (vlog_) {
     dopts.resolve = [this](const ValueRecord& record, std::string* out) {
       return ResolveValue(record, out);
@@ -368,9 +281,9 @@ class SnapshotInternalIterator final : public InternalIterator {
 std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(const ReadOptions& options) {
   Status open = CheckOpen();
   if (!open.ok()) return NewEmptyIterator(open);
-  auto view = std::make_shared<ReadView>(CaptureReadView());
+  std::shared_ptr<void> pin;
+  auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
-  std::shared_ptr<void> pin = PinIterator(view, snapshot);
   TableIterOptions topts;
   topts.verify_checksums = options.verify_checksums;
   topts.fill_cache = options.fill_cache;

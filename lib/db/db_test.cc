@@ -442,6 +442,34 @@ TEST_F(FakeClockDBTest, VersionedEntriesReadNewestAtOrBelow) {
   check(17, "v15", false);
 }
 
+// distributed.md §20 item 13: a late tombstone at an old version (a rollback
+// at its start_ts), written after a newer version reached an SST, must not
+// hide that newer version from reads above it: the lookup takes the maximum
+// version <= v over all layers, not the first layer's.
+TEST_F(FakeClockDBTest, LateOldVersionInNewerLayerDoesNotHideNewerVersion) {
+  WriteBatch b;
+  b.PutVersioned(ColumnFamily::kWrite, "row", 20, "v20");
+  ASSERT_TRUE(db_->Write(WriteOptions(), b).ok());
+  ASSERT_TRUE(db_->CompactAll().ok());  // v20 now lives in L1
+  WriteBatch late;
+  late.DeleteVersioned(ColumnFamily::kWrite, "row", 10);
+  ASSERT_TRUE(db_->Write(WriteOptions(), late).ok());  // the memtable
+  for (int pass = 0; pass < 2; ++pass) {
+    Entry e;
+    ASSERT_TRUE(db_->GetEntry(ReadOptions(), ColumnFamily::kWrite, "row", 25, &e).ok());
+    EXPECT_EQ(e.version, 20u) << "pass " << pass;
+    EXPECT_EQ(e.value, "v20") << "pass " << pass;
+    EXPECT_FALSE(e.deleted);
+    ASSERT_TRUE(db_->GetEntry(ReadOptions(), ColumnFamily::kWrite, "row", 15, &e).ok());
+    EXPECT_EQ(e.version, 10u);
+    EXPECT_TRUE(e.deleted);
+    std::string v;
+    ASSERT_TRUE(db_->GetCF(ReadOptions(), ColumnFamily::kWrite, "row", &v).ok());
+    EXPECT_EQ(v, "v20");
+    ASSERT_TRUE(db_->Flush().ok());  // now both in SSTs (L0 above L1)
+  }
+}
+
 // Regression (found by the model test): compaction dropped a versioned
 // tombstone, or an expired versioned entry, at the bottom level when nothing
 // older of its key was left. A later write at a lower version then showed

@@ -10,16 +10,6 @@
 
 namespace nokv {
 
-struct DBImpl::Writer {
-  const WriteBatch* batch;
-  bool sync;
-  bool exclusive = false;
-  bool defer_wal_flush = false;  // batch's record may stay buffered
-  bool done = false;
-  Status status;
-  std::condition_variable cv;
-};
-
 Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
   WriteBatch batch;
   batch.Put(key, value);
@@ -81,81 +71,31 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
   });
 }
 
-// Leader only, with mu_ held: gathers the queued writers' batches into one
-// WAL payload (first_sequence placeholder | merged rep).
-void DBImpl::BuildGroup(Writer** last_writer, std::string* payload, bool* sync, bool* defer) {
-  Writer* first = writers_.front();
-  payload->assign(8, '\0');
-  const std::string& first_rep = WriteBatchInternal::Rep(*first->batch);
-  payload->append(first_rep);
-  *sync = first->sync;
-  *defer = first->defer_wal_flush;
-  *last_writer = first;
-  uint32_t count = first->batch->Count();
-  if (first->exclusive) {
-    EncodeFixed32(payload->data() + 8, count);
-    return;
-  }
-  size_t max_size = options_.max_write_group_bytes;
-  if (first_rep.size() <= (128 << 10)) {
-    // Keep small writes fast: do not make them wait behind a huge group.
-    max_size = std::min(max_size, first_rep.size() + (128 << 10));
-  }
-  for (size_t i = 1; i < writers_.size(); ++i) {
-    Writer* w = writers_[i];
-    if (w->batch == nullptr || w->exclusive) break;  // these lead groups of their own
-    const std::string& rep = WriteBatchInternal::Rep(*w->batch);
-    if (payload->size() + rep.size() > max_size) break;
-    if (count + w->batch->Count() > options_.max_write_group_count) break;
-    payload->append(rep.data() + 4, rep.size() - 4);
-    count += w->batch->Count();
-    *sync = *sync || w->sync;
-    *defer = *defer && w->defer_wal_flush;
-    *last_writer = w;
-  }
-  EncodeFixed32(payload->data() + 8, count);
-}
-
-// Leader only, with mu_ held: waits (up to write_coalesce_wait_us) until the
-// queue holds a full group's worth of updates or bytes.
-void DBImpl::WaitForGroupToFill(std::unique_lock<std::mutex>& l) {
-  auto full = [&] {
-    if (shutting_down_) return true;
-    uint64_t count = 0, bytes = 0;
-    for (Writer* w : writers_) {
-      if (w->batch == nullptr || w->exclusive) return true;  // the group ends there anyway
-      count += w->batch->Count();
-      bytes += WriteBatchInternal::Rep(*w->batch).size();
-    }
-    return count >= options_.max_write_group_count || bytes >= options_.max_write_group_bytes;
-  };
-  leader_coalescing_ = true;
-  coalesce_cv_.wait_for(l, std::chrono::microseconds(options_.write_coalesce_wait_us), full);
-  leader_coalescing_ = false;
-}
-
 Status DBImpl::FlushWAL(bool sync) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
   // Nothing deferred since the last flush: nothing to hand over.
-  if (!sync && !wal_flush_deferred_.exchange(false, std::memory_order_acq_rel)) {
-    return Status::OK();
-  }
-  Writer w;
+  if (!sync && !write_thread_.TakeDeferredFlush()) return Status::OK();
+  WriteThread::Writer w;
   w.batch = nullptr;  // never joins another writer's group
   w.sync = sync;
-  std::unique_lock<std::mutex> l(mu_);
-  if (shutting_down_) return Status::Closed("database is closing");
-  JoinWriteQueue(&w, l);
-  // At the front of the queue no group leader runs: wal_ is ours.
-  Status s = bg_error_;
+  if (!write_thread_.JoinBatchGroup(&w)) return w.status;
+  // Leading a group of our own: wal_ is ours.
+  WriteThread::Group group;
+  write_thread_.BuildGroup(&w, &group);
+  Status s;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = bg_error_;
+  }
   if (s.ok()) {
-    l.unlock();
     s = sync ? wal_->Sync() : wal_->Flush();
     if (sync && s.ok()) stat_syncs_.fetch_add(1, std::memory_order_relaxed);
-    l.lock();
-    if (!s.ok()) SetBackgroundError(s.WithContext("WAL flush"));
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      SetBackgroundError(s.WithContext("WAL flush"));
+    }
   }
-  LeaveWriteQueue(&w, &w, s);
+  write_thread_.ExitGroup(group, s);
   return s;
 }
 
@@ -216,7 +156,8 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
       // A GC rewrite applies only if nobody wrote the key since GC read it.
       // The leader is the only writer, so this check cannot race.
       std::string cur_key, cur_value;
-      Status f = FindEntry(ReadOptions(), op.cf, op.key, op.version, &cur_key, &cur_value);
+      Visibility vis = Visibility::kInvisible;
+      Status f = FindEntry(ReadOptions(), op.cf, op.key, op.version, &cur_key, &cur_value, &vis);
       if (!f.ok() || InternalKeyVersion(cur_key) != op.version ||
           InternalKeySequence(cur_key) != op.expected_sequence) {
         return Status::OK();  // superseded: drop the rewrite
@@ -251,44 +192,38 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
 }
 
 Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, bool exclusive) {
-  Writer w;
+  WriteThread::Writer w;
   w.batch = batch;
   w.exclusive = exclusive;
   w.sync = options.sync || options_.sync_writes;
   w.defer_wal_flush = options.defer_wal_flush && !w.sync;
+  if (!write_thread_.JoinBatchGroup(&w)) return w.status;
 
+  // This writer leads a group: the WAL, the value log's active segment and
+  // inserts into the memtable are ours until ExitGroup.
+  WriteThread::Group group;
+  group.leader = group.last = &w;
   std::unique_lock<std::mutex> l(mu_);
-  if (shutting_down_) return Status::Closed("database is closing");
-  if (!JoinWriteQueue(&w, l)) return w.status;
-  if (options_.write_coalesce_wait_us > 0 && batch != nullptr && !exclusive) {
-    WaitForGroupToFill(l);
-  }
-
-  // This writer leads a group.
   Status s = MakeRoomForWrite(l, batch == nullptr);
-  Writer* last_writer = &w;
+  MemTable* mem = mem_.get();
+  l.unlock();
   if (s.ok() && batch != nullptr) {
-    std::string payload;
-    bool sync = false, defer = false;
-    BuildGroup(&last_writer, &payload, &sync, &defer);
+    write_thread_.BuildGroup(&w, &group);
+    std::string& payload = group.payload;
     const uint64_t first_seq = last_sequence_.load(std::memory_order_relaxed) + 1;
-    MemTable* mem = mem_.get();
-    l.unlock();
-    // Only the leader touches wal_, the value log's active segment and
-    // inserts into the memtable, so all are safe without mu_.
-    s = PrepareGroup(&payload, first_seq, sync);
+    s = PrepareGroup(&payload, first_seq, group.sync);
     EncodeFixed64(payload.data(), first_seq);
     const uint32_t count = s.ok() ? DecodeFixed32(payload.data() + 8) : 0;
     if (s.ok() && count > 0) s = wal_->AddRecord(kWalWriteBatch, payload);
     if (s.ok() && count > 0) {
-      if (sync) {
+      if (group.sync) {
         s = wal_->Sync();
         stat_syncs_.fetch_add(1, std::memory_order_relaxed);
-      } else if (!defer) {
+      } else if (!group.defer) {
         // Hand the bytes to the OS: acknowledged writes survive a process crash.
         s = wal_->Flush();
       } else {
-        wal_flush_deferred_.store(true, std::memory_order_release);
+        write_thread_.NoteDeferredFlush();
       }
     }
     std::vector<RangeTombstone> new_range_dels;
@@ -306,35 +241,10 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
       // The WAL may hold a partial record: no later write may be acknowledged.
       SetBackgroundError(s.WithContext("WAL write"));
     }
+    l.unlock();
   }
-
-  LeaveWriteQueue(&w, last_writer, s);
+  write_thread_.ExitGroup(group, s);
   return s;
-}
-
-bool DBImpl::JoinWriteQueue(Writer* w, std::unique_lock<std::mutex>& l) {
-  writers_.push_back(w);
-  if (leader_coalescing_) coalesce_cv_.notify_one();
-  while (!w->done && w != writers_.front()) w->cv.wait(l);
-  return !w->done;
-}
-
-void DBImpl::LeaveWriteQueue(Writer* leader, Writer* last_writer, const Status& s) {
-  while (true) {
-    Writer* ready = writers_.front();
-    writers_.pop_front();
-    if (ready != leader) {
-      ready->status = s;
-      ready->done = true;
-      ready->cv.notify_one();
-    }
-    if (ready == last_writer) break;
-  }
-  if (!writers_.empty()) {
-    writers_.front()->cv.notify_one();
-  } else if (shutting_down_) {
-    done_cv_.notify_all();  // Close waits for the queue to drain
-  }
 }
 
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {

@@ -1,4 +1,4 @@
-// TableOutputs and ObsoleteEntryFilter.
+// TableOutputs: cutting and syncing flush/compaction output tables.
 #include "lsm/table_outputs.h"
 
 #include <ctime>
@@ -89,72 +89,6 @@ void TableOutputs::Abandon() {
   }
   for (uint64_t n : created_) (void)fs_->RemoveFile(TableFileName(dir_, n));
   files_.clear();
-}
-
-ObsoleteEntryFilter::ObsoleteEntryFilter(uint64_t smallest_snapshot,
-                                         std::function<bool(std::string_view)> is_bottommost,
-                                         uint64_t now_ms)
-    : smallest_snapshot_(smallest_snapshot),
-      now_ms_(now_ms),
-      is_bottommost_(std::move(is_bottommost)) {}
-
-void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
-                                  std::vector<Emit>* out) {
-  out->clear();
-  const std::string_view user_part = UserPart(ikey);
-  const uint64_t version = InternalKeyVersion(ikey);
-  const uint64_t sequence = InternalKeySequence(ikey);
-  const bool same_key = has_last_ && user_part == last_user_part_;
-
-  if (held_ && !same_key) {
-    held_ = false;  // nothing older of that key survived: the tombstone goes
-    ++dropped_;
-    if (on_drop_) on_drop_(held_key_, held_value_);
-  }
-  // Shadowed: a newer entry of the same key and version is visible to every
-  // reader (its sequence is at or below the oldest snapshot).
-  // Range tombstones live in their own keyspace and are never dropped here:
-  // two with the same begin key may cover different ranges (the DB drops a
-  // tombstone itself once nothing can need it; db_background.cc).
-  const bool is_range_delete =
-      !ikey.empty() && static_cast<uint8_t>(ikey[0]) == kRangeDeleteSpace;
-  const bool shadowed = !is_range_delete && same_key && version == last_version_ &&
-                        last_sequence_ <= smallest_snapshot_;
-  if (!same_key) last_user_part_.assign(user_part.data(), user_part.size());
-  has_last_ = true;
-  last_version_ = version;
-  last_sequence_ = sequence;
-  if (shadowed) {
-    ++dropped_;
-    if (on_drop_) on_drop_(ikey, value);
-    return;
-  }
-
-  ValueRecord record;
-  const bool decoded = DecodeValueRecord(value, &record);
-  const bool is_tombstone =
-      decoded && (record.IsDelete() ||
-                  (now_ms_ != 0 && record.expires_at != 0 && record.expires_at <= now_ms_));
-  // Only a plain (kMaxVersion) tombstone may go: a later write of its key
-  // sorts before it and wins anyway. A versioned one must stay, since a
-  // later write at a lower version would otherwise show through to reads at
-  // or above the tombstone's version.
-  if (is_tombstone && version == kMaxVersion && sequence <= smallest_snapshot_ &&
-      is_bottommost_ && is_bottommost_(user_part)) {
-    if (held_) {  // an older held tombstone of the same key is moot
-      ++dropped_;
-      if (on_drop_) on_drop_(held_key_, held_value_);
-    }
-    held_key_.assign(ikey.data(), ikey.size());
-    held_value_.assign(value.data(), value.size());
-    held_ = true;
-    return;
-  }
-  if (held_) {
-    out->push_back(Emit{held_key_, held_value_});
-    held_ = false;
-  }
-  out->push_back(Emit{ikey, value});
 }
 
 }  // namespace nokv

@@ -52,44 +52,4 @@ class TableOutputs {
   std::vector<uint64_t> created_;  // every number we created a file for
 };
 
-// Drops entries no reader can see any more. Feed entries in order; Process
-// says which to emit. A droppable tombstone (a plain, non-versioned delete or
-// expired entry at the bottom) is held back and re-emitted only if an older,
-// still-visible entry of the same user key follows it.
-class ObsoleteEntryFilter {
- public:
-  // smallest_snapshot: the oldest sequence any reader may still read at.
-  // is_bottommost(user_part): no deeper data for this key outside the inputs.
-  // now_ms: entries whose expiry has passed count as tombstones (0 = ignore).
-  ObsoleteEntryFilter(uint64_t smallest_snapshot,
-                      std::function<bool(std::string_view)> is_bottommost, uint64_t now_ms = 0);
-
-  // Returns the entries to emit for (ikey, value), in order: possibly a held
-  // tombstone first, then the entry itself. Views point into the filter's
-  // buffers or the inputs and are valid until the next call.
-  struct Emit {
-    std::string_view key, value;
-  };
-  void Process(std::string_view ikey, std::string_view value, std::vector<Emit>* out);
-
-  uint64_t dropped() const { return dropped_; }
-  // Called with every dropped entry (e.g. to account value-log garbage).
-  void set_on_drop(std::function<void(std::string_view key, std::string_view value)> fn) {
-    on_drop_ = std::move(fn);
-  }
-
- private:
-  const uint64_t smallest_snapshot_;
-  const uint64_t now_ms_;
-  std::function<bool(std::string_view)> is_bottommost_;
-  std::string last_user_part_;
-  uint64_t last_version_ = 0;
-  uint64_t last_sequence_ = 0;
-  bool has_last_ = false;
-  std::string held_key_, held_value_;
-  bool held_ = false;
-  uint64_t dropped_ = 0;
-  std::function<void(std::string_view, std::string_view)> on_drop_;
-};
-
 }  // namespace nokv

@@ -133,7 +133,8 @@ class DB {
   // The DB's clock (Options::clock_ms or the system clock), unix ms.
   virtual uint64_t NowMs() const = 0;
 
-  // An iterator over the default column family at a consistent snapshot.
+  // An iterator over the default column family at a consistent snapshot
+  // (TTL expiry is judged at the moment the iterator is created).
   // Delete it before closing the DB.
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
   virtual std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options,

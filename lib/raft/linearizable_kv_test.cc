@@ -118,9 +118,8 @@ TEST(LinearizableKvTest, ReadIndexReadsAreLinearizable) {
   ExpectLinearizable(ReadOnlyOption::kSafe, "ReadIndex (safe)");
 }
 
-// Known issue: the seeds run by default pass, but lease reads are not safe
-// yet (NOKV_RAFT_LIN_SEEDS=3000 fails seeds 506, 861 and 1803); see
-// DISABLED_DeposedLeaderServesNoStaleLeaseRead below.
+// NOKV_RAFT_LIN_SEEDS=3000 used to fail seeds 506, 861 and 1803 (see
+// DeposedLeaderServesNoStaleLeaseRead below).
 TEST(LinearizableKvTest, LeaseReadsAreLinearizable) {
   ExpectLinearizable(ReadOnlyOption::kLeaseBased, "lease reads");
 }
@@ -151,16 +150,15 @@ TEST(LinearizableKvTest, LocalReadsWithoutReadIndexAreCaught) {
 namespace nokv::raft::sim {
 namespace {
 
-// Known raft issue (reported to the raft owner; found by
-// LeaseReadsAreLinearizable with NOKV_RAFT_LIN_SEEDS=3000, seeds 506, 861,
-// 1803): a leader checks its quorum only every election timeout, so after
-// losing its followers it stays leader for up to two election timeouts,
-// while the followers' lease (the time they refuse votes) ends one election
-// timeout after they last heard from it. In between, a new leader commits
-// writes and the old one still answers lease reads with stale data. This
-// scenario partitions the leader away and reads through it once a new leader
-// has committed a write; enable it once lease reads are safe.
-TEST(LinearizableKvTest, DISABLED_DeposedLeaderServesNoStaleLeaseRead) {
+// Regression (found by LeaseReadsAreLinearizable with
+// NOKV_RAFT_LIN_SEEDS=3000, seeds 506, 861, 1803): a leader checks its quorum
+// only every election timeout, so after losing its followers it stays leader
+// for up to two election timeouts, while the followers' lease (the time they
+// refuse votes) ends one election timeout after they last heard from it. In
+// between, a new leader commits writes; the old one must not answer lease
+// reads then (Raft::LeaseValid). This scenario partitions the leader away and
+// reads through it once a new leader has committed a write.
+TEST(LinearizableKvTest, DeposedLeaderServesNoStaleLeaseRead) {
   int windows = 0, stale = 0;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     SimOptions o;

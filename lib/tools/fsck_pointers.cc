@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/internal_key.h"
+#include "lsm/visibility.h"
 #include "manifest/version_edit.h"
 #include "tools/fsck.h"
 #include "tools/live_scan.h"
@@ -47,7 +48,7 @@ void CheckLiveValuePointers(FileSystem* fs, const std::string& dir, const Manife
         if (!e.candidate || !DecodePointerEntry(e.value, &record, &ptr)) {
           return ScanVerdict::kStands;
         }
-        if (record.expires_at != 0 && record.expires_at <= now_ms) {
+        if (IsExpired(record.expires_at, now_ms)) {
           ++stats->expired_skipped;
           return ScanVerdict::kStands;
         }

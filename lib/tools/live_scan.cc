@@ -5,7 +5,8 @@
 #include <algorithm>
 
 #include "base/internal_key.h"
-#include "db/range_tombstones.h"
+#include "lsm/range_tombstones.h"
+#include "lsm/visibility.h"
 #include "db/write_batch_internal.h"
 #include "manifest/filenames.h"
 #include "sst/table_reader.h"
@@ -298,8 +299,7 @@ Status LiveScan::Run(const Visitor& visit, const std::function<void(uint64_t)>& 
       e.file = src->file();
       e.source = src;
       e.table_number = src->table_number();
-      if (!settled && ranges.Covers(parsed.cf, parsed.user_key, parsed.version, parsed.sequence,
-                                    kMaxSequence)) {
+      if (!settled && HiddenByRangeDelete(&ranges, parsed, kMaxSequence)) {
         settled = true;  // older entries of the group are covered too
       }
       e.candidate = !settled;

@@ -7,7 +7,7 @@
 //
 // "Live" follows the engine's read path with no snapshot: within one
 // (cf, user key, version) the entry with the highest sequence is the
-// candidate; it is dead if a range tombstone (db/range_tombstones.h) covers
+// candidate; it is dead if a range tombstone (lsm/range_tombstones.h) covers
 // it, which also hides every older entry of that group. The visitor can
 // reject a candidate (repair drops an entry whose value is lost); the next
 // older entry of the group is then the candidate.

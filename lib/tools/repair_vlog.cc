@@ -8,6 +8,7 @@
 #include "base/coding.h"
 #include "base/internal_key.h"
 #include "lsm/table_outputs.h"
+#include "lsm/visibility.h"
 #include "manifest/filenames.h"
 #include "sst/table_reader.h"
 #include "tools/live_scan.h"
@@ -253,7 +254,7 @@ Status RepairValuePointers(FileSystem* fs, const std::string& dir,
         if (!e.candidate) return ScanVerdict::kStands;
         const std::string_view group = e.ikey.substr(0, e.ikey.size() - 8);
         bool resolves = true;
-        if (is_ptr && !(record.expires_at != 0 && record.expires_at <= now_ms)) {
+        if (is_ptr && !IsExpired(record.expires_at, now_ms)) {
           if (copied) {
             auto m = salvage.moved.find({ptr.file, ptr.offset});
             resolves = m != salvage.moved.end() && m->second.size == ptr.size;

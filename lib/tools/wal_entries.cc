@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/internal_key.h"
-#include "db/range_tombstones.h"
+#include "lsm/range_tombstones.h"
 #include "db/write_batch_internal.h"
 
 namespace nokv {

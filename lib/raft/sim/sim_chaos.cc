@@ -90,7 +90,6 @@ void SimCluster::Chaos() {
 }
 
 void SimCluster::Snapshot(Node& n, bool compact) {
-  n.snapshot_due = false;
   raftpb::Snapshot current;
   (void)n.storage->Snapshot(&current);
   if (n.applied <= current.metadata().index()) return;

@@ -279,7 +279,6 @@ bool SimCluster::HandleReady(Node& n) {
     return false;
   }
   n.raw->Advance(rd);
-  if (n.snapshot_due) Snapshot(n, /*compact=*/false);
   ServeReads(n);
   return true;
 }
@@ -296,8 +295,6 @@ void SimCluster::ApplyEntry(Node& n, const raftpb::Entry& e) {
     n.conf = n.raw->ApplyConfChange(cc);
     if (cc.type() == raftpb::ConfChangeRemoveNode) {
       to_destroy_.insert(cc.node_id());
-    } else if (options_.snapshot_after_adding_peer) {
-      n.snapshot_due = true;
     }
   } else if (!e.data().empty()) {
     KvCommand cmd;

@@ -41,11 +41,6 @@ struct SimOptions {
   ReadOnlyOption read_only = ReadOnlyOption::kSafe;
   uint64_t max_size_per_msg = 1024;
   size_t max_inflight_msgs = 8;
-  // Take a snapshot as soon as a membership change that adds a peer is
-  // applied. A peer added after the newest snapshot cannot use that snapshot
-  // (it is not in its ConfState, so it refuses it); if the log was compacted
-  // past what the peer needs, nothing else can catch it up.
-  bool snapshot_after_adding_peer = true;
   // Receives the nodes' raft logs (for debugging a seed), if set.
   std::function<void(int64_t tick, uint64_t node, LogLevel level, std::string_view msg)> log;
 };
@@ -161,7 +156,6 @@ class SimCluster {
     raftpb::ConfState conf;
     uint64_t term = 0;  // last persisted term
     bool leader = false;
-    bool snapshot_due = false;
     std::map<uint64_t, WriteDone> pending_writes;
     std::map<std::string, PendingRead> pending_reads;
   };

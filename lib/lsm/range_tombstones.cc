@@ -1,5 +1,5 @@
 // RangeTombstoneSet implementation.
-#include "db/range_tombstones.h"
+#include "lsm/range_tombstones.h"
 
 #include <algorithm>
 

@@ -1,0 +1,117 @@
+// WriteThread: group commit (LevelDB's writer queue). Every write joins a
+// queue; the writer at the front is the leader: it gathers the batches queued
+// behind it into one group (within the grouping limits), commits the group
+// as one WAL record, and hands the result to every member. Followers just
+// wait. The DB supplies the commit itself (db_write.cc); this class only
+// forms groups and hands results over, so it can be tested on its own.
+//
+// Ownership: a Writer lives on its caller's stack; the queue holds pointers
+// to the waiting ones, and a Writer leaves the queue before its caller
+// returns. The leader of a group has exclusive use of whatever the DB says a
+// leader owns (the WAL writer, the value log's active segment, inserts into
+// the active memtable) from JoinBatchGroup returning true until ExitGroup.
+//
+// Locking: mu_ guards every field below. The DB never holds its own mutex
+// while calling into the WriteThread, and the WriteThread never calls out, so
+// the two mutexes are never nested.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+
+#include "base/status.h"
+#include "nokv/write_batch.h"
+
+namespace nokv {
+
+class WriteThread {
+ public:
+  struct Options {
+    // The leader stops adding followers' batches once the record would pass
+    // max_group_bytes or hold more than max_group_count updates; a single
+    // batch beyond either still commits, alone.
+    size_t max_group_bytes = 1 << 20;
+    size_t max_group_count = 4096;
+    // Coalescing: a leader whose group is not yet full waits up to this long
+    // for more writers to queue behind it (0 = commit at once).
+    uint64_t coalesce_wait_us = 0;
+  };
+
+  struct Writer {
+    // The updates; null for a writer that needs the leader's rights without
+    // writing (memtable rotation, FlushWAL): it always forms a group alone.
+    const WriteBatch* batch = nullptr;
+    bool sync = false;             // fsync the group's WAL record
+    bool exclusive = false;        // forms a group of its own (value-log GC rewrites)
+    bool defer_wal_flush = false;  // the record may stay in the WAL's user buffer
+    // Filled in by the leader that committed this writer (follower only).
+    bool done = false;
+    Status status;
+    std::condition_variable cv;
+  };
+
+  // One group, as built by the leader.
+  struct Group {
+    Writer* leader = nullptr;
+    Writer* last = nullptr;  // the newest member (the queue is in join order)
+    // The WAL payload: 8 zero bytes (the DB writes the first sequence there)
+    // followed by the merged batch rep (count u32 | ops...). Empty for a
+    // writer without a batch.
+    std::string payload;
+    uint32_t count = 0;     // updates in the group
+    size_t writers = 0;     // members, leader included
+    bool sync = false;      // any member asked for sync
+    bool defer = false;     // every member allowed a deferred flush
+  };
+
+  explicit WriteThread(Options options);
+  WriteThread(const WriteThread&) = delete;
+  WriteThread& operator=(const WriteThread&) = delete;
+
+  // Queues w and waits. Returns true once w leads a group; false if a leader
+  // committed w as a follower (w->status holds the result) or the thread is
+  // closed (w->status is Closed).
+  bool JoinBatchGroup(Writer* w);
+
+  // Leader only: waits for the group to fill (coalesce_wait_us, unless the
+  // leader is exclusive or has no batch), then takes the followers that fit
+  // the limits, in queue order, into *group.
+  void BuildGroup(Writer* leader, Group* group);
+
+  // Leader only: hands s to every member of the group, removes them from
+  // the queue and wakes the next leader (or Close, once the queue is empty).
+  void ExitGroup(const Group& group, const Status& s);
+
+  // Refuses new writers (JoinBatchGroup returns Closed) and waits until
+  // every queued writer has left.
+  void Close();
+
+  // Deferred WAL flush: a group whose record stays in the WAL buffer notes
+  // it; FlushWAL takes the note (true if a record was waiting).
+  void NoteDeferredFlush() { deferred_flush_.store(true, std::memory_order_release); }
+  bool TakeDeferredFlush() { return deferred_flush_.exchange(false, std::memory_order_acq_rel); }
+
+  // Writers in the queue, leader included (for tests and stats).
+  size_t QueueLength() const;
+
+ private:
+  // With mu_ held: true once the queue behind the leader fills a group or
+  // a writer that must lead its own group is waiting.
+  bool GroupIsFull() const;
+
+  const Options options_;
+  mutable std::mutex mu_;
+  std::deque<Writer*> queue_;          // guarded by mu_; front = the leader
+  bool closed_ = false;                // guarded by mu_
+  bool leader_coalescing_ = false;     // guarded by mu_
+  std::condition_variable coalesce_cv_;  // a writer queued while the leader waits
+  std::condition_variable drained_cv_;   // the queue became empty (Close waits)
+  std::atomic<bool> deferred_flush_{false};  // a deferred WAL record awaits FlushWAL
+};
+
+}  // namespace nokv
