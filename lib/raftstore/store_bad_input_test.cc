@@ -13,6 +13,7 @@
 #include "raftstore/snapshot_chunks.h"
 #include "raftstore/store_testutil.h"
 #include "testutil/test_util.h"
+#include "vfs/file_system.h"
 
 namespace nokv::raftstore {
 namespace {
@@ -280,6 +281,47 @@ TEST_F(StoreBadInputTest, MessagesForRegionsPdDoesNotPlaceHereCreateNothing) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(c.store(4)->Regions().empty());
   EXPECT_TRUE(c.Put("k", "v").ok());
+}
+
+}  // namespace
+}  // namespace nokv::raftstore
+
+namespace nokv::raftstore {
+namespace {
+
+TEST_F(StoreBadInputTest, TruncatedRaftLogRestartsAtTheAppliedPointWithNothingLost) {
+  testutil::TempDir dir;
+  TestClusterOptions o;
+  o.fault_fs = false;
+  TestCluster c(dir.path(), o);
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_NE(c.WaitLeader(1), 0u);
+  for (int i = 0; i < 200; i++) ASSERT_TRUE(c.Put(ctest::Key(i), std::string(50, 'v')).ok());
+  const uint64_t victim = c.WaitLeader(1) % 3 + 1;
+  ASSERT_TRUE(ctest::WaitLocalCount(c, "", "", 200));
+  c.StopStore(victim);
+  // Cut every file of its raft log engine in half.
+  const std::string raft_dir = dir.path() + "/store" + std::to_string(victim) + "/raft";
+  std::vector<std::string> names;
+  std::shared_ptr<FileSystem> fs = NewPosixFileSystem();
+  ASSERT_TRUE(fs->GetChildren(raft_dir, &names).ok());
+  int cut = 0;
+  for (const std::string& n : names) {
+    if (n.find(".log") == std::string::npos && n.find("wal") == std::string::npos) continue;
+    uint64_t size = 0;
+    ASSERT_TRUE(fs->GetFileSize(raft_dir + "/" + n, &size).ok());
+    ASSERT_TRUE(fs->Truncate(raft_dir + "/" + n, size / 2).ok());
+    cut++;
+  }
+  ASSERT_GT(cut, 0) << "no WAL file found in " << raft_dir;
+  // The data engine still holds what the store applied (its applied index
+  // is above what is left of the log): the raft log restarts there, and the
+  // store catches up with the others.
+  Status s = c.StartStore(victim);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(c.Put("after", "1").ok());
+  ASSERT_TRUE(ctest::WaitLocalCount(c, "", "", 201));
+  ctest::ExpectReplicasEqual(c, "", "");
 }
 
 }  // namespace
