@@ -169,13 +169,13 @@ if start_cluster "$TMP/run1.log" --config "$CFG" --workdir "$W"; then
         "$W/store-$id.log" "store $id command line"
     fi
   done
-  if [[ $REAL_SERVE -eq 0 ]]; then
-    # The fake store holds no lock: the offline reader sees the bootstrap.
+  if [[ $REAL_SERVE -eq 1 ]]; then
+    # A real store holds its engine's lock: the offline read refuses it.
+    expect_exit 1 "$REAL_NOKV" regions --workdir "$W/store-3" &&
+      expect_grep "the store is running" "$TMP/err" "offline regions of a running store refused"
+  else
     expect_exit 0 "$REAL_NOKV" regions --workdir "$W/store-3" &&
       expect_grep "(offline): 2 region(s)" "$TMP/out" "store 3's regions"
-  else
-    # A running store's engine is locked: the offline reader refuses it.
-    expect_exit 1 "$REAL_NOKV" regions --workdir "$W/store-3"
   fi
   if [[ $REAL_SERVE -eq 1 ]]; then
     # A real cluster: PD learns both regions with leaders (bounded wait).
