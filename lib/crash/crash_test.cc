@@ -283,7 +283,7 @@ void RunErrorTrial(bool sync_writes, uint64_t seed, uint64_t fail_at, int steps,
     // returned: give the error a moment to surface.
     std::string bg;
     for (int i = 0; i < 200 && bg.empty(); ++i) {
-      bg = db->GetStats().background_error;
+      if (!db->GetProperty("nokv.background-error", &bg)) bg.clear();
       if (bg.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     const bool reopened_after_failed_close = log.stopped_by.starts_with("close: ");

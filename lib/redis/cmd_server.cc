@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 
+#include "db/db_stats.h"
 #include "redis/command.h"
 #include "redis/dispatcher.h"
 #include "redis/glob.h"
@@ -461,7 +462,7 @@ class InfoCmd : public Commander {
     const Dispatcher& d = *ctx.dispatcher;
     const ServerInfo& info = d.server_info();
     const RedisCounters& c = d.counters();
-    DbStats st = d.db()->GetStats();
+    const DbStats st = CollectDbStats(*d.db());
     std::string text;
     auto line = [&](std::string_view k, const std::string& v) {
       text.append(k).append(":").append(v).append("\r\n");
