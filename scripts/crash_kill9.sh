@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Real-process crash test: start the nokv-crashtest writer, kill -9 it after a
-# random 0.1-1.0 s, verify that every acknowledged write survived; repeat.
+# Real-process crash test: start the nokv-crashtest writer (puts inline and
+# into the value log, deletes, DeleteRange, TTL, batches, with value-log GC
+# running beside it), kill -9 it after a random 0.1-1.0 s, verify that every
+# acknowledged op survived exactly; repeat.
 # Rounds alternate sync_writes on and off (kill -9 is a process crash, which
 # the engine survives either way). Each round resumes after the last ack, so
 # the DB accumulates WAL segments, flushes and compactions across kills.
@@ -42,6 +44,7 @@ echo "kill9: seed $seed, $rounds rounds, workdir $db"
 
 RANDOM=$seed
 verified=0
+gcs=0
 for ((round = 1; round <= rounds; round++)); do
   sync_flag=""
   if (( round % 2 == 1 )); then sync_flag="--sync"; fi
@@ -69,8 +72,10 @@ for ((round = 1; round <= rounds; round++)); do
     exit 1
   }
   n=$(sed -n 's/^verified \([0-9]*\) acked.*/\1/p' <<<"$out")
-  echo "kill9: round $round ${sync_flag:---nosync}: $(grep -E '^verified' <<<"$out")"
+  gc=$(grep -c '^gc$' "$work/writer.log" || true)
+  echo "kill9: round $round ${sync_flag:---nosync}: $(grep -E '^verified' <<<"$out"); $gc GC rewrites during the round"
   verified=$((verified + n))
+  gcs=$((gcs + gc))
 done
-# Every round re-verifies all keys acked so far; the total counts each check.
-echo "kill9: $rounds rounds, $verified acked writes verified"
+# Every round re-verifies all ops acked so far; the total counts each check.
+echo "kill9: $rounds rounds, $verified acked ops verified, $gcs value-log GC rewrites in the killed writers"

@@ -10,6 +10,11 @@ PACKAGES=(
   liblz4-dev libzstd-dev
   librocksdb-dev libleveldb-dev libsnappy-dev
   redis-server redis-tools libhiredis-dev
+  # Tools the script tests run (scripts/require_tools.sh skips a test, exit
+  # 77, when one is missing): curl and promtool (package prometheus) for the
+  # HTTP endpoints, python3 for JSON checks and the Redis comparison,
+  # redis-cli/redis-server for the gateway tests.
+  curl prometheus python3
 )
 
 missing=()

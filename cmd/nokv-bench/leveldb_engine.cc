@@ -1,28 +1,32 @@
 // The LevelDB adapter (Debian's libleveldb 1.23). Configured like the
 // others: same write buffer, block cache, bloom filter, compression (LevelDB
 // only has snappy), sync and max_open_files; everything else is default.
+// Reads, writes and scans are leveldb_style_engine.h's.
 #include <fmt/format.h>
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/iterator.h>
 #include <leveldb/options.h>
-#include <leveldb/write_batch.h>
 
 #include <sstream>
 
-#include "peer_engines.h"
+#include "leveldb_style_engine.h"
 
 namespace nokv::bench {
 namespace {
 
-Status ToStatus(const leveldb::Status& s) {
-  if (s.ok()) return Status::OK();
-  if (s.IsNotFound()) return Status::NotFound();
-  return Status::IOError("leveldb: " + s.ToString());
-}
+struct LevelDbApi {
+  using DB = leveldb::DB;
+  using Slice = leveldb::Slice;
+  using Status = leveldb::Status;
+  using Iterator = leveldb::Iterator;
+  using ReadOptions = leveldb::ReadOptions;
+  using WriteOptions = leveldb::WriteOptions;
+  static constexpr const char* kName = "leveldb";
+};
 
-class LevelDbEngine final : public Engine {
+class LevelDbEngine final : public LevelDbStyleEngine<LevelDbApi> {
  public:
   ~LevelDbEngine() override { Release(); }
 
@@ -30,7 +34,6 @@ class LevelDbEngine final : public Engine {
     cache_.reset(leveldb::NewLRUCache(config.block_cache_size));
     filter_.reset(leveldb::NewBloomFilterPolicy(config.bloom_bits_per_key));
     leveldb::Options o;
-    o.create_if_missing = true;
     o.write_buffer_size = config.memtable_size;
     o.max_open_files = config.max_open_files;
     o.block_cache = cache_.get();
@@ -50,30 +53,9 @@ class LevelDbEngine final : public Engine {
         leveldb::kMajorVersion, leveldb::kMinorVersion, config.memtable_size >> 20,
         config.block_cache_size >> 20, compression, config.bloom_bits_per_key, o.max_open_files,
         config.sync ? "on" : "off", o.max_file_size >> 20);
-    leveldb::DB* db = nullptr;
-    Status s = ToStatus(leveldb::DB::Open(o, dir, &db));
-    db_.reset(db);
-    return s;
+    return OpenDb(o, dir);
   }
 
-  Status Read(std::string_view key, std::string* value) override {
-    return ToStatus(db_->Get(read_options_, leveldb::Slice(key.data(), key.size()), value));
-  }
-  Status Write(std::string_view key, std::string_view value) override {
-    return ToStatus(db_->Put(write_options_, leveldb::Slice(key.data(), key.size()),
-                             leveldb::Slice(value.data(), value.size())));
-  }
-  Status Scan(std::string_view start, uint64_t count, uint64_t* found) override {
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options_));
-    uint64_t n = 0;
-    for (it->Seek(leveldb::Slice(start.data(), start.size())); n < count && it->Valid();
-         it->Next()) {
-      ++n;
-      bytes_seen_ += it->value().size();
-    }
-    *found = n;
-    return ToStatus(it->status());
-  }
   EngineStats Stats() override {
     // "leveldb.stats" has a per-level table whose last column is Write(MB),
     // flushes included (memtable output is counted at its level).
@@ -101,7 +83,6 @@ class LevelDbEngine final : public Engine {
     Release();
     return Status::OK();
   }
-  std::string Settings() const override { return settings_; }
 
  private:
   // The DB must go before the cache and filter policy it points at.
@@ -113,21 +94,13 @@ class LevelDbEngine final : public Engine {
 
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
-  std::unique_ptr<leveldb::DB> db_;
-  leveldb::ReadOptions read_options_;
-  leveldb::WriteOptions write_options_;
-  std::string settings_;
-  uint64_t bytes_seen_ = 0;
 };
 
 }  // namespace
 
 Status OpenLevelDbEngine(const EngineConfig& config, const std::string& dir,
                          std::unique_ptr<Engine>* engine) {
-  auto e = std::make_unique<LevelDbEngine>();
-  Status s = e->Open(config, dir);
-  if (s.ok()) *engine = std::move(e);
-  return s;
+  return OpenPeerEngine<LevelDbEngine>(config, dir, engine);
 }
 
 }  // namespace nokv::bench

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end test of the nokv CLI: demo builds a workdir, manifest and stats
 # read it (text and JSON), fsck checks value pointers and repairs a lost value
-# log, and bad usage / bad workdirs give the documented exit codes. Usage: cli_test.sh /path/to/nokv
+# log, and bad usage / bad workdirs give the documented exit codes. A missing
+# tool skips the test (exit 77). Usage: cli_test.sh /path/to/nokv
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/require_tools.sh"
+require_tools python3 python3:sqlite3
 
 NOKV=${1:?usage: cli_test.sh /path/to/nokv}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nokv-cli-test.XXXXXX")
@@ -115,12 +118,10 @@ expect_exit 0 "$NOKV" fsck --workdir "$V" --json && {
   json_eq "$TMP/vfsck.json" "d['summary']['live_pointers'] >= 990" True
   json_eq "$TMP/vfsck.json" "d['summary']['dangling_pointers']" 0
 }
-if command -v python3 >/dev/null && python3 -c "import sqlite3" 2>/dev/null; then
-  expect_exit 0 "$NOKV" manifest --workdir "$V" --sqlite "$TMP/v.db" &&
-    expect_grep "value-log segments" "$TMP/err" "manifest --sqlite summary"
-  got=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*), sum(head) FROM vlog_segments WHERE ok = 1').fetchone())" "$TMP/v.db")
-  [[ "$got" == "(1, 1)" ]] || fail "vlog_segments rows: $got"
-fi
+expect_exit 0 "$NOKV" manifest --workdir "$V" --sqlite "$TMP/v.db" &&
+  expect_grep "value-log segments" "$TMP/err" "manifest --sqlite summary"
+got=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*), sum(head) FROM vlog_segments WHERE ok = 1').fetchone())" "$TMP/v.db")
+[[ "$got" == "(1, 1)" ]] || fail "vlog_segments rows: $got"
 # Lose the value log: every live pointer dangles; repair drops those entries.
 rm -f "$V"/vlog/*.vlog
 expect_exit 1 "$NOKV" fsck --workdir "$V" --json && {

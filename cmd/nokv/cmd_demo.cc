@@ -1,6 +1,7 @@
 // nokv demo: opens a DB, writes keys, reads them back, deletes a few, closes,
 // reopens and verifies everything, then prints the engine's stats. A smoke
-// test an operator can run in a second, and the README's "run" command.
+// test an operator can run in a second (README.md lists it among the
+// inspection commands).
 #include <fmt/core.h>
 
 #include <algorithm>

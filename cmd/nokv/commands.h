@@ -72,6 +72,7 @@ struct ServeOptions {
   std::string redis_addr;  // empty: no Redis gateway
   bool sync_writes = false;
   std::string admin_token;  // empty: admin endpoints open (loopback only)
+  std::string memtable_engine = "art";  // art | skiplist (see redis/serve.h)
 };
 int RunServe(const ServeOptions& options);
 

@@ -11,6 +11,7 @@
 
 #include "bench_flags.h"
 #include "commands.h"
+#include "pd_flags.h"
 
 #ifndef NOKV_VERSION
 #define NOKV_VERSION "0.0.0"
@@ -28,6 +29,7 @@ struct ParsedOptions {
   ServeOptions serve;
   FsckCommandOptions fsck;
   BenchOptions bench;
+  pdcmd::PdCommandOptions pd;
 };
 
 struct Subcommand {
@@ -107,7 +109,12 @@ const std::vector<Subcommand>& Subcommands() {
          app->add_option("--redis-addr", o->serve.redis_addr,
                          "Also start the Redis gateway on this address")
              ->type_name("HOST:PORT");
-         app->add_flag("--sync-writes", o->serve.sync_writes, "fsync every write before acking");
+         app->add_flag("--sync-writes", o->serve.sync_writes,
+                       "fsync every write before acking (the gateway's appendfsync always)");
+         app->add_option("--memtable-engine", o->serve.memtable_engine,
+                         "Memtable index: art (default: served keys share prefixes) or skiplist")
+             ->capture_default_str()
+             ->check(CLI::IsMember({"art", "skiplist"}));
          app->add_option("--admin-token", o->serve.admin_token,
                          "Bearer token required by /admin/*; needed for a non-loopback "
                          "--metrics-addr")
@@ -115,6 +122,9 @@ const std::vector<Subcommand>& Subcommands() {
              ->envname("NOKV_ADMIN_TOKEN");
        },
        [](const ParsedOptions& o) { return RunServe(o.serve); }},
+      {"pd", "Run the placement driver (timestamps, ids, routing, scheduling); see nokv-pd(1)",
+       [](CLI::App* app, ParsedOptions* o) { pdcmd::AddPdFlags(app, &o->pd); },
+       [](const ParsedOptions& o) { return pdcmd::RunPd(o.pd, "nokv pd"); }},
   };
   return kSubcommands;
 }

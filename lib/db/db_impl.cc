@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "base/coding.h"
 #include "db/write_batch_internal.h"
@@ -61,6 +62,50 @@ Status ValidateOptions(const Options& o) {
   if (o.table.block_size < 256) return Status::InvalidArgument("table block_size below 256 bytes");
   return Status::OK();
 }
+
+// A manifest edit is synced before anything it makes obsolete is deleted:
+// the WAL segments below its log_number, the input tables of a compaction.
+// So in every state a crash can leave, the manifest names only tables that
+// exist, and the WAL segment at its log_number exists unless no newer
+// segment holds anything (a fresh or repaired workdir). A manifest that
+// lost its last edits (damage at its tail, which replay drops like a torn
+// write) breaks one of the two; opening it would silently lose or roll back
+// acknowledged data, so refuse instead.
+Status CheckManifestMatchesFiles(FileSystem* fs, const std::string& dir,
+                                 const std::vector<std::string>& names, const VersionSet& versions) {
+  std::set<uint64_t> tables, wals;
+  for (const auto& name : names) {
+    FileKind kind;
+    uint64_t number = 0;
+    if (!ParseFileName(name, &kind, &number)) continue;
+    if (kind == FileKind::kTable) tables.insert(number);
+    if (kind == FileKind::kWal) wals.insert(number);
+  }
+  const std::string manifest =
+      ManifestFileName(dir, versions.manifest_file_number()).substr(dir.size() + 1);
+  for (uint64_t n : versions.LiveFiles()) {
+    if (tables.count(n) == 0) {
+      return Status::Corruption(dir + ": " + manifest + " lists table " +
+                                TableFileName(dir, n).substr(dir.size() + 1) +
+                                ", which is missing: the manifest lost edits or the table was "
+                                "deleted (run `nokv fsck`)");
+    }
+  }
+  const uint64_t log_number = versions.log_number();
+  if (wals.count(log_number) == 0) {
+    for (auto it = wals.upper_bound(log_number); it != wals.end(); ++it) {
+      uint64_t size = 0;
+      const std::string wal = WalFileName(dir, *it);
+      if (fs->GetFileSize(wal, &size).ok() && size > 0) {
+        return Status::Corruption(dir + ": " + manifest + " resumes at WAL segment " +
+                                  std::to_string(log_number) + ", which is gone, while " +
+                                  wal.substr(dir.size() + 1) +
+                                  " holds writes: the manifest lost edits (run `nokv fsck`)");
+      }
+    }
+  }
+  return Status::OK();
+}
 }  // namespace
 
 Status DB::Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db) {
@@ -89,7 +134,8 @@ std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
 }
 
 Status DBImpl::Open() {
-  Status s = fs_->CreateDirIfMissing(dir_);
+  // The workdir's own entry must survive a crash before anything in it counts.
+  Status s = fs_->CreateDirDurable(dir_);
   if (s.ok()) {
     auto lock = fs_->LockFile(LockFileName(dir_));
     if (lock.ok()) {
@@ -185,6 +231,8 @@ Status DBImpl::Recover() {
     return s;
   } else if (options_.error_if_exists) {
     return Status::InvalidArgument(dir_ + ": database exists and error_if_exists is set");
+  } else {
+    NOKV_RETURN_IF_ERROR(CheckManifestMatchesFiles(fs_.get(), dir_, names, *versions_));
   }
   versions_->MarkFileNumberUsed(max_number);
   last_sequence_ = versions_->last_sequence();
@@ -197,7 +245,9 @@ Status DBImpl::Recover() {
 
   if (options_.value_threshold > 0) {
     ValueLogOptions vopts;
-    vopts.segment_size = std::max<uint64_t>(1 << 20, options_.value_log_segment_size);
+    // 64 KiB floor (like memtable_size's): small segments let tests seal
+    // segments and run GC with little data.
+    vopts.segment_size = std::max<uint64_t>(64 << 10, options_.value_log_segment_size);
     vlog_ = std::make_unique<ValueLog>(fs_.get(), JoinPath(dir_, "vlog"), vopts,
                                        [this] { return versions_->NewFileNumber(); });
     NOKV_RETURN_IF_ERROR(vlog_->Open());

@@ -21,20 +21,7 @@ class DBIter final : public Iterator {
   std::string_view value() const override {
     std::string_view raw = direction_ == kForward ? current_value_ : saved_value_view_;
     const uint8_t meta = direction_ == kForward ? current_meta_ : saved_meta_;
-    if ((meta & kMetaValuePointer) == 0) return raw;
-    if (!resolved_valid_) {
-      ValueRecord record;
-      record.meta = meta;
-      record.value = raw;
-      Status s = opts_.resolve ? opts_.resolve(record, &resolved_)
-                               : Status::Corruption("value pointer without a value log");
-      if (!s.ok()) {
-        if (status_.ok()) status_ = s;
-        resolved_.clear();
-      }
-      resolved_valid_ = true;
-    }
-    return resolved_;
+    return (meta & kMetaValuePointer) == 0 ? raw : std::string_view(resolved_);
   }
   uint64_t expires_at_ms() const override {
     return direction_ == kForward ? current_expiry_ : saved_expiry_;
@@ -184,8 +171,7 @@ class DBIter final : public Iterator {
           current_value_ = record.value;
           current_expiry_ = record.expires_at;
           current_meta_ = record.meta;
-          resolved_valid_ = false;
-          valid_ = true;
+          valid_ = Resolve(record);
           return;
       }
     }
@@ -241,8 +227,23 @@ class DBIter final : public Iterator {
       return;
     }
     saved_value_view_ = saved_value_;
-    resolved_valid_ = false;
-    valid_ = true;
+    ValueRecord record;
+    record.meta = saved_meta_;
+    record.value = saved_value_view_;
+    valid_ = Resolve(record);
+  }
+
+  // Reads a value-log value now, while positioning: an entry whose value
+  // cannot be read is never presented as valid (with an empty or wrong
+  // value); the iterator stops there with the error instead.
+  bool Resolve(const ValueRecord& record) {
+    if ((record.meta & kMetaValuePointer) == 0) return true;
+    Status s = opts_.resolve ? opts_.resolve(record, &resolved_)
+                             : Status::Corruption("value pointer without a value log");
+    if (s.ok()) return true;
+    status_ = std::move(s);
+    resolved_.clear();
+    return false;
   }
 
   std::unique_ptr<InternalIterator> iter_;
@@ -251,11 +252,10 @@ class DBIter final : public Iterator {
   char cf_byte_;
   Direction direction_ = kForward;
   bool valid_ = false;
-  mutable Status status_;
+  Status status_;
   uint8_t current_meta_ = 0;
   uint8_t saved_meta_ = 0;
-  mutable bool resolved_valid_ = false;
-  mutable std::string resolved_;
+  std::string resolved_;  // the current entry's value-log value
   std::string_view current_value_;
   uint64_t current_expiry_ = 0;
   uint64_t saved_expiry_ = 0;

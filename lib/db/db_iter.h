@@ -24,8 +24,10 @@ struct DBIterOptions {
   ReadPoint point;
   std::string lower_bound;  // user key, inclusive; empty = none
   std::string upper_bound;  // user key, exclusive; empty = none
-  // Reads a value-log pointer (ValueRecord with kMetaValuePointer); values
-  // are resolved lazily, so key-only scans never touch the value log.
+  // Reads a value-log pointer (ValueRecord with kMetaValuePointer). Called
+  // when the iterator lands on the entry, not lazily from value(): an entry
+  // whose value cannot be read must not be shown as valid (with an empty
+  // value), so the iterator stops there and status() carries the error.
   std::function<Status(const ValueRecord&, std::string*)> resolve;
 };
 

@@ -16,6 +16,7 @@
 #include "manifest/filenames.h"
 #include "testutil/test_util.h"
 #include "vfs/file_system.h"
+#include "wal/wal_reader.h"
 
 namespace nokv {
 namespace {
@@ -853,6 +854,54 @@ TEST(DeferredWalFlushTest, SyncedWritesIgnoreDeferral) {
   EXPECT_GT(WalBytesOnDisk(dir.path()), before);
   ASSERT_TRUE(db->Close().ok());
   EXPECT_TRUE(db->FlushWAL(false).IsClosed());
+}
+
+// A manifest that lost its last edits (damage at its tail, which replay
+// drops like a torn write) is refused: opening it would roll back or lose
+// acknowledged data. Regression test: Open accepted it, and the writes of
+// the lost flush were gone (their WAL segment had been deleted).
+TEST(DBManifestCheckTest, ManifestMissingItsLastEditsIsRefused) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_TRUE(DB::Open(Options(), dir.path(), &db).ok());
+    ASSERT_TRUE(db->Put(WriteOptions(), "flushed", "1").ok());
+    ASSERT_TRUE(db->Flush().ok());  // its edit: the table, and log_number past the old WAL
+    ASSERT_TRUE(db->Put(WriteOptions(), "in-wal", "2").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  std::string manifest;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.path().filename().string().starts_with("MANIFEST-")) manifest = e.path().string();
+  }
+  ASSERT_FALSE(manifest.empty());
+  std::vector<uint64_t> records;
+  WalReplayResult r;
+  ASSERT_TRUE(ReplayWalFile(fs.get(), manifest, true,
+                            [&](uint8_t, std::string_view, uint64_t offset) {
+                              records.push_back(offset);
+                              return Status::OK();
+                            },
+                            &r)
+                  .ok());
+  ASSERT_GE(records.size(), 2u);
+  const std::string copy = dir.File("manifest.orig");
+  std::filesystem::copy_file(manifest, copy);
+  // Without the flush edit: the table is unlisted and the WAL it replaced is gone.
+  ASSERT_TRUE(fs->Truncate(manifest, records.back()).ok());
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(Options(), dir.path(), &db);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("lost edits"), std::string::npos) << s.ToString();
+  // A manifest listing a table that is gone is refused too.
+  std::filesystem::copy_file(copy, manifest, std::filesystem::copy_options::overwrite_existing);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.path().extension() == ".sst") std::filesystem::remove(e.path());
+  }
+  s = DB::Open(Options(), dir.path(), &db);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find(".sst, which is missing"), std::string::npos) << s.ToString();
 }
 
 }  // namespace

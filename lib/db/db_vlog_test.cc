@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -49,6 +51,43 @@ class DBVlogTest : public ::testing::Test {
   Options options_;
   std::unique_ptr<DB> db_;
 };
+
+// A value-log record that no longer verifies is never shown as a value:
+// Get returns Corruption, and an iterator stops at that entry with the
+// error, in both directions. Regression test: the iterator resolved values
+// lazily in value(), which returned an empty string (with Valid() still
+// true) when the read failed.
+TEST_F(DBVlogTest, DamagedValueStopsIteratorsWithCorruption) {
+  ASSERT_TRUE(db_->Put(WriteOptions(), "a", "inline").ok());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "b", Big(1, 0)).ok());
+  ASSERT_TRUE(db_->Put(WriteOptions(), "c", "inline").ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  // Flip a byte in the middle of b's value (the only value record).
+  for (const auto& e : std::filesystem::directory_iterator(dir_.File("vlog"))) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(e.path()) - 100));
+    f.put('!');
+  }
+  Open();
+  std::string v;
+  EXPECT_TRUE(db_->Get(ReadOptions(), "b", &v).IsCorruption());
+  auto it = db_->NewIterator(ReadOptions());
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "inline");
+  it->Next();
+  EXPECT_FALSE(it->Valid()) << "b shown with value '" << it->value() << "'";
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+  auto back = db_->NewIterator(ReadOptions());
+  back->SeekToLast();
+  ASSERT_TRUE(back->Valid());
+  EXPECT_EQ(back->key(), "c");
+  back->Prev();
+  EXPECT_FALSE(back->Valid()) << "b shown with value '" << back->value() << "'";
+  EXPECT_TRUE(back->status().IsCorruption()) << back->status().ToString();
+}
 
 TEST_F(DBVlogTest, LargeValuesRoundTripEverywhere) {
   for (int i = 0; i < 500; ++i) {

@@ -110,7 +110,8 @@ class MergingIterator final : public InternalIterator {
     heap_[i] = x;
   }
 
-  // Builds the heap from every valid child, for the given direction.
+  // Builds the heap from every valid child, for the given direction. A child
+  // that stopped on an error ends the merge (see the header).
   void Rebuild(Direction direction) {
     direction_ = direction;
     heap_.clear();
@@ -118,6 +119,9 @@ class MergingIterator final : public InternalIterator {
       if (c.iter->Valid()) {
         c.key = c.iter->key();
         heap_.push_back(&c);
+      } else if (!c.iter->status().ok()) {
+        heap_.clear();
+        return;
       }
     }
     for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
@@ -128,6 +132,9 @@ class MergingIterator final : public InternalIterator {
     Child* const top = heap_.front();
     if (top->iter->Valid()) {
       top->key = top->iter->key();
+    } else if (!top->iter->status().ok()) {
+      heap_.clear();  // the child's remaining entries are unknown: stop here
+      return;
     } else {
       heap_.front() = heap_.back();
       heap_.pop_back();

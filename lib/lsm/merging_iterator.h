@@ -16,6 +16,9 @@ namespace nokv {
 // and hold no duplicate keys. Next/Prev may be mixed freely.
 //
 // status() is the first non-OK status among the children, in index order.
+// A child that stops on an error stops the merge too (Valid() turns false):
+// skipping it would yield the other children's older versions of the keys
+// it holds, i.e. stale data.
 // Zero children give an empty iterator; one child is returned as is.
 std::unique_ptr<InternalIterator> NewMergingIterator(
     std::vector<std::unique_ptr<InternalIterator>> children);

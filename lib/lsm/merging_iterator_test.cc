@@ -254,13 +254,62 @@ TEST(MergingIteratorTest, ChildErrorIsReported) {
   children.push_back(std::make_unique<VectorIterator>(Entries{{b, "b"}}));
   children.push_back(std::make_unique<VectorIterator>(Entries{}, Status::IOError("second")));
   auto it = NewMergingIterator(std::move(children));
-  // The healthy children are still merged; the first error (by index) is reported.
-  std::vector<std::string> seen;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) seen.emplace_back(it->value());
-  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  // A child that failed ends the merge; the first error (by index) is reported.
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
   const Status s = it->status();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_EQ(s.message(), "bad block in 7.sst");
+}
+
+// An iterator over sorted entries whose entries from `fail_at` on cannot be
+// read (a damaged block): reaching them ends it with Corruption.
+class FailingIterator final : public InternalIterator {
+ public:
+  FailingIterator(Entries entries, size_t fail_at) : entries_(std::move(entries)), fail_at_(fail_at) {}
+  bool Valid() const override { return pos_ < fail_at_ && pos_ < entries_.size(); }
+  void SeekToFirst() override { pos_ = 0; }
+  void SeekToLast() override { pos_ = entries_.size() - 1; }
+  void Seek(std::string_view target) override {
+    for (pos_ = 0; pos_ < entries_.size(); ++pos_) {
+      if (CompareInternalKeys(entries_[pos_].first, target) >= 0) break;
+    }
+  }
+  void SeekForPrev(std::string_view) override { pos_ = fail_at_; }
+  void Next() override { ++pos_; }
+  void Prev() override { pos_ = fail_at_; }
+  std::string_view key() const override { return entries_.at(pos_).first; }
+  std::string_view value() const override { return entries_.at(pos_).second; }
+  Status status() const override {
+    return pos_ >= fail_at_ && pos_ < entries_.size() ? Status::Corruption("damaged block")
+                                                      : Status::OK();
+  }
+
+ private:
+  Entries entries_;
+  size_t fail_at_;
+  size_t pos_ = 0;
+};
+
+// Regression test: a child failing mid-scan was dropped from the heap and
+// the merge went on with the other children, so an older version of a key
+// whose newest version sat in the unreadable part showed up as current.
+TEST(MergingIteratorTest, ChildFailingMidScanStopsTheMerge) {
+  auto k = [](const char* user, uint64_t seq) {
+    return MakeInternalKey(ColumnFamily::kDefault, user, kMaxVersion, seq);
+  };
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  // Newer data: b@9 readable, c@9 in a damaged block.
+  children.push_back(
+      std::make_unique<FailingIterator>(Entries{{k("b", 9), "b-new"}, {k("c", 9), "c-new"}}, 1));
+  // Older data: b@1, c@1.
+  children.push_back(
+      std::make_unique<VectorIterator>(Entries{{k("b", 1), "b-old"}, {k("c", 1), "c-old"}}));
+  auto it = NewMergingIterator(std::move(children));
+  std::vector<std::string> seen;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) seen.emplace_back(it->value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"b-new"}));
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
 }
 
 }  // namespace

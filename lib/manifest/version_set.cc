@@ -85,7 +85,7 @@ Status VersionSet::CreateNew() {
   if (fs_->FileExists(current_path)) {
     return Status::InvalidArgument(current_path + ": already exists; not a fresh directory");
   }
-  NOKV_RETURN_IF_ERROR(fs_->CreateDirIfMissing(dir_));
+  NOKV_RETURN_IF_ERROR(fs_->CreateDirDurable(dir_));
 
   constexpr uint64_t kFirstManifest = 1;
   Counters counters;

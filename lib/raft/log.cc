@@ -233,6 +233,9 @@ bool RaftLog::IsUpToDate(uint64_t last_index, uint64_t term) {
 }
 
 bool RaftLog::MatchTerm(uint64_t i, uint64_t term) {
+  // Term() says 0 outside the log; that is no match, even for term 0 (else
+  // an append "after" an index beyond our log would leave a hole).
+  if (i > LastIndex() || i + 1 < FirstIndex()) return false;
   uint64_t t = 0;
   if (!Term(i, &t).ok()) return false;
   return t == term;

@@ -58,6 +58,9 @@ struct Progress {
   uint64_t pending_snapshot = 0;
   // Heard from since the last check-quorum round.
   bool recent_active = false;
+  // Lease reads: the leader's tick count (Raft::ticks_) when it sent the
+  // newest heartbeat this peer acknowledged; 0 when none in this term.
+  uint64_t acked_send_tick = 0;
   // In kProbe: a MsgApp was sent and no answer has arrived yet.
   bool probe_sent = false;
   Inflights inflights;

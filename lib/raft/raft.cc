@@ -122,10 +122,12 @@ void Raft::Reset(uint64_t term) {
     pr.match = id == id_ ? last : 0;
     pr.next = last + 1;
     pr.recent_active = false;
+    pr.acked_send_tick = 0;
     pr.is_learner = learner;
   }
   pending_conf_index_ = 0;
   uncommitted_size_ = 0;
+  sent_timeout_now_ = false;
   read_only_.Clear();
   pending_read_index_messages_.clear();
 }
@@ -189,6 +191,7 @@ bool Raft::Promotable() {
 // ---- ticks ----
 
 void Raft::Tick() {
+  ticks_++;
   if (state_ == StateType::kLeader) {
     TickHeartbeat();
   } else {

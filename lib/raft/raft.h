@@ -69,7 +69,10 @@ class Storage {
   virtual nokv::Status FirstIndex(uint64_t* index) const = 0;
   // The index of the last entry in storage.
   virtual nokv::Status LastIndex(uint64_t* index) const = 0;
-  // The most recent snapshot, with application data.
+  // The most recent snapshot, with application data. Its ConfState may
+  // predate a peer's addition: such a peer (not yet in its own configuration)
+  // restores it anyway and learns of its membership from the log entries
+  // that follow, so no fresh snapshot is needed after a conf change.
   virtual nokv::Status Snapshot(raftpb::Snapshot* snapshot) const = 0;
 };
 
@@ -79,9 +82,14 @@ class Storage {
 enum class ReadOnlyOption {
   // ReadIndex confirms leadership with a heartbeat round to a quorum.
   kSafe,
-  // ReadIndex trusts the leader lease (no message round). Valid only with
-  // check_quorum, which makes a leader that lost its quorum step down within
-  // an election timeout; it still relies on bounded clock drift.
+  // ReadIndex trusts the leader lease (no message round) while a quorum
+  // acknowledged a heartbeat the leader sent within the last
+  // election_tick - 2 ticks: check_quorum followers refuse votes for
+  // election_tick ticks after hearing from the leader, so no other leader
+  // can exist yet (proof at Raft::LeaseValid). Without such a lease (a new
+  // leader, a lost quorum, a leadership transfer) the read takes the kSafe
+  // heartbeat round instead. Requires check_quorum, and all nodes ticking at
+  // the same rate (bounded clock drift).
   kLeaseBased,
 };
 

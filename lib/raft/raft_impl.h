@@ -119,6 +119,7 @@ class Raft {
   raftpb::Message ResponseToReadIndexReq(const raftpb::Message& req, uint64_t read_index);
   void SendMsgReadIndexResponse(const raftpb::Message& m);
   void ReleasePendingReadIndexMessages();
+  bool LeaseValid() const;
   void HandleReadIndexAck(const raftpb::Message& m);
   void HandleTransferLeader(const raftpb::Message& m, Progress& pr);
   void SendTimeoutNow(uint64_t to);
@@ -149,6 +150,12 @@ class Raft {
   // since the last check-quorum round (leader).
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;
+  // Tick() calls so far, starting at 1 (0 means "never" in
+  // Progress::acked_send_tick). Lease reads measure time with it.
+  uint64_t ticks_ = 1;
+  // A MsgTimeoutNow went out in this term: its receiver campaigns ignoring
+  // the followers' lease, so ours is void until the term ends.
+  bool sent_timeout_now_ = false;
   bool check_quorum_;
   bool pre_vote_;
   int heartbeat_timeout_;

@@ -29,6 +29,14 @@ raftpb::Message Raft::ResponseToReadIndexReq(const raftpb::Message& req, uint64_
 
 void Raft::SendMsgReadIndexResponse(const raftpb::Message& m) {
   switch (read_only_.option()) {
+    case ReadOnlyOption::kLeaseBased:
+      if (LeaseValid()) {
+        raftpb::Message resp = ResponseToReadIndexReq(m, log_.committed());
+        if (resp.to() != kNone) Send(std::move(resp));
+        break;
+      }
+      // No lease we can prove: confirm leadership with a heartbeat round.
+      [[fallthrough]];
     case ReadOnlyOption::kSafe: {
       // Record the commit index now; answer once a quorum acknowledged a
       // heartbeat sent after it, proving we were still leader.
@@ -38,12 +46,41 @@ void Raft::SendMsgReadIndexResponse(const raftpb::Message& m) {
       BcastHeartbeatWithCtx(ctx);
       break;
     }
-    case ReadOnlyOption::kLeaseBased: {
-      raftpb::Message resp = ResponseToReadIndexReq(m, log_.committed());
-      if (resp.to() != kNone) Send(std::move(resp));
-      break;
-    }
   }
+}
+
+// Whether no other leader can exist now, so our commit index is current.
+//
+// Proof. A follower with check_quorum refuses every (pre-)vote while
+// lead_ != kNone && election_elapsed_ < election_timeout_ (Raft::Step), and
+// receiving our heartbeat sets lead_ and election_elapsed_ = 0. Let peer p
+// acknowledge a heartbeat we sent at our tick count S (acked_send_tick). p
+// received it at real time r >= send time s, so p grants no vote before it
+// ticked E = election_timeout_ times after r: not before r + (E-1)P >=
+// s + (E-1)P, for the tick period P every node shares (E ticks in (r, t]
+// need t - r >= (E-1)P). We answer only while ticks_ - S <= E-2, i.e. at
+// most E-2 of our ticks fell in (s, now], so now < s + (E-1)P: p still
+// refuses votes. The leader itself refuses them too. If such peers plus us
+// form a majority of voters, every possible new leader's vote quorum
+// contains one of us, so no leader of a newer term exists yet and nothing
+// was committed beyond our commit index. (Leadership transfer forces votes
+// past this rule, hence the sent_timeout_now_ exception.)
+bool Raft::LeaseValid() const {
+  if (!check_quorum_ || sent_timeout_now_ || lead_transferee_ != kNone) return false;
+  if (election_timeout_ < 2) return false;
+  const uint64_t max_age = static_cast<uint64_t>(election_timeout_ - 2);
+  size_t in_lease = 0;
+  for (uint64_t v : trk_.voters()) {
+    if (v == id_) {
+      in_lease++;
+      continue;
+    }
+    auto it = trk_.progress().find(v);
+    if (it == trk_.progress().end()) continue;
+    const uint64_t acked = it->second.acked_send_tick;
+    if (acked != 0 && ticks_ - acked <= max_age) in_lease++;
+  }
+  return in_lease > trk_.voters().size() / 2;
 }
 
 void Raft::ReleasePendingReadIndexMessages() {
@@ -54,7 +91,8 @@ void Raft::ReleasePendingReadIndexMessages() {
 }
 
 void Raft::HandleReadIndexAck(const raftpb::Message& m) {
-  if (read_only_.option() != ReadOnlyOption::kSafe || m.context().empty()) return;
+  // Both modes: lease reads fall back to heartbeat rounds without a lease.
+  if (m.context().empty()) return;
   const std::set<uint64_t>* acks = read_only_.RecvAck(m.from(), m.context());
   if (acks == nullptr) return;
   size_t voter_acks = 0;
@@ -102,6 +140,7 @@ void Raft::HandleTransferLeader(const raftpb::Message& m, Progress& pr) {
 }
 
 void Raft::SendTimeoutNow(uint64_t to) {
+  sent_timeout_now_ = true;
   raftpb::Message m;
   m.set_to(to);
   m.set_type(raftpb::MsgTimeoutNow);

@@ -145,6 +145,8 @@ nokv::Status Raft::StepLeaderPeerResponse(raftpb::Message& m, Progress& pr) {
     }
     case raftpb::MsgHeartbeatResp:
       pr.recent_active = true;
+      // Responses may arrive reordered: keep the newest send time.
+      pr.acked_send_tick = std::max(pr.acked_send_tick, m.send_tick());
       pr.probe_sent = false;
       // A full window stalls a follower whose acks got lost: free a slot.
       if (pr.state == ProgressState::kReplicate && pr.inflights.Full()) {
@@ -281,6 +283,7 @@ void Raft::SendHeartbeat(uint64_t to, const std::string& ctx) {
   m.set_type(raftpb::MsgHeartbeat);
   m.set_commit(commit);
   m.set_context(ctx);
+  if (read_only_.option() == ReadOnlyOption::kLeaseBased) m.set_send_tick(ticks_);
   Send(std::move(m));
 }
 
@@ -357,6 +360,7 @@ nokv::Status Raft::HandleHeartbeat(const raftpb::Message& m) {
   resp.set_to(m.from());
   resp.set_type(raftpb::MsgHeartbeatResp);
   resp.set_context(m.context());
+  resp.set_send_tick(m.send_tick());
   Send(std::move(resp));
   return nokv::Status::OK();
 }
@@ -393,10 +397,23 @@ bool Raft::Restore(const raftpb::Snapshot& s) {
   bool found = false;
   for (uint64_t id : cs.voters()) found = found || id == id_;
   for (uint64_t id : cs.learners()) found = found || id == id_;
-  if (!found) {
+  if (!found && trk_.Get(id_) != nullptr) {
+    // We are a member, and a newer configuration removed us: refuse it
+    // (defense in depth, as etcd does).
     Log(LogLevel::kWarn, Str(id_) + " attempted to restore snapshot but it is not in the "
                                     "ConfState " + DescribeConfState(cs) + "; should never happen");
     return false;
+  }
+  // A peer that is not in its own configuration yet (just added: the conf
+  // change adding it comes after the leader's newest snapshot) must accept
+  // the snapshot, or a leader whose log was compacted past that snapshot
+  // could never catch it up. As in etcd before its defensive check, it
+  // restores and stays a follower that cannot campaign (Promotable() is
+  // false without its own Progress) until it applies the entry adding it,
+  // which the leader sends right after the snapshot.
+  if (!found) {
+    Log(LogLevel::kInfo, Str(id_) + " restoring snapshot whose ConfState " +
+                             DescribeConfState(cs) + " does not list it yet (newly added peer)");
   }
   // Our log already has the snapshot's last entry: just commit up to it
   // (the entries after it may still be valid).

@@ -388,12 +388,51 @@ TEST(RaftReadIndexTest, LeaseReadAnswersWithoutMessages) {
   });
   net.Campaign(1);
   Raft& lead = *net.Peer(1);
+  // A quorum acknowledged a heartbeat sent just now: the lease holds.
+  net.Send(MakeMsg(1, 1, raftpb::MsgBeat));
   raftpb::Message req = MakeMsg(1, 1, raftpb::MsgReadIndex);
   req.add_entries()->set_data("lease");
   ASSERT_TRUE(lead.Step(req).ok());
   EXPECT_TRUE(TakeMessages(lead).empty());
   ASSERT_EQ(lead.read_states().size(), 1u);
   EXPECT_EQ(lead.read_states()[0].index, lead.log().committed());
+}
+
+// The lease ends election_tick - 1 ticks after the newest heartbeat a quorum
+// acknowledged was sent (followers grant votes election_tick ticks after
+// receiving it): after that the read takes a heartbeat round.
+TEST(RaftReadIndexTest, ExpiredLeaseFallsBackToHeartbeatRound) {
+  Network net(3, [](Config& c) {
+    c.check_quorum = true;
+    c.read_only_option = ReadOnlyOption::kLeaseBased;
+  });
+  net.Campaign(1);
+  Raft& lead = *net.Peer(1);
+  net.Send(MakeMsg(1, 1, raftpb::MsgBeat));  // acknowledged at send tick T
+  auto read = [&](const std::string& ctx) {
+    raftpb::Message req = MakeMsg(1, 1, raftpb::MsgReadIndex);
+    req.add_entries()->set_data(ctx);
+    EXPECT_TRUE(lead.Step(req).ok());
+    return TakeMessages(lead);
+  };
+  // election_tick is 10: the lease holds through T + 8 and ends at T + 9.
+  for (int i = 0; i < 8; i++) lead.Tick();
+  (void)TakeMessages(lead);  // the heartbeats the ticks sent (not delivered)
+  EXPECT_TRUE(read("in-lease").empty());
+  ASSERT_EQ(lead.read_states().size(), 1u);
+  lead.Tick();
+  (void)TakeMessages(lead);
+  ASSERT_EQ(lead.state(), StateType::kLeader);
+  std::vector<raftpb::Message> msgs = read("expired");
+  ASSERT_EQ(msgs.size(), 2u);
+  for (const auto& m : msgs) {
+    EXPECT_EQ(m.type(), raftpb::MsgHeartbeat);
+    EXPECT_EQ(m.context(), "expired");
+  }
+  EXPECT_EQ(lead.read_states().size(), 1u);  // not answered yet
+  net.Send(msgs);
+  ASSERT_EQ(lead.read_states().size(), 2u);
+  EXPECT_EQ(lead.read_states()[1].request_ctx, "expired");
 }
 
 TEST(RaftReadIndexTest, LeaseReadRequiresCheckQuorum) {

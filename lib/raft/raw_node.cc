@@ -88,6 +88,12 @@ nokv::Status RawNode::Step(const raftpb::Message& m) {
   if (IsResponseMessage(m.type()) && raft_->tracker().progress().count(m.from()) == 0) {
     return nokv::Status::InvalidArgument("raft: cannot step as peer not found");
   }
+  // Only forwarded proposals and read requests travel without a term; any
+  // other term-0 message would be taken for a local one (a term-0 heartbeat
+  // turned a candidate into a follower of term 0).
+  if (m.term() == 0 && m.type() != raftpb::MsgProp && m.type() != raftpb::MsgReadIndex) {
+    return nokv::Status::InvalidArgument("raft: a peer message without a term");
+  }
   NOKV_RETURN_IF_ERROR(raft_->Step(m));
   return raft_->TakeStorageError();
 }

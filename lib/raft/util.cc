@@ -139,6 +139,7 @@ std::string DescribeMessage(const raftpb::Message& m) {
     out += "]";
   }
   if (!m.context().empty()) out += " Context:\"" + m.context() + "\"";
+  if (m.send_tick() != 0) out += " SendTick:" + Str(m.send_tick());
   if (m.has_snapshot() && !IsEmptySnapshot(m.snapshot())) {
     out += " Snapshot: " + DescribeSnapshot(m.snapshot());
   }

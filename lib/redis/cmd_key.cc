@@ -18,22 +18,17 @@ namespace {
 // one atomic batch.
 class DelCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    args_ = &args;
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::vector<std::string_view> keys(args_->begin() + 1, args_->end());
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    auto guard = ctx.store->locks().Lock(keys);
+    std::vector<std::string_view> unique = keys();
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    auto guard = ctx.store->locks().Lock(unique);
     int64_t existed = 0;
     KeyBatch batch;
-    for (auto k : keys) {
-      std::string v;
-      bool found;
-      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v, &found));
-      if (found) {
+    for (auto k : unique) {
+      StoredValue v;
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v));
+      if (v.found) {
         existed++;
         batch.Delete(k);
       }
@@ -45,67 +40,46 @@ class DelCmd : public Commander {
     AppendInteger(out, existed);
     return Status::OK();
   }
-
- private:
-  const std::vector<std::string>* args_ = nullptr;
 };
 
 class ExistsCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    args_ = &args;
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
     int64_t n = 0;
-    for (size_t i = 1; i < args_->size(); i++) {
-      std::string v;
-      bool found;
-      NOKV_RETURN_IF_ERROR(Lookup(ctx.store, (*args_)[i], &v, &found));
-      n += found;
+    for (auto k : keys()) {
+      StoredValue v;
+      NOKV_RETURN_IF_ERROR(Lookup(ctx.store, k, &v));
+      n += v.found;
     }
     AppendInteger(out, n);
     return Status::OK();
   }
-
- private:
-  const std::vector<std::string>* args_ = nullptr;
 };
 
 class TypeCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::string v;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found));
-    AppendSimple(out, found ? "string" : "none");
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
+    AppendSimple(out, v.found ? "string" : "none");
     return Status::OK();
   }
-
- private:
-  std::string key_;
 };
 
 // EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT].
 template <bool kSeconds, bool kAbsolute>
 class ExpireCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    name_ = ToLower(args[0]);
-    key_ = args[1];
-    time_ = args[2];
+  Status Parse() override {
     bool nx = false, xx = false, gt = false, lt = false;
-    for (size_t j = 3; j < args.size(); j++) {
-      const std::string& o = args[j];
-      if (EqualsIgnoreCase(o, "nx")) nx = true;
-      else if (EqualsIgnoreCase(o, "xx")) xx = true;
-      else if (EqualsIgnoreCase(o, "gt")) gt = true;
-      else if (EqualsIgnoreCase(o, "lt")) lt = true;
-      else return Err("ERR Unsupported option " + o);
+    for (size_t j = 3; j < args().size(); j++) {
+      bool* flag = EqualsIgnoreCase(arg(j), "nx")   ? &nx
+                   : EqualsIgnoreCase(arg(j), "xx") ? &xx
+                   : EqualsIgnoreCase(arg(j), "gt") ? &gt
+                   : EqualsIgnoreCase(arg(j), "lt") ? &lt
+                                                    : nullptr;
+      if (flag == nullptr) return Err("ERR Unsupported option " + arg(j));
+      *flag = true;
     }
     if (nx && (xx || gt || lt)) {
       return Err("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -117,42 +91,36 @@ class ExpireCmd : public Commander {
   Status Execute(CommandContext& ctx, std::string* out) override {
     constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
     constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+    const std::string name = ToLower(arg(0));
     int64_t when = 0;
-    NOKV_RETURN_IF_ERROR(ParseInt64(time_, &when));
+    NOKV_RETURN_IF_ERROR(ParseInt64(arg(2), &when));
     if (kSeconds) {
-      if (when > kMax / 1000 || when < kMin / 1000) return Err(InvalidExpireError(name_));
+      if (when > kMax / 1000 || when < kMin / 1000) return Err(InvalidExpireError(name));
       when *= 1000;
     }
     const int64_t now = static_cast<int64_t>(ctx.store->NowMs());
     const int64_t base = kAbsolute ? 0 : now;
-    if (when > kMax - base) return Err(InvalidExpireError(name_));
+    if (when > kMax - base) return Err(InvalidExpireError(name));
     when += base;
 
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    if (!found) {
-      AppendInteger(out, 0);
+    bool changed = false;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      const bool has_ttl = v->expires_at_ms != 0;
+      const int64_t cur = static_cast<int64_t>(v->expires_at_ms);
+      if (!v->found || (nx_ && has_ttl) || (xx_ && !has_ttl) ||
+          (gt_ && (!has_ttl || when <= cur)) || (lt_ && has_ttl && when >= cur)) {
+        return Status::OK();
+      }
+      // A time already past deletes the key (StoreValue).
+      v->expires_at_ms = static_cast<uint64_t>(std::max<int64_t>(when, 1));
+      changed = *write = true;
       return Status::OK();
-    }
-    const bool has_ttl = exp != 0;
-    const int64_t cur = static_cast<int64_t>(exp);
-    if ((nx_ && has_ttl) || (xx_ && !has_ttl) || (gt_ && (!has_ttl || when <= cur)) ||
-        (lt_ && has_ttl && when >= cur)) {
-      AppendInteger(out, 0);
-      return Status::OK();
-    }
-    Status s = when <= now ? ctx.store->Delete(key_)
-                           : ctx.store->Put(key_, v, static_cast<uint64_t>(when));
-    if (!s.ok()) return EngineErr(s);
-    AppendInteger(out, 1);
+    }));
+    AppendInteger(out, changed ? 1 : 0);
     return Status::OK();
   }
 
  private:
-  std::string name_, key_, time_;
   bool nx_ = false, xx_ = false, gt_ = false, lt_ = false;
 };
 
@@ -161,151 +129,122 @@ enum class TtlKind { kTtl, kPTtl, kExpireTime, kPExpireTime };
 template <TtlKind kKind>
 class TtlCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
-    if (!found) {
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
+    if (!v.found) {
       AppendInteger(out, -2);
       return Status::OK();
     }
-    if (exp == 0) {
+    if (v.expires_at_ms == 0) {
       AppendInteger(out, -1);
       return Status::OK();
     }
-    const int64_t at = static_cast<int64_t>(exp);
+    const int64_t at = static_cast<int64_t>(v.expires_at_ms);
     int64_t ttl = at - static_cast<int64_t>(ctx.store->NowMs());
     if (ttl < 0) ttl = 0;
     switch (kKind) {
-      case TtlKind::kTtl: AppendInteger(out, (ttl + 500) / 1000); break;
-      case TtlKind::kPTtl: AppendInteger(out, ttl); break;
-      case TtlKind::kExpireTime: AppendInteger(out, at / 1000); break;
-      case TtlKind::kPExpireTime: AppendInteger(out, at); break;
+      case TtlKind::kTtl:
+        AppendInteger(out, (ttl + 500) / 1000);
+        break;
+      case TtlKind::kPTtl:
+        AppendInteger(out, ttl);
+        break;
+      case TtlKind::kExpireTime:
+        AppendInteger(out, at / 1000);
+        break;
+      case TtlKind::kPExpireTime:
+        AppendInteger(out, at);
+        break;
     }
     return Status::OK();
   }
-
- private:
-  std::string key_;
 };
 
 class PersistCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    if (!found || exp == 0) {
-      AppendInteger(out, 0);
+    bool changed = false;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      changed = *write = v->found && v->expires_at_ms != 0;
+      v->expires_at_ms = 0;
       return Status::OK();
-    }
-    Status s = ctx.store->Put(key_, v, 0);
-    if (!s.ok()) return EngineErr(s);
-    AppendInteger(out, 1);
+    }));
+    AppendInteger(out, changed ? 1 : 0);
     return Status::OK();
   }
-
- private:
-  std::string key_;
 };
 
 // RENAME / RENAMENX src dst: the value and its expiry move in one batch.
 template <bool kNx>
 class RenameCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    from_ = args[1];
-    to_ = args[2];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(std::vector<std::string_view>{from_, to_});
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, from_, &v, &found, &exp));
-    if (!found) return Err("ERR no such key");
-    if (from_ == to_) {
+    const std::string_view from = keys()[0], to = keys()[1];
+    auto guard = ctx.store->locks().Lock(keys());
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, from, &v));
+    if (!v.found) return Err("ERR no such key");
+    if (from == to) {
       kNx ? AppendInteger(out, 0) : AppendSimple(out, "OK");
       return Status::OK();
     }
     if (kNx) {
-      std::string other;
-      bool exists;
-      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, to_, &other, &exists));
-      if (exists) {
+      StoredValue other;
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, to, &other));
+      if (other.found) {
         AppendInteger(out, 0);
         return Status::OK();
       }
     }
-    Status s = ctx.store->Move(from_, to_, v, exp);
+    Status s = ctx.store->Move(from, to, v.data, v.expires_at_ms);
     if (!s.ok()) return EngineErr(s);
     kNx ? AppendInteger(out, 1) : AppendSimple(out, "OK");
     return Status::OK();
   }
-
- private:
-  std::string from_, to_;
 };
 
 // COPY src dst [DB 0] [REPLACE]: the value and its expiry.
 class CopyCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    from_ = args[1];
-    to_ = args[2];
-    for (size_t j = 3; j < args.size(); j++) {
-      if (EqualsIgnoreCase(args[j], "replace")) {
+  Status Parse() override {
+    for (size_t j = 3; j < args().size(); j++) {
+      if (EqualsIgnoreCase(arg(j), "replace")) {
         replace_ = true;
-      } else if (EqualsIgnoreCase(args[j], "db") && j + 1 < args.size()) {
+      } else if (EqualsIgnoreCase(arg(j), "db") && j + 1 < args().size()) {
         int64_t db = 0;
-        NOKV_RETURN_IF_ERROR(ParseInt64(args[++j], &db));
+        NOKV_RETURN_IF_ERROR(ParseInt64(arg(++j), &db));
         if (db != 0) return Err(kErrDbIndex);  // one database
       } else {
         return Err(kErrSyntax);
       }
     }
-    if (from_ == to_) return Err("ERR source and destination objects are the same");
+    if (keys()[0] == keys()[1]) return Err("ERR source and destination objects are the same");
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(std::vector<std::string_view>{from_, to_});
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, from_, &v, &found, &exp));  // a read, as in Redis
-    if (!found) {
+    auto guard = ctx.store->locks().Lock(keys());
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, keys()[0], &v));  // a read, as in Redis
+    if (!v.found) {
       AppendInteger(out, 0);
       return Status::OK();
     }
     if (!replace_) {
-      std::string other;
-      bool exists;
-      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, to_, &other, &exists));
-      if (exists) {
+      StoredValue other;
+      NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, keys()[1], &other));
+      if (other.found) {
         AppendInteger(out, 0);
         return Status::OK();
       }
     }
-    Status s = ctx.store->Put(to_, v, exp);
+    Status s = ctx.store->Put(keys()[1], v.data, v.expires_at_ms);
     if (!s.ok()) return EngineErr(s);
     AppendInteger(out, 1);
     return Status::OK();
   }
 
  private:
-  std::string from_, to_;
   bool replace_ = false;
 };
 
@@ -324,10 +263,10 @@ class RandomKeyCmd : public Commander {
 // returned cursor names the key to resume from in the store's cursor table.
 class ScanCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
+  Status Parse() override {
     // Redis' parseScanCursorOrReply: strtoul, so "" is 0 and "-1" wraps,
     // but no leading space.
-    const std::string& c = args[1];
+    const std::string& c = arg(1);
     errno = 0;
     char* end = nullptr;
     cursor_ = std::strtoull(c.c_str(), &end, 10);
@@ -335,19 +274,19 @@ class ScanCmd : public Commander {
         errno == ERANGE) {
       return Err("ERR invalid cursor");
     }
-    for (size_t j = 2; j < args.size(); j += 2) {
-      if (j + 1 >= args.size()) return Err(kErrSyntax);
-      const std::string& o = args[j];
+    for (size_t j = 2; j < args().size(); j += 2) {
+      if (j + 1 >= args().size()) return Err(kErrSyntax);
+      const std::string& o = arg(j);
       if (EqualsIgnoreCase(o, "count")) {
         int64_t n = 0;
-        NOKV_RETURN_IF_ERROR(ParseInt64(args[j + 1], &n));
+        NOKV_RETURN_IF_ERROR(ParseInt64(arg(j + 1), &n));
         if (n < 1) return Err(kErrSyntax);
         count_ = static_cast<size_t>(n);
       } else if (EqualsIgnoreCase(o, "match")) {
-        match_ = args[j + 1];
+        match_ = arg(j + 1);
         if (match_ == "*") match_.clear();
       } else if (EqualsIgnoreCase(o, "type")) {
-        type_ = ToLower(args[j + 1]);
+        type_ = ToLower(arg(j + 1));
       } else {
         return Err(kErrSyntax);
       }
@@ -379,22 +318,18 @@ class ScanCmd : public Commander {
 
 class KeysCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    pattern_ = args[1];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
     std::vector<std::string> keys;
-    Status s = ctx.store->Keys(pattern_, &keys);
+    Status s = ctx.store->Keys(arg(1), &keys);
     if (!s.ok()) return EngineErr(s);
     AppendBulkArray(out, keys);
     return Status::OK();
   }
-
- private:
-  std::string pattern_;
 };
 
+// DBSIZE is exact, as in Redis, but not O(1): it counts the live keys with a
+// walk over the keyspace (like KEYS). INFO's keyspace line is the O(1)
+// figure, from the background walk (RedisStore::KeyspaceEstimate).
 class DbSizeCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
@@ -409,10 +344,10 @@ class DbSizeCmd : public Commander {
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]: there is one database, so both clear it.
 class FlushCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    if (args.size() > 2) return Err(kErrSyntax);
-    if (args.size() == 2 && !EqualsIgnoreCase(args[1], "async") &&
-        !EqualsIgnoreCase(args[1], "sync")) {
+  Status Parse() override {
+    if (args().size() > 2) return Err(kErrSyntax);
+    if (args().size() == 2 && !EqualsIgnoreCase(arg(1), "async") &&
+        !EqualsIgnoreCase(arg(1), "sync")) {
       return Err(kErrSyntax);
     }
     return Status::OK();

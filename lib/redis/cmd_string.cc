@@ -1,6 +1,7 @@
-// String commands: GET/SET and their variants, counters, ranges.
+// String commands: GET/SET and their variants, counters, ranges, LCS.
 // Read-modify-write commands hold the key's stripe lock (KeyLocks) across
 // their read and write; so does every write, so a RMW never loses an update.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,12 +11,17 @@
 namespace nokv::redis {
 namespace {
 
-constexpr uint64_t kMaxStringLen = 512ull << 20;  // proto-max-bulk-len
-
 // ---- SET / GETEX option parsing (Redis 7 parseExtendedStringArgumentsOrReply) ----
 enum SetFlag : uint32_t {
-  kNX = 1, kXX = 2, kGet = 4, kKeepTtl = 8, kPersist = 16,
-  kEX = 32, kPX = 64, kEXAT = 128, kPXAT = 256,
+  kNX = 1,
+  kXX = 2,
+  kGet = 4,
+  kKeepTtl = 8,
+  kPersist = 16,
+  kEX = 32,
+  kPX = 64,
+  kEXAT = 128,
+  kPXAT = 256,
 };
 constexpr uint32_t kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
@@ -44,7 +50,8 @@ Status ParseExtendedArgs(const std::vector<std::string>& args, size_t first, boo
       f |= kGet;
     } else if (is_set && EqualsIgnoreCase(opt, "keepttl") && !(f & kPersist) && !(f & kAnyExpire)) {
       f |= kKeepTtl;
-    } else if (!is_set && EqualsIgnoreCase(opt, "persist") && !(f & kAnyExpire) && !(f & kKeepTtl)) {
+    } else if (!is_set && EqualsIgnoreCase(opt, "persist") && !(f & kAnyExpire) &&
+               !(f & kKeepTtl)) {
       f |= kPersist;
     } else if (EqualsIgnoreCase(opt, "ex") && expire_opt(kEX)) {
     } else if (EqualsIgnoreCase(opt, "px") && expire_opt(kPX)) {
@@ -85,318 +92,200 @@ Status ResolveExtendedExpire(const ExtendedArgs& a, uint64_t now_ms, std::string
                        at_ms);
 }
 
-// Stores `value` expiring at `at_ms`; an expiry already past deletes the key.
-Status Store(RedisStore* store, std::string_view key, std::string_view value, int64_t at_ms) {
-  Status s;
-  if (at_ms > 0 && static_cast<uint64_t>(at_ms) <= store->NowMs()) {
-    s = store->Delete(key);
-  } else {
-    s = store->Put(key, value, static_cast<uint64_t>(at_ms));
-  }
-  return s.ok() ? s : EngineErr(s);
-}
-
 // ---- commands ----
 
 class GetCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::string v;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found));
-    found ? AppendBulk(out, v) : AppendNull(out);
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
+    v.found ? AppendBulk(out, v.data) : AppendNull(out);
     return Status::OK();
   }
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
-
- private:
-  std::string key_;
 };
 
 class SetCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    value_ = args[2];
-    return ParseExtendedArgs(args, 3, true, &opts_);
-  }
+  Status Parse() override { return ParseExtendedArgs(args(), 3, true, &opts_); }
   Status Execute(CommandContext& ctx, std::string* out) override {
     int64_t at = 0;
     NOKV_RETURN_IF_ERROR(ResolveExtendedExpire(opts_, ctx.store->NowMs(), "set", &at));
     const uint32_t f = opts_.flags;
     const bool need_read = f & (kNX | kXX | kGet | kKeepTtl);
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string old;
-    bool found = false;
-    uint64_t old_exp = 0;
+    auto guard = ctx.store->locks().Lock(key());
+    StoredValue old;
     if (need_read) {  // only SET ... GET counts a keyspace hit or miss, as in Redis
-      NOKV_RETURN_IF_ERROR((f & kGet ? Lookup : LookupForWrite)(ctx.store, key_, &old, &found,
-                                                                &old_exp));
+      NOKV_RETURN_IF_ERROR((f & kGet ? Lookup : LookupForWrite)(ctx.store, key(), &old));
     }
-    if ((f & kNX && found) || (f & kXX && !found)) {
-      if (f & kGet) {
-        found ? AppendBulk(out, old) : AppendNull(out);
-      } else {
-        AppendNull(out);
-      }
-      return Status::OK();
+    const bool skip = (f & kNX && old.found) || (f & kXX && !old.found);
+    if (!skip) {
+      if (f & kKeepTtl) at = static_cast<int64_t>(old.expires_at_ms);
+      NOKV_RETURN_IF_ERROR(StoreValue(ctx.store, key(), arg(2), at));
     }
-    if (f & kKeepTtl) at = static_cast<int64_t>(old_exp);
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, value_, at));
     if (f & kGet) {
-      found ? AppendBulk(out, old) : AppendNull(out);
+      old.found ? AppendBulk(out, old.data) : AppendNull(out);
     } else {
-      AppendSimple(out, "OK");
+      skip ? AppendNull(out) : AppendSimple(out, "OK");
     }
     return Status::OK();
   }
 
  private:
-  std::string key_, value_;
   ExtendedArgs opts_;
 };
 
 class SetNxCmd : public Commander {
  public:
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string old;
-    bool found;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &old, &found));
-    if (!found) NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, value_, 0));
-    AppendInteger(out, found ? 0 : 1);
+    bool stored = false;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      stored = *write = !v->found;
+      v->data = arg(2);
+      return Status::OK();
+    }));
+    AppendInteger(out, stored ? 1 : 0);
     return Status::OK();
   }
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    value_ = args[2];
-    return Status::OK();
-  }
-
- private:
-  std::string key_, value_;
 };
 
 // SETEX key seconds value / PSETEX key milliseconds value.
 template <bool kSeconds>
 class SetExCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    expire_ = args[2];
-    value_ = args[3];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
     int64_t at = 0;
-    NOKV_RETURN_IF_ERROR(ResolveExpire(expire_, kSeconds, false, ctx.store->NowMs(),
+    NOKV_RETURN_IF_ERROR(ResolveExpire(arg(2), kSeconds, false, ctx.store->NowMs(),
                                        kSeconds ? "setex" : "psetex", &at));
-    auto guard = ctx.store->locks().Lock(key_);
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, value_, at));
+    auto guard = ctx.store->locks().Lock(key());
+    NOKV_RETURN_IF_ERROR(StoreValue(ctx.store, key(), arg(3), at));
     AppendSimple(out, "OK");
     return Status::OK();
   }
-
- private:
-  std::string key_, expire_, value_;
 };
 
 class MGetCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    keys_.assign(args.begin() + 1, args.end());
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
     std::string body;
-    for (const auto& k : keys_) {
-      std::string v;
-      bool found;
-      NOKV_RETURN_IF_ERROR(Lookup(ctx.store, k, &v, &found));
-      found ? AppendBulk(&body, v) : AppendNull(&body);
+    for (auto k : keys()) {
+      StoredValue v;
+      NOKV_RETURN_IF_ERROR(Lookup(ctx.store, k, &v));
+      v.found ? AppendBulk(&body, v.data) : AppendNull(&body);
     }
-    AppendArrayHeader(out, keys_.size());
+    AppendArrayHeader(out, keys().size());
     out->append(body);
     return Status::OK();
   }
-
- private:
-  std::vector<std::string> keys_;
 };
 
-// MSET and MSETNX: one WriteBatch, so all pairs land or none do.
+// MSET and MSETNX: one WriteBatch, so all pairs land or none do. The table's
+// key step (2) makes the dispatcher refuse an odd number of words.
 template <bool kNx>
 class MSetCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    if (args.size() % 2 == 0) return Err(ArityError(kNx ? "msetnx" : "mset"));
-    args_ = &args;
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    const auto& a = *args_;
-    std::vector<std::string_view> keys;
-    for (size_t i = 1; i < a.size(); i += 2) keys.push_back(a[i]);
-    auto guard = ctx.store->locks().Lock(keys);
+    auto guard = ctx.store->locks().Lock(keys());
     if (kNx) {
-      for (auto k : keys) {
-        std::string v;
-        bool found;
-        NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v, &found));
-        if (found) {
+      for (auto k : keys()) {
+        StoredValue v;
+        NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, k, &v));
+        if (v.found) {
           AppendInteger(out, 0);
           return Status::OK();
         }
       }
     }
     KeyBatch batch;
-    for (size_t i = 1; i < a.size(); i += 2) batch.Put(a[i], a[i + 1]);
+    for (size_t i = 1; i < args().size(); i += 2) batch.Put(arg(i), arg(i + 1));
     Status s = ctx.store->Write(batch);
     if (!s.ok()) return EngineErr(s);
     kNx ? AppendInteger(out, 1) : AppendSimple(out, "OK");
     return Status::OK();
   }
-
- private:
-  const std::vector<std::string>* args_ = nullptr;  // outlives Execute
 };
 
-class GetSetCmd : public Commander {
+// GETSET key value, GETDEL key: the old value, then the new one (or none).
+template <bool kDelete>
+class GetAndReplaceCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    value_ = args[2];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string old;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &old, &found));
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, value_, 0));
-    found ? AppendBulk(out, old) : AppendNull(out);
-    return Status::OK();
-  }
-
- private:
-  std::string key_, value_;
-};
-
-class GetDelCmd : public Commander {
- public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
-  Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string old;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &old, &found));
-    if (!found) {
-      AppendNull(out);
-      return Status::OK();
+    auto guard = ctx.store->locks().Lock(key());
+    StoredValue old;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &old));
+    if (kDelete && old.found) {
+      Status s = ctx.store->Delete(key());
+      if (!s.ok()) return EngineErr(s);
+    } else if (!kDelete) {
+      NOKV_RETURN_IF_ERROR(StoreValue(ctx.store, key(), arg(2), 0));
     }
-    Status s = ctx.store->Delete(key_);
-    if (!s.ok()) return EngineErr(s);
-    AppendBulk(out, old);
+    old.found ? AppendBulk(out, old.data) : AppendNull(out);
     return Status::OK();
   }
-
- private:
-  std::string key_;
 };
 
 class GetExCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return ParseExtendedArgs(args, 2, false, &opts_);
-  }
+  Status Parse() override { return ParseExtendedArgs(args(), 2, false, &opts_); }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found, &exp));
-    if (!found) {  // like Redis, before the expire time is checked
+    auto guard = ctx.store->locks().Lock(key());
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
+    if (!v.found) {  // like Redis, before the expire time is checked
       AppendNull(out);
       return Status::OK();
     }
     int64_t at = 0;
     NOKV_RETURN_IF_ERROR(ResolveExtendedExpire(opts_, ctx.store->NowMs(), "getex", &at));
     if (opts_.flags & kAnyExpire) {
-      NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, at));
-    } else if ((opts_.flags & kPersist) && exp != 0) {
-      NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, 0));
+      NOKV_RETURN_IF_ERROR(StoreValue(ctx.store, key(), v.data, at));
+    } else if ((opts_.flags & kPersist) && v.expires_at_ms != 0) {
+      NOKV_RETURN_IF_ERROR(StoreValue(ctx.store, key(), v.data, 0));
     }
-    AppendBulk(out, v);
+    AppendBulk(out, v.data);
     return Status::OK();
   }
 
  private:
-  std::string key_;
   ExtendedArgs opts_;
 };
 
 class AppendCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    value_ = args[2];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    if (v.size() + value_.size() > kMaxStringLen) return Err(kErrTooBig);
-    v += value_;
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, static_cast<int64_t>(exp)));
-    AppendInteger(out, static_cast<int64_t>(v.size()));
+    size_t len = 0;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      if (v->data.size() + arg(2).size() > kMaxStringLen) return Err(kErrTooBig);
+      v->data += arg(2);
+      len = v->data.size();
+      *write = true;
+      return Status::OK();
+    }));
+    AppendInteger(out, static_cast<int64_t>(len));
     return Status::OK();
   }
-
- private:
-  std::string key_, value_;
 };
 
 class StrLenCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    return Status::OK();
-  }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::string v;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found));
-    AppendInteger(out, static_cast<int64_t>(v.size()));
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
+    AppendInteger(out, static_cast<int64_t>(v.data.size()));
     return Status::OK();
   }
-
- private:
-  std::string key_;
 };
 
 class GetRangeCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    NOKV_RETURN_IF_ERROR(ParseInt64(args[2], &start_));
-    return ParseInt64(args[3], &end_);
+  Status Parse() override {
+    NOKV_RETURN_IF_ERROR(ParseInt64(arg(2), &start_));
+    return ParseInt64(arg(3), &end_);
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    std::string v;
-    bool found;
-    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key_, &v, &found));
+    StoredValue v;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, key(), &v));
     int64_t start = start_, end = end_;
-    const int64_t len = static_cast<int64_t>(v.size());
+    const int64_t len = static_cast<int64_t>(v.data.size());
     if (start < 0 && end < 0 && start > end) {
       AppendBulk(out, "");
       return Status::OK();
@@ -409,47 +298,42 @@ class GetRangeCmd : public Commander {
     if (start > end || len == 0) {
       AppendBulk(out, "");
     } else {
-      AppendBulk(out, std::string_view(v).substr(static_cast<size_t>(start),
-                                                 static_cast<size_t>(end - start + 1)));
+      AppendBulk(out, std::string_view(v.data).substr(static_cast<size_t>(start),
+                                                      static_cast<size_t>(end - start + 1)));
     }
     return Status::OK();
   }
 
  private:
-  std::string key_;
   int64_t start_ = 0, end_ = 0;
 };
 
 class SetRangeCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    NOKV_RETURN_IF_ERROR(ParseInt64(args[2], &offset_));
-    value_ = args[3];
+  Status Parse() override {
+    NOKV_RETURN_IF_ERROR(ParseInt64(arg(2), &offset_));
     if (offset_ < 0) return Err("ERR offset is out of range");
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    if (value_.empty()) {
-      AppendInteger(out, static_cast<int64_t>(v.size()));
+    const std::string& value = arg(3);
+    size_t len = 0;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      len = v->data.size();
+      if (value.empty()) return Status::OK();  // no write, not even of a missing key
+      const uint64_t offset = static_cast<uint64_t>(offset_);
+      if (offset + value.size() > kMaxStringLen) return Err(kErrTooBig);
+      if (v->data.size() < offset + value.size()) v->data.resize(offset + value.size(), '\0');
+      v->data.replace(offset, value.size(), value);
+      len = v->data.size();
+      *write = true;
       return Status::OK();
-    }
-    const uint64_t offset = static_cast<uint64_t>(offset_);
-    if (offset + value_.size() > kMaxStringLen) return Err(kErrTooBig);
-    if (v.size() < offset + value_.size()) v.resize(offset + value_.size(), '\0');
-    v.replace(offset, value_.size(), value_);
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, v, static_cast<int64_t>(exp)));
-    AppendInteger(out, static_cast<int64_t>(v.size()));
+    }));
+    AppendInteger(out, static_cast<int64_t>(len));
     return Status::OK();
   }
 
  private:
-  std::string key_, value_;
   int64_t offset_ = 0;
 };
 
@@ -458,13 +342,12 @@ class SetRangeCmd : public Commander {
 template <int kSign, bool kHasArg>
 class IncrCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
+  Status Parse() override {
     if (!kHasArg) {
       incr_ = kSign;
       return Status::OK();
     }
-    NOKV_RETURN_IF_ERROR(ParseInt64(args[2], &incr_));
+    NOKV_RETURN_IF_ERROR(ParseInt64(arg(2), &incr_));
     if (kSign < 0) {
       if (incr_ == std::numeric_limits<int64_t>::min()) return Err("ERR decrement would overflow");
       incr_ = -incr_;
@@ -472,57 +355,167 @@ class IncrCmd : public Commander {
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    int64_t old = 0;
-    if (found) NOKV_RETURN_IF_ERROR(ParseInt64(v, &old));
-    constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-    if ((incr_ < 0 && old < 0 && incr_ < kMin - old) || (incr_ > 0 && old > 0 && incr_ > kMax - old)) {
-      return Err(kErrOverflow);
-    }
-    const int64_t result = old + incr_;
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, std::to_string(result), static_cast<int64_t>(exp)));
+    int64_t result = 0;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      int64_t old = 0;
+      if (v->found) NOKV_RETURN_IF_ERROR(ParseInt64(v->data, &old));
+      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+      constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+      if ((incr_ < 0 && old < 0 && incr_ < kMin - old) ||
+          (incr_ > 0 && old > 0 && incr_ > kMax - old)) {
+        return Err(kErrOverflow);
+      }
+      result = old + incr_;
+      v->data = std::to_string(result);
+      *write = true;
+      return Status::OK();
+    }));
     AppendInteger(out, result);
     return Status::OK();
   }
 
  private:
-  std::string key_;
   int64_t incr_ = 0;
 };
 
 class IncrByFloatCmd : public Commander {
  public:
-  Status Parse(const std::vector<std::string>& args) override {
-    key_ = args[1];
-    if (!ParseLongDouble(args[2], &incr_)) return Err(kErrNotFloat);
+  Status Parse() override {
+    if (!ParseLongDouble(arg(2), &incr_)) return Err(kErrNotFloat);
     return Status::OK();
   }
   Status Execute(CommandContext& ctx, std::string* out) override {
-    auto guard = ctx.store->locks().Lock(key_);
-    std::string v;
-    bool found;
-    uint64_t exp = 0;
-    NOKV_RETURN_IF_ERROR(LookupForWrite(ctx.store, key_, &v, &found, &exp));
-    long double old = 0;
-    if (found && !ParseLongDouble(v, &old)) return Err(kErrNotFloat);
-    long double result = old + incr_;
-    if (std::isnan(result) || std::isinf(result)) {
-      return Err("ERR increment would produce NaN or Infinity");
-    }
-    std::string text = FormatLongDouble(result);
-    NOKV_RETURN_IF_ERROR(Store(ctx.store, key_, text, static_cast<int64_t>(exp)));
+    std::string text;
+    NOKV_RETURN_IF_ERROR(ModifyKey(ctx.store, key(), [&](StoredValue* v, bool* write) {
+      long double old = 0;
+      if (v->found && !ParseLongDouble(v->data, &old)) return Err(kErrNotFloat);
+      const long double result = old + incr_;
+      if (std::isnan(result) || std::isinf(result)) {
+        return Err("ERR increment would produce NaN or Infinity");
+      }
+      v->data = text = FormatLongDouble(result);
+      *write = true;
+      return Status::OK();
+    }));
     AppendBulk(out, text);
     return Status::OK();
   }
 
  private:
-  std::string key_;
   long double incr_ = 0;
+};
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest
+// common subsequence by Redis' dynamic programming (same table, same walk
+// back, so the same matches in the same order). Missing keys are "".
+class LcsCmd : public Commander {
+ public:
+  Status Parse() override {
+    for (size_t j = 3; j < args().size(); j++) {
+      const std::string& opt = arg(j);
+      if (EqualsIgnoreCase(opt, "idx")) {
+        idx_ = true;
+      } else if (EqualsIgnoreCase(opt, "len")) {
+        len_ = true;
+      } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+        with_match_len_ = true;
+      } else if (EqualsIgnoreCase(opt, "minmatchlen") && j + 1 < args().size()) {
+        NOKV_RETURN_IF_ERROR(ParseInt64(arg(++j), &min_match_len_));
+        min_match_len_ = std::max<int64_t>(min_match_len_, 0);
+      } else {
+        return Err(kErrSyntax);
+      }
+    }
+    if (len_ && idx_)
+      return Err("ERR If you want both the length and indexes, please just use IDX.");
+    return Status::OK();
+  }
+  Status Execute(CommandContext& ctx, std::string* out) override {
+    StoredValue va, vb;
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, keys()[0], &va));
+    NOKV_RETURN_IF_ERROR(Lookup(ctx.store, keys()[1], &vb));
+    const std::string& a = va.data;
+    const std::string& b = vb.data;
+    const uint64_t alen = a.size(), blen = b.size();
+    // Redis refuses a table larger than proto-max-bulk-len.
+    if ((alen + 1) * (blen + 1) * sizeof(uint32_t) > kMaxStringLen) {
+      return Err("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    }
+    std::vector<uint32_t> table((alen + 1) * (blen + 1), 0);
+    auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return table[j + i * (blen + 1)]; };
+    for (uint64_t i = 1; i <= alen; i++) {
+      for (uint64_t j = 1; j <= blen; j++) {
+        at(i, j) =
+            a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+      }
+    }
+    const uint32_t lcs_len = at(alen, blen);
+    if (len_) {
+      AppendInteger(out, lcs_len);
+      return Status::OK();
+    }
+    // Walk back from the end, emitting each run of matches (a range in a
+    // and in b) when it cannot grow further.
+    std::string result(lcs_len, '\0');
+    std::string matches;
+    size_t match_count = 0;
+    uint64_t i = alen, j = blen, idx = lcs_len;
+    uint64_t a_start = alen, a_end = 0, b_start = 0, b_end = 0;  // a_start == alen: no run
+    while (i > 0 && j > 0) {
+      bool emit = false;
+      if (a[i - 1] == b[j - 1]) {
+        result[idx - 1] = a[i - 1];
+        if (a_start == alen) {
+          a_start = a_end = i - 1;
+          b_start = b_end = j - 1;
+        } else if (a_start == i && b_start == j) {
+          a_start--;
+          b_start--;
+        } else {
+          emit = true;
+        }
+        if (a_start == 0 || b_start == 0) emit = true;
+        idx--, i--, j--;
+      } else {
+        if (at(i - 1, j) > at(i, j - 1)) {
+          i--;
+        } else {
+          j--;
+        }
+        if (a_start != alen) emit = true;
+      }
+      if (emit) {
+        const uint64_t match_len = a_end - a_start + 1;
+        if (idx_ && (min_match_len_ == 0 || match_len >= static_cast<uint64_t>(min_match_len_))) {
+          AppendArrayHeader(&matches, with_match_len_ ? 3 : 2);
+          AppendArrayHeader(&matches, 2);
+          AppendInteger(&matches, static_cast<int64_t>(a_start));
+          AppendInteger(&matches, static_cast<int64_t>(a_end));
+          AppendArrayHeader(&matches, 2);
+          AppendInteger(&matches, static_cast<int64_t>(b_start));
+          AppendInteger(&matches, static_cast<int64_t>(b_end));
+          if (with_match_len_) AppendInteger(&matches, static_cast<int64_t>(match_len));
+          match_count++;
+        }
+        a_start = alen;
+      }
+    }
+    if (!idx_) {
+      AppendBulk(out, result);
+      return Status::OK();
+    }
+    AppendArrayHeader(out, 4);  // RESP2 map: matches, len
+    AppendBulk(out, "matches");
+    AppendArrayHeader(out, match_count);
+    out->append(matches);
+    AppendBulk(out, "len");
+    AppendInteger(out, lcs_len);
+    return Status::OK();
+  }
+
+ private:
+  bool idx_ = false, len_ = false, with_match_len_ = false;
+  int64_t min_match_len_ = 0;
 };
 
 }  // namespace
@@ -538,8 +531,8 @@ const std::vector<CommandSpec>& StringCommandTable() {
       {"mget", -2, kR | kF, 1, -1, 1, MakeCommander<MGetCmd>},
       {"mset", -3, kW, 1, -1, 2, MakeCommander<MSetCmd<false>>},
       {"msetnx", -3, kW, 1, -1, 2, MakeCommander<MSetCmd<true>>},
-      {"getset", 3, kW | kF, 1, 1, 1, MakeCommander<GetSetCmd>},
-      {"getdel", 2, kW | kF, 1, 1, 1, MakeCommander<GetDelCmd>},
+      {"getset", 3, kW | kF, 1, 1, 1, MakeCommander<GetAndReplaceCmd<false>>},
+      {"getdel", 2, kW | kF, 1, 1, 1, MakeCommander<GetAndReplaceCmd<true>>},
       {"getex", -2, kW | kF, 1, 1, 1, MakeCommander<GetExCmd>},
       {"append", 3, kW, 1, 1, 1, MakeCommander<AppendCmd>},
       {"strlen", 2, kR | kF, 1, 1, 1, MakeCommander<StrLenCmd>},
@@ -551,6 +544,7 @@ const std::vector<CommandSpec>& StringCommandTable() {
       {"incrby", 3, kW | kF, 1, 1, 1, MakeCommander<IncrCmd<1, true>>},
       {"decrby", 3, kW | kF, 1, 1, 1, MakeCommander<IncrCmd<-1, true>>},
       {"incrbyfloat", 3, kW | kF, 1, 1, 1, MakeCommander<IncrByFloatCmd>},
+      {"lcs", -3, kR, 1, 2, 1, MakeCommander<LcsCmd>},
   };
   return table;
 }

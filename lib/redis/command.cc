@@ -1,6 +1,8 @@
-// Shared helpers of the command handlers: error texts and argument parsing.
+// Shared helpers of the command handlers: key positions, error texts, reads
+// and writes of one key, argument parsing.
 #include "redis/command.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -16,22 +18,57 @@ std::string InvalidExpireError(std::string_view cmd) {
   return "ERR invalid expire time in '" + std::string(cmd) + "' command";
 }
 
+bool KeyIndexes(const CommandSpec& spec, size_t argc, std::vector<size_t>* indexes) {
+  indexes->clear();
+  if (spec.first_key <= 0) return true;
+  const int n = static_cast<int>(argc);
+  const int step = std::max(1, spec.key_step);
+  const int last = spec.last_key < 0 ? n + spec.last_key : spec.last_key;
+  if (spec.last_key < 0 && step > 1 && (last + 1 - spec.first_key) % step != 0) return false;
+  for (int i = spec.first_key; i <= last && i < n; i += step) {
+    indexes->push_back(static_cast<size_t>(i));
+  }
+  return true;
+}
+
 namespace {
-Status FoundOrError(const Status& s, bool* found) {
-  *found = s.ok();
+Status Read(RedisStore* store, std::string_view key, StoredValue* value, bool count) {
+  value->data.clear();
+  value->expires_at_ms = 0;
+  Status s = count ? store->Get(key, &value->data, &value->expires_at_ms)
+                   : store->GetForWrite(key, &value->data, &value->expires_at_ms);
+  value->found = s.ok();
   if (s.ok() || s.IsNotFound()) return Status::OK();
   return EngineErr(s);
 }
 }  // namespace
 
-Status Lookup(RedisStore* store, std::string_view key, std::string* value, bool* found,
-              uint64_t* expires_at) {
-  return FoundOrError(store->Get(key, value, expires_at), found);
+Status Lookup(RedisStore* store, std::string_view key, StoredValue* value) {
+  return Read(store, key, value, true);
 }
 
-Status LookupForWrite(RedisStore* store, std::string_view key, std::string* value, bool* found,
-                      uint64_t* expires_at) {
-  return FoundOrError(store->GetForWrite(key, value, expires_at), found);
+Status LookupForWrite(RedisStore* store, std::string_view key, StoredValue* value) {
+  return Read(store, key, value, false);
+}
+
+Status StoreValue(RedisStore* store, std::string_view key, std::string_view value, int64_t at_ms) {
+  Status s;
+  if (at_ms > 0 && static_cast<uint64_t>(at_ms) <= store->NowMs()) {
+    s = store->Delete(key);
+  } else {
+    s = store->Put(key, value, static_cast<uint64_t>(at_ms));
+  }
+  return s.ok() ? s : EngineErr(s);
+}
+
+Status ModifyKey(RedisStore* store, std::string_view key, const Modifier& modify) {
+  auto guard = store->locks().Lock(key);
+  StoredValue v;
+  NOKV_RETURN_IF_ERROR(LookupForWrite(store, key, &v));
+  bool write = false;
+  NOKV_RETURN_IF_ERROR(modify(&v, &write));
+  if (!write) return Status::OK();
+  return StoreValue(store, key, v.data, static_cast<int64_t>(v.expires_at_ms));
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -49,6 +86,14 @@ std::string ToLower(std::string_view s) {
   std::string r(s);
   for (char& c : r) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return r;
+}
+
+std::string ToUpper(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return r;
 }

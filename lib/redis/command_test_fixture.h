@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,5 +59,11 @@ inline std::string Bulk(const std::string& s) {
   return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
 }
 inline std::string Error(const std::string& s) { return "-" + s + "\r\n"; }
+// A RESP2 array of already encoded replies.
+inline std::string Arr(std::initializer_list<std::string> items) {
+  std::string out = "*" + std::to_string(items.size()) + "\r\n";
+  for (const auto& item : items) out += item;
+  return out;
+}
 
 }  // namespace nokv::redis

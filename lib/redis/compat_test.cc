@@ -67,8 +67,9 @@ TEST_F(CommandTest, HelloRefusesResp3AndUnknownUsers) {
             Error("ERR Syntax error in HELLO option 'AUTH'"));
 }
 
-// Redis' string2ld wants the whole value to be the number (string.tcl:
-// "string to double with null terminator").
+// Redis' string2ld wants the whole value to be the number: a NUL inside it
+// is an error (the Redis source's own test suite checks this as "string to
+// double with null terminator").
 TEST_F(CommandTest, IncrByFloatRefusesANulInsideTheNumber) {
   ASSERT_EQ(Run({"SET", "foo", "1"}), kOK);
   ASSERT_EQ(Run({"SETRANGE", "foo", "2", "2"}), Int(3));  // "1\0" "2"

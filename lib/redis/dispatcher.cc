@@ -1,4 +1,5 @@
-// Command lookup, arity checks and error rendering; see dispatcher.h.
+// Command lookup, arity checks, key extraction and error rendering; see
+// dispatcher.h.
 #include "redis/dispatcher.h"
 
 #include <algorithm>
@@ -8,63 +9,102 @@
 namespace nokv::redis {
 
 Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
-  for (const auto* table : {&StringCommandTable(), &KeyCommandTable(), &ServerCommandTable()}) {
-    for (const auto& spec : *table) {
-      by_name_.emplace(spec.name, &spec);
-      sorted_.push_back(&spec);
-    }
-  }
-  std::sort(sorted_.begin(), sorted_.end(),
-            [](const CommandSpec* a, const CommandSpec* b) { return std::string_view(a->name) < b->name; });
+  Register("string", StringCommandTable());
+  Register("bitmap", BitmapCommandTable());
+  Register("generic", KeyCommandTable());
+  Register("connection", ConnectionCommandTable());
+  Register("server", ServerCommandTable());
+  Register("scripting", ScriptingCommandTable());
+  std::sort(sorted_.begin(), sorted_.end(), [](const CommandSpec* a, const CommandSpec* b) {
+    return std::string_view(a->name) < b->name;
+  });
 }
 
-Status Dispatcher::CheckKeyLengths(const CommandSpec& spec, const std::vector<std::string>& argv) {
-  if (spec.first_key <= 0) return Status::OK();
-  const int argc = static_cast<int>(argv.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  for (int i = spec.first_key; i <= last && i < argc; i += std::max(1, spec.key_step)) {
-    if (argv[static_cast<size_t>(i)].size() > kMaxKeyLen) {
-      return Err("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
+void Dispatcher::Register(std::string_view group, const std::vector<CommandSpec>& table) {
+  for (const auto& spec : table) {
+    by_name_.emplace(spec.name, &spec);
+    group_.emplace(&spec, group);
+    sorted_.push_back(&spec);
+    if (spec.subcommands == nullptr) continue;
+    for (const auto& sub : *spec.subcommands) {
+      by_name_.emplace(std::string(spec.name) + "|" + sub.name, &sub);
+      parent_.emplace(&sub, &spec);
     }
   }
-  return Status::OK();
 }
 
 const CommandSpec* Dispatcher::Find(std::string_view name) const {
-  if (name.size() > 32) return nullptr;
+  if (name.size() > 64) return nullptr;
   auto it = by_name_.find(ToLower(name));
   return it == by_name_.end() ? nullptr : it->second;
 }
 
-void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
-                         std::string* out) {
-  counters_.total_commands.fetch_add(1, std::memory_order_relaxed);
-  const CommandSpec* spec = Find(argv[0]);
+std::string Dispatcher::FullName(const CommandSpec& spec) const {
+  auto it = parent_.find(&spec);
+  return it == parent_.end() ? spec.name : std::string(it->second->name) + "|" + spec.name;
+}
+
+std::string_view Dispatcher::GroupOf(const CommandSpec& spec) const {
+  auto p = parent_.find(&spec);
+  auto it = group_.find(p == parent_.end() ? &spec : p->second);
+  return it == group_.end() ? "server" : it->second;
+}
+
+const CommandSpec* Dispatcher::Resolve(const std::vector<std::string>& argv,
+                                       std::string* error) const {
+  const std::string& name = argv[0];
+  const CommandSpec* spec = name.find('|') == std::string::npos ? Find(name) : nullptr;
   if (spec == nullptr) {
     // Redis 7: the name as sent, then arguments quoted until 128 chars.
     std::string args;
     for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
       args += "'" + argv[i].substr(0, 128 - args.size()) + "' ";
     }
-    AppendError(out, "ERR unknown command '" + argv[0].substr(0, 128) +
-                         "', with args beginning with: " + args);
-    counters_.error_replies.fetch_add(1, std::memory_order_relaxed);
-    return;
+    *error = "ERR unknown command '" + name.substr(0, 128) + "', with args beginning with: " + args;
+    return nullptr;
   }
-  const int argc = static_cast<int>(argv.size());
-  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
-    AppendError(out, ArityError(spec->name));
-    counters_.error_replies.fetch_add(1, std::memory_order_relaxed);
-    return;
+  if (spec->subcommands != nullptr && argv.size() >= 2) {
+    for (const auto& sub : *spec->subcommands) {
+      if (EqualsIgnoreCase(argv[1], sub.name)) return &sub;
+    }
+    *error =
+        "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + ToUpper(name) + " HELP.";
+    return nullptr;
   }
-  Status s = CheckKeyLengths(*spec, argv);
-  std::unique_ptr<Commander> cmd = s.ok() ? spec->factory() : nullptr;
-  if (s.ok()) s = cmd->Parse(argv);
+  return spec;
+}
+
+void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv, std::string* out) {
+  counters_.total_commands.fetch_add(1, std::memory_order_relaxed);
+  std::string error;
+  Status s;
+  const CommandSpec* spec = Resolve(argv, &error);
+  std::vector<size_t> key_indexes;
+  if (spec == nullptr) {
+    s = Err(error);
+  } else if (!ArityAllows(spec->arity, argv.size()) || spec->factory == nullptr ||
+             !KeyIndexes(*spec, argv.size(), &key_indexes)) {
+    s = Err(ArityError(FullName(*spec)));
+  }
+  std::vector<std::string_view> keys;
+  for (size_t i = 0; s.ok() && i < key_indexes.size(); i++) {
+    const std::string& k = argv[key_indexes[i]];
+    // Keys longer than the layout allows (key_layout.h) are refused up front.
+    if (k.size() > kMaxKeyLen) {
+      s = Err("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
+    }
+    keys.push_back(k);
+  }
   if (s.ok()) {
-    CommandContext ctx{&store_, session, this};
-    size_t mark = out->size();
-    s = cmd->Execute(ctx, out);
-    if (!s.ok()) out->resize(mark);
+    std::unique_ptr<Commander> cmd = spec->factory();
+    cmd->Bind(&argv, std::move(keys));
+    s = cmd->Parse();
+    if (s.ok()) {
+      CommandContext ctx{&store_, session, this, &config_};
+      const size_t mark = out->size();
+      s = cmd->Execute(ctx, out);
+      if (!s.ok()) out->resize(mark);
+    }
   }
   if (!s.ok()) {
     AppendError(out, s.message());
@@ -74,18 +114,20 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
 
 std::map<std::string, int64_t> Dispatcher::StatsMap() const {
   auto v = [](const std::atomic<uint64_t>& a) { return static_cast<int64_t>(a.load()); };
+  // Prometheus names (the HTTP server types a name ending in _total as a
+  // counter, anything else as a gauge): monotonic counts end in _total.
   return {
       {"connected_clients", v(counters_.connected_clients)},
-      {"total_connections", v(counters_.total_connections)},
-      {"total_commands", v(counters_.total_commands)},
-      {"rejected_connections", v(counters_.rejected_connections)},
-      {"protocol_errors", v(counters_.protocol_errors)},
-      {"error_replies", v(counters_.error_replies)},
-      {"keyspace_hits", v(counters_.keyspace_hits)},
-      {"keyspace_misses", v(counters_.keyspace_misses)},
-      {"expired_keys", v(counters_.expired_keys)},
-      {"net_input_bytes", v(counters_.net_input_bytes)},
-      {"net_output_bytes", v(counters_.net_output_bytes)},
+      {"connections_total", v(counters_.total_connections)},
+      {"commands_total", v(counters_.total_commands)},
+      {"rejected_connections_total", v(counters_.rejected_connections)},
+      {"protocol_errors_total", v(counters_.protocol_errors)},
+      {"error_replies_total", v(counters_.error_replies)},
+      {"keyspace_hits_total", v(counters_.keyspace_hits)},
+      {"keyspace_misses_total", v(counters_.keyspace_misses)},
+      {"expired_keys_total", v(counters_.expired_keys)},
+      {"net_input_bytes_total", v(counters_.net_input_bytes)},
+      {"net_output_bytes_total", v(counters_.net_output_bytes)},
   };
 }
 

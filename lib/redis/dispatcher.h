@@ -1,5 +1,6 @@
-// Dispatcher: finds a command in the tables, checks its arity, runs it and
-// renders errors. Socket-free: tests drive it directly with argument vectors.
+// Dispatcher: finds a command (and subcommand) in the tables, checks its
+// arity, extracts its keys at the table's key positions, runs it and renders
+// errors. Socket-free: tests drive it directly with argument vectors.
 #pragma once
 
 #include <cstdint>
@@ -11,18 +12,19 @@
 
 #include "nokv/db.h"
 #include "redis/command.h"
+#include "redis/gateway_config.h"
 #include "redis/redis_store.h"
 
 namespace nokv::redis {
 
-// What INFO says about the process around the dispatcher.
+// What INFO and CONFIG GET say about the process around the dispatcher; set
+// before the server starts serving.
 struct ServerInfo {
   std::string host = "127.0.0.1";
   int port = 0;
-  uint64_t max_clients = 10000;
   int io_threads = 1;
   int executor_threads = 1;
-  bool sync_writes = false;
+  uint64_t max_bulk_len = kMaxStringLen;  // proto-max-bulk-len
   uint64_t start_time_ms = 0;
 };
 
@@ -35,30 +37,40 @@ class Dispatcher {
   // Runs one command (argv non-empty) for `session`, appending its reply.
   void Execute(Session* session, const std::vector<std::string>& argv, std::string* out);
 
-  // nullptr if unknown; `name` in any case.
+  // nullptr if unknown; `name` in any case. "config|get" names a subcommand.
   const CommandSpec* Find(std::string_view name) const;
-  // Every command, sorted by name.
+  // The command argv runs: its subcommand for a container with argv[1] (or
+  // nullptr and an error message when there is none).
+  const CommandSpec* Resolve(const std::vector<std::string>& argv, std::string* error) const;
+  // Every top-level command, sorted by name.
   const std::vector<const CommandSpec*>& commands() const { return sorted_; }
+  // "config|get" for a subcommand, the name for a command.
+  std::string FullName(const CommandSpec& spec) const;
+  // The COMMAND DOCS group ("string", "generic", ...) of a command or subcommand.
+  std::string_view GroupOf(const CommandSpec& spec) const;
 
   RedisStore* store() { return &store_; }
   RedisCounters* counters() { return &counters_; }
   const RedisCounters& counters() const { return counters_; }
   ServerInfo& server_info() { return info_; }
   const ServerInfo& server_info() const { return info_; }
+  GatewayConfig& config() { return config_; }
+  const GatewayConfig& config() const { return config_; }
   DB* db() const { return store_.db(); }
 
   // Counters by name (the StatsMap of RedisServer).
   std::map<std::string, int64_t> StatsMap() const;
 
  private:
-  // Keys longer than the layout allows (key_layout.h) are refused up front,
-  // at the key positions the command table declares.
-  static Status CheckKeyLengths(const CommandSpec& spec, const std::vector<std::string>& argv);
+  void Register(std::string_view group, const std::vector<CommandSpec>& table);
 
   RedisCounters counters_;
   RedisStore store_;
   ServerInfo info_;
-  std::unordered_map<std::string, const CommandSpec*> by_name_;
+  GatewayConfig config_;
+  std::unordered_map<std::string, const CommandSpec*> by_name_;        // subcommands as "a|b"
+  std::unordered_map<const CommandSpec*, const CommandSpec*> parent_;  // subcommand -> container
+  std::unordered_map<const CommandSpec*, std::string_view> group_;     // top level only
   std::vector<const CommandSpec*> sorted_;
 };
 

@@ -173,7 +173,7 @@ void IoLoop::Accept() {
       return;
     }
     RedisCounters& ctr = server_->counters();
-    if (ctr.connected_clients.load() >= server_->options.max_clients) {
+    if (ctr.connected_clients.load() >= server_->dispatcher.config().max_clients.load()) {
       // Count before replying: a client that saw the refusal sees the count.
       ctr.rejected_connections.fetch_add(1);
       static const char kMsg[] = "-ERR max number of clients reached\r\n";
@@ -257,6 +257,10 @@ void IoLoop::OnReadable(Connection* c) {
     return;
   }
   ParseInput(c);
+  Proceed(c);
+}
+
+void IoLoop::Proceed(Connection* c) {
   MaybeDispatch(c);
   if (c->closed) return;
   if (c->read_eof && !c->in_flight && c->pending.empty() && c->out_pos >= c->out.size()) {
@@ -371,13 +375,7 @@ void IoLoop::OnBatchDone(std::unique_ptr<Batch> b) {
   if (c->closed) return;
   // Commands may be waiting in the input buffer (parsing paused at the limit).
   if (!c->read_eof || !c->in.empty()) ParseInput(c);
-  MaybeDispatch(c);
-  if (c->closed) return;
-  if (c->read_eof && !c->in_flight && c->pending.empty() && c->out_pos >= c->out.size()) {
-    Close(c, nullptr);
-    return;
-  }
-  UpdateInterest(c);
+  Proceed(c);
 }
 
 void IoLoop::Flush(Connection* c) {
@@ -453,7 +451,7 @@ void IoLoop::Reap() {
 }
 
 void IoLoop::CheckIdle() {
-  const int timeout = server_->options.idle_timeout_s;
+  const int64_t timeout = server_->dispatcher.config().idle_timeout_s.load();  // CONFIG SET timeout
   if (timeout <= 0) return;
   const uint64_t now = SteadyMs();
   std::vector<Connection*> idle;

@@ -42,6 +42,10 @@ class IoLoop {
   void OnReadable(Connection* c);
   void ParseInput(Connection* c);
   void MaybeDispatch(Connection* c);
+  // After input was parsed or replies written: dispatches what is ready,
+  // closes a half-closed connection with nothing left, updates the epoll
+  // interest.
+  void Proceed(Connection* c);
   void OnBatchDone(std::unique_ptr<Batch> b);
   // Completes the batches run inline (no executor pool) in this iteration.
   void FinishInlineBatches();

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "redis/redis_server_impl.h"
 
 namespace nokv::redis {
@@ -32,17 +34,21 @@ RedisServer::RedisServer(DB* db, RedisServerOptions options)
   RedisServerImpl& m = *impl_;
   m.limits.max_bulk_len = m.options.max_bulk_len;
   m.limits.max_multibulk_len = m.options.max_multibulk_len;
-  m.dispatcher.store()->set_sync_writes(m.options.sync_writes);
-  // Inline loops acknowledge a batch at once: its writes share one WAL flush.
-  m.dispatcher.store()->set_defer_wal_flush(!m.options.sync_writes &&
-                                            m.options.executor_threads <= 0);
+  m.dispatcher.store()->set_fsync_policy(m.options.sync_writes ? FsyncPolicy::kAlways
+                                                                : FsyncPolicy::kNo);
+  // Inline loops acknowledge a batch at once: its unsynced writes share one
+  // WAL flush.
+  m.dispatcher.store()->set_defer_wal_flush(m.options.executor_threads <= 0);
   ServerInfo& info = m.dispatcher.server_info();
   info.host = m.options.host;
   info.port = m.options.port;
-  info.max_clients = m.options.max_clients;
   info.io_threads = std::max(1, m.options.io_threads);
   info.executor_threads = std::max(0, m.options.executor_threads);  // 0 = inline
-  info.sync_writes = m.options.sync_writes;
+  info.max_bulk_len = m.options.max_bulk_len;
+  GatewayConfig& config = m.dispatcher.config();
+  config.max_clients = m.options.max_clients;
+  config.idle_timeout_s = m.options.idle_timeout_s;
+  config.hz = std::clamp(m.options.hz, 1, 500);
 }
 
 RedisServer::~RedisServer() { Stop(); }
@@ -108,13 +114,17 @@ Status RedisServer::Start() {
     m.executors = std::make_unique<ExecutorPool>(&m.dispatcher, m.options.executor_threads);
   }
   for (auto& loop : m.loops) loop->StartThread();
-  m.expiry_thread = std::thread([&m] {
-    std::unique_lock<std::mutex> l(m.expiry_mu);
+  m.cron_thread = std::thread([&m] {
+    std::unique_lock<std::mutex> l(m.cron_mu);
     while (!m.stopping.load()) {
-      m.expiry_cv.wait_for(l, std::chrono::milliseconds(m.options.expiry_interval_ms));
+      const int hz = std::max(1, m.dispatcher.config().hz.load());
+      m.cron_cv.wait_for(l, std::chrono::milliseconds(1000 / hz));
       if (m.stopping.load()) break;
       l.unlock();
-      m.dispatcher.store()->ActiveExpireCycle(m.options.expiry_budget);
+      RedisStore* store = m.dispatcher.store();
+      store->ActiveExpireCycle(m.options.expiry_budget);
+      Status s = store->SyncIfDue();
+      if (!s.ok()) spdlog::error("redis: appendfsync everysec: {}", s.ToString());
       l.lock();
     }
   });
@@ -128,14 +138,14 @@ void RedisServer::Stop() {
   if (!m.started || m.stopped) return;
   m.stopped = true;
   {
-    std::lock_guard<std::mutex> el(m.expiry_mu);
+    std::lock_guard<std::mutex> el(m.cron_mu);
     m.stopping.store(true);
   }
-  m.expiry_cv.notify_all();
+  m.cron_cv.notify_all();
   for (auto& loop : m.loops) loop->Wake();
   for (auto& loop : m.loops) loop->Join();
   if (m.executors) m.executors->Shutdown();
-  if (m.expiry_thread.joinable()) m.expiry_thread.join();
+  if (m.cron_thread.joinable()) m.cron_thread.join();
   m.loops.clear();  // after the executors: sessions of late batches stay valid
   if (m.listen_fd >= 0) ::close(m.listen_fd);
   m.listen_fd = -1;

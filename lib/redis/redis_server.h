@@ -37,12 +37,16 @@ struct RedisServerOptions {
   // command waiting on an fsync (sync_writes) does not hold up the loop and
   // concurrent writers share fsyncs through the engine's group commit.
   int executor_threads = 0;
-  // fsync every write before its reply (WriteOptions::sync); concurrent
-  // executors share fsyncs through the engine's group commit.
+  // fsync every write before its reply (appendfsync always; without it,
+  // appendfsync no). CONFIG SET appendfsync changes it at run time; open the
+  // DB without Options::sync_writes so the gateway's setting is the one that
+  // applies.
   bool sync_writes = false;
-  // Active expiry: every `expiry_interval_ms`, delete up to
-  // `expiry_budget` expired keys.
-  int expiry_interval_ms = 100;
+  // Background cycles per second (Redis' hz, 1..500; CONFIG SET hz): each
+  // deletes up to `expiry_budget` expired keys, walks 4 * expiry_budget keys
+  // of the keyspace (rediscovering expiries, counting keys for INFO) and runs
+  // the appendfsync everysec sync when due.
+  int hz = 10;
   size_t expiry_budget = 200;
 };
 

@@ -35,9 +35,11 @@ struct RedisServerImpl {
   bool stopped = false;
   std::mutex stop_mu;
 
-  std::thread expiry_thread;
-  std::mutex expiry_mu;
-  std::condition_variable expiry_cv;
+  // The background thread: hz times a second (GatewayConfig::hz), an active
+  // expiry cycle and the appendfsync everysec sync.
+  std::thread cron_thread;
+  std::mutex cron_mu;
+  std::condition_variable cron_cv;
 
   RedisCounters& counters() { return *dispatcher.counters(); }
 };

@@ -1,8 +1,8 @@
 // RedisServer over real loopback sockets: pipelining across split writes,
 // protocol errors closing only the offending connection, QUIT, every
 // per-client limit (bulk length, multibulk count, inline length, output
-// backpressure, client count, idle timeout) and a Stop that flushes in-flight
-// replies.
+// backpressure, client count, idle timeout, also as CONFIG SET changes them),
+// appendfsync everysec, and a Stop that flushes in-flight replies.
 #include "redis/redis_server.h"
 
 #include <arpa/inet.h>
@@ -18,6 +18,7 @@
 #include <thread>
 #include <utility>
 
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "redis/key_layout.h"
 #include "redis/resp.h"
@@ -244,6 +245,40 @@ TEST_P(RedisServerTest, IdleClientsAreClosed) {
   c.Send("PING\r\n");
   EXPECT_EQ(c.Read(7), "+PONG\r\n");
   EXPECT_TRUE(c.ReadEof());  // within the 5 s receive timeout
+}
+
+// CONFIG SET maxclients and timeout change the running server: the next
+// connection beyond the new limit is refused, idle clients are closed.
+TEST_P(RedisServerTest, ConfigSetChangesTheRunningServer) {
+  StartServer();
+  Client a(server_->port());
+  a.Send("CONFIG SET maxclients 1\r\nCONFIG GET maxclients\r\n");
+  EXPECT_EQ(a.Read(40), "+OK\r\n*2\r\n$10\r\nmaxclients\r\n$1\r\n1\r\n");
+  Client b(server_->port());
+  EXPECT_EQ(b.Read(100), "-ERR max number of clients reached\r\n");
+  a.Send("CONFIG SET timeout 1\r\n");
+  EXPECT_EQ(a.Read(5), "+OK\r\n");
+  EXPECT_TRUE(a.ReadEof());  // idle for 1-2 s, within the 5 s receive timeout
+}
+
+// appendfsync everysec: the background thread fsyncs the log about once a
+// second; "no" never does.
+TEST_P(RedisServerTest, AppendFsyncEverySecSyncsInTheBackground) {
+  RedisServerOptions o;
+  o.hz = 50;
+  StartServer(o);
+  Client a(server_->port());
+  a.Send("SET k v\r\n");
+  EXPECT_EQ(a.Read(5), "+OK\r\n");
+  const uint64_t before = CollectDbStats(*db_).wal_syncs;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, before);  // appendfsync no
+  a.Send("CONFIG SET appendfsync everysec\r\nSET k v2\r\n");
+  EXPECT_EQ(a.Read(10), "+OK\r\n+OK\r\n");
+  for (int i = 0; i < 150 && CollectDbStats(*db_).wal_syncs == before; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(CollectDbStats(*db_).wal_syncs, before);
 }
 
 TEST_P(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {

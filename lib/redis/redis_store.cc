@@ -87,6 +87,27 @@ RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(cou
   next_cursor_ = (r & ((1ull << 52) - 1)) + 1;  // leaves 2^52 cursors before 2^53
 }
 
+WriteOptions RedisStore::WriteOpts() const {
+  WriteOptions wo;
+  wo.sync = fsync_policy() == FsyncPolicy::kAlways;
+  wo.defer_wal_flush = !wo.sync && defer_wal_flush_;
+  return wo;
+}
+
+Status RedisStore::SyncIfDue() {
+  if (fsync_policy() != FsyncPolicy::kEverySec) return Status::OK();
+  const uint64_t now = NowMs();
+  if (now < last_sync_ms_.load(std::memory_order_relaxed) + 1000) return Status::OK();
+  last_sync_ms_.store(now, std::memory_order_relaxed);
+  if (!unsynced_.exchange(false, std::memory_order_acq_rel)) return Status::OK();
+  return db_->FlushWAL(true);
+}
+
+Status RedisStore::Wrote(Status s) {
+  if (s.ok()) unsynced_.store(true, std::memory_order_release);
+  return s;
+}
+
 Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   Status s = GetForWrite(key, value, expires_at_ms);
   if (s.ok()) {
@@ -107,20 +128,20 @@ Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_
 }
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
-  if (expires_at_ms == 0) return db_->Put(write_options_, EncodeKey(key), value);
+  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(), EncodeKey(key), value));
   UpdateOptions expiring;
   expiring.expires_at_ms = expires_at_ms;
-  NOKV_RETURN_IF_ERROR(db_->Put(write_options_, expiring, EncodeKey(key), value));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->Put(WriteOpts(), expiring, EncodeKey(key), value)));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
 
 Status RedisStore::Delete(std::string_view key) {
-  return db_->Delete(write_options_, EncodeKey(key));
+  return Wrote(db_->Delete(WriteOpts(), EncodeKey(key)));
 }
 
 Status RedisStore::Write(const KeyBatch& batch) {
-  return db_->Write(write_options_, batch.batch());
+  return Wrote(db_->Write(WriteOpts(), batch.batch()));
 }
 
 Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
@@ -194,7 +215,7 @@ Status RedisStore::Move(std::string_view from, std::string_view to, std::string_
   expiring.expires_at_ms = expires_at_ms;
   batch.Put(expiring, EncodeKey(to), value);
   batch.Delete(EncodeKey(from));
-  NOKV_RETURN_IF_ERROR(db_->Write(write_options_, batch));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(), batch)));
   if (expires_at_ms != 0) TrackExpiry(to, expires_at_ms);
   return Status::OK();
 }
@@ -235,13 +256,23 @@ Status RedisStore::RandomKey(std::optional<std::string>* key) {
 }
 
 Status RedisStore::DeleteAll() {
-  NOKV_RETURN_IF_ERROR(db_->DeleteRange(write_options_, kKeyspaceBegin, kKeyspaceEnd));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->DeleteRange(WriteOpts(), kKeyspaceBegin, kKeyspaceEnd)));
   // The tracked expiries name keys that are gone; a key written since is
   // found again by the rediscovery walk.
+  // The keyspace is empty now: a walk restarts from the first key.
   std::lock_guard<std::mutex> l(expiry_mu_);
   expiries_ = {};
   expiry_scan_key_.clear();
+  walk_generation_++;
+  walk_keys_ = walk_expires_ = 0;
+  walk_ttl_sum_ = 0;
+  last_count_ = KeyspaceEstimate{true, 0, 0, 0, NowMs()};
   return Status::OK();
+}
+
+KeyspaceEstimate RedisStore::LastKeyspaceCount() {
+  std::lock_guard<std::mutex> l(expiry_mu_);
+  return last_count_;
 }
 
 uint64_t RedisStore::SaveCursor(std::string next_key) {
@@ -274,6 +305,7 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
   const uint64_t now = NowMs();
   std::vector<std::string> due;
   std::string walk_from;
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> l(expiry_mu_);
     while (!expiries_.empty() && expiries_.top().first <= now && due.size() < budget) {
@@ -281,6 +313,7 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
       expiries_.pop();
     }
     walk_from = expiry_scan_key_;
+    generation = walk_generation_;
   }
   size_t deleted = 0;
   for (const auto& key : due) {
@@ -291,7 +324,7 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
     with_tombstones.include_tombstones = true;
     Status s = db_->Get(with_tombstones, engine_key, &e);
     // Only the record that actually expired is removed; a newer write wins.
-    if (s.ok() && !e.deleted && e.expired && db_->Delete(write_options_, engine_key).ok()) {
+    if (s.ok() && !e.deleted && e.expired && Wrote(db_->Delete(WriteOpts(), engine_key)).ok()) {
       deleted++;
       counters_->expired_keys.fetch_add(1, std::memory_order_relaxed);
     }
@@ -305,14 +338,41 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
   it->Seek(ro.lower_bound);
   std::vector<Expiry> found;
   size_t visited = 0;
+  uint64_t with_ttl = 0;
+  long double ttl_sum = 0;
   for (; it->Valid() && visited < budget * 4; it->Next(), visited++) {
     uint64_t exp = it->expires_at_ms();
-    if (exp != 0 && exp <= now + kHorizonMs) found.emplace_back(exp, DecodeKey(it->key()));
+    if (exp == 0) continue;
+    with_ttl++;
+    if (exp > now) ttl_sum += static_cast<long double>(exp - now);
+    if (exp <= now + kHorizonMs) found.emplace_back(exp, DecodeKey(it->key()));
   }
-  // Past the end, the walk starts over at the first key ("").
-  std::string resume = it->Valid() ? std::string(DecodeKey(it->key())) : std::string();
+  // Past the end, the walk starts over at the first key (""); after a read
+  // error it retries this slice next cycle.
+  std::string resume;
+  bool wrapped = false;
+  if (it->Valid()) {
+    resume = DecodeKey(it->key());
+  } else if (it->status().ok()) {
+    wrapped = true;
+  } else {
+    resume = walk_from;
+    visited = with_ttl = 0;
+    ttl_sum = 0;
+  }
   it.reset();
   std::lock_guard<std::mutex> l(expiry_mu_);
+  if (walk_generation_ != generation) return deleted;  // DeleteAll restarted the walk meanwhile
+  walk_keys_ += visited;
+  walk_expires_ += with_ttl;
+  walk_ttl_sum_ += ttl_sum;
+  if (wrapped) {
+    const uint64_t avg =
+        walk_expires_ == 0 ? 0 : static_cast<uint64_t>(walk_ttl_sum_ / walk_expires_);
+    last_count_ = KeyspaceEstimate{true, walk_keys_, walk_expires_, avg, now};
+    walk_keys_ = walk_expires_ = 0;
+    walk_ttl_sum_ = 0;
+  }
   expiry_scan_key_ = std::move(resume);
   for (auto& e : found) {
     if (expiries_.size() >= kMaxTrackedExpiries) break;

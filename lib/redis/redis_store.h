@@ -88,6 +88,29 @@ class KeyBatch {
   WriteBatch batch_;
 };
 
+// When writes reach the disk (Redis' appendfsync): kAlways fsyncs each write
+// before it is acknowledged (WriteOptions::sync; concurrent writers share an
+// fsync through the engine's group commit); kEverySec hands writes to the OS
+// and SyncIfDue fsyncs the log once a second; kNo leaves the write-back to the
+// OS. In every mode an acknowledged write survives a crash of the process.
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+// "always", "everysec", "no".
+inline const char* FsyncPolicyName(FsyncPolicy p) {
+  return p == FsyncPolicy::kAlways ? "always" : p == FsyncPolicy::kEverySec ? "everysec" : "no";
+}
+
+// The keyspace size as of the last complete background walk
+// (ActiveExpireCycle): INFO's O(1) figure. Approximate: keys written or
+// deleted while the walk ran may or may not be in it, and later changes are
+// not until the next walk completes.
+struct KeyspaceEstimate {
+  bool complete = false;       // false until a first walk has finished
+  uint64_t keys = 0;
+  uint64_t expires = 0;        // keys with an expiry
+  uint64_t avg_ttl_ms = 0;     // their mean remaining time to live
+  uint64_t as_of_ms = 0;       // when the walk finished (DB clock)
+};
+
 class RedisStore {
  public:
   RedisStore(DB* db, RedisCounters* counters);
@@ -96,17 +119,21 @@ class RedisStore {
   RedisCounters* counters() const { return counters_; }
   KeyLocks& locks() { return locks_; }
   uint64_t NowMs() const { return db_->NowMs(); }
-  // fsync every write before returning (WriteOptions::sync). Set before use.
-  void set_sync_writes(bool sync) { write_options_.sync = sync; }
-  // Writes leave their WAL record in the engine's buffer
+  // The fsync policy of the following writes; CONFIG SET appendfsync changes
+  // it at any time.
+  void set_fsync_policy(FsyncPolicy p) { fsync_policy_.store(p, std::memory_order_relaxed); }
+  FsyncPolicy fsync_policy() const { return fsync_policy_.load(std::memory_order_relaxed); }
+  // Under kEverySec, fsyncs the log if the last sync is a second old or more
+  // and a write came since; the server's background thread calls it every
+  // cycle.
+  Status SyncIfDue();
+  // Writes that are not fsynced leave their WAL record in the engine's buffer
   // (WriteOptions::defer_wal_flush) until FlushDeferredWrites, which an
   // inline event loop calls after each batch, before sending its replies:
   // one write(2) per pipeline instead of one per command, and still no reply
   // before the OS has the data. Set before use.
-  void set_defer_wal_flush(bool defer) { write_options_.defer_wal_flush = defer; }
-  Status FlushDeferredWrites() {
-    return write_options_.defer_wal_flush ? db_->FlushWAL(false) : Status::OK();
-  }
+  void set_defer_wal_flush(bool defer) { defer_wal_flush_ = defer; }
+  Status FlushDeferredWrites() { return defer_wal_flush_ ? db_->FlushWAL(false) : Status::OK(); }
 
   // The live value of `key` and its expiry (0 = none). NotFound if missing or
   // expired. Counts a keyspace hit or miss (Redis' lookupKeyRead).
@@ -128,8 +155,11 @@ class RedisStore {
               std::vector<std::string>* keys, std::optional<std::string>* next);
   // Every live key matching `match` ("*": every key, the empty one included).
   Status Keys(std::string_view match, std::vector<std::string>* keys);
-  // Live keys, those with an expiry, and their mean remaining TTL in ms.
+  // Live keys, those with an expiry, and their mean remaining TTL in ms: exact,
+  // by a walk over the whole keyspace (DBSIZE).
   Status CountKeys(uint64_t* keys, uint64_t* expires, uint64_t* avg_ttl_ms);
+  // The count of the last complete background walk: O(1) (INFO).
+  KeyspaceEstimate LastKeyspaceCount();
   // True if the engine holds keys outside the gateway's keyspace
   // (key_layout.h): another program's, or keys written before the prefix
   // existed. Redis clients never see them.
@@ -156,18 +186,28 @@ class RedisStore {
   bool LoadCursor(uint64_t cursor, std::string* next_key);
 
   // Active expiry: keys written with an expiry are remembered (bounded), and a
-  // slice of the keyspace is walked each cycle to rediscover keys with an
-  // expiry after a restart. A cycle deletes up to `budget` keys whose expiry
-  // has passed and returns how many it deleted.
+  // slice of the keyspace (4 * budget keys) is walked each cycle to
+  // rediscover keys with an expiry after a restart; the walk also counts the
+  // keys it passes, and each time it reaches the end of the keyspace that
+  // count becomes LastKeyspaceCount. A cycle deletes up to `budget` keys
+  // whose expiry has passed and returns how many it deleted.
   static constexpr size_t kMaxTrackedExpiries = 1u << 18;
   size_t ActiveExpireCycle(size_t budget);
 
  private:
   void TrackExpiry(std::string_view key, uint64_t expires_at_ms);
 
+  // The options of the next write under the fsync policy.
+  WriteOptions WriteOpts() const;
+  // Notes a write's result: a successful one leaves the log unsynced.
+  Status Wrote(Status s);
+
   DB* const db_;
   RedisCounters* const counters_;
-  WriteOptions write_options_;
+  std::atomic<FsyncPolicy> fsync_policy_{FsyncPolicy::kNo};
+  bool defer_wal_flush_ = false;
+  std::atomic<uint64_t> last_sync_ms_{0};
+  std::atomic<bool> unsynced_{false};  // a write since the last everysec sync
   KeyLocks locks_;
 
   std::mutex cursor_mu_;
@@ -181,6 +221,12 @@ class RedisStore {
   std::mutex expiry_mu_;
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiries_;  // guarded by expiry_mu_
   std::string expiry_scan_key_;  // Redis key the rediscovery walk resumes at; guarded by expiry_mu_
+  // The counts of the walk in progress (since it last started at the first
+  // key) and of the last complete one; guarded by expiry_mu_.
+  uint64_t walk_generation_ = 0;  // DeleteAll bumps it: a walk slice read before is stale
+  uint64_t walk_keys_ = 0, walk_expires_ = 0;
+  long double walk_ttl_sum_ = 0;
+  KeyspaceEstimate last_count_;
 };
 
 }  // namespace nokv::redis

@@ -34,6 +34,7 @@ struct ServingState {
   HttpServerOptions options;
   server::StatsGroupRegistry groups;
   server::EndpointContext ctx;
+  HttpRequestHandler handler;  // set: serves this instead of the DB endpoints
 
   server::HttpResponse Handle(Poco::Net::HTTPServerRequest& in);
 };
@@ -60,6 +61,7 @@ server::HttpResponse ServingState::Handle(Poco::Net::HTTPServerRequest& in) {
     }
   }
   try {
+    if (handler) return handler(request);
     return server::Dispatch(server::Endpoints(), options.bearer_token, ctx, request);
   } catch (const std::exception& e) {  // handlers do not throw; Poco or std may
     return server::JsonError(500, std::string("internal error: ") + e.what());
@@ -121,13 +123,23 @@ HttpServer::HttpServer(DB* db, HttpServerOptions options) : impl_(std::make_uniq
   impl_->state.ctx.process_info = server::ReadProcessInfo;
 }
 
+HttpServer::HttpServer(HttpRequestHandler handler, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->state.options = std::move(options);
+  impl_->state.handler = std::move(handler);
+  impl_->state.ctx.groups = &impl_->state.groups;
+  impl_->state.ctx.process_info = server::ReadProcessInfo;
+}
+
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
   std::lock_guard<std::mutex> l(impl_->mu);
   const HttpServerOptions& o = impl_->state.options;
   if (impl_->http) return Status::InvalidArgument("http server: already started");
-  if (impl_->state.ctx.db == nullptr) return Status::InvalidArgument("http server: no DB");
+  if (impl_->state.ctx.db == nullptr && !impl_->state.handler) {
+    return Status::InvalidArgument("http server: no DB");
+  }
   if (o.port < 0 || o.port > 65535) {
     return Status::InvalidArgument("http server: port " + std::to_string(o.port) +
                                    " is out of range 0-65535");
@@ -138,8 +150,8 @@ Status HttpServer::Start() {
   if (!server::IsLoopbackHost(host) && o.bearer_token.empty()) {
     return Status::InvalidArgument(
         "http server: refusing to listen on " + where +
-        ": the host is not a loopback address, so the admin endpoints (flush, compact) "
-        "would be open to the network; set a bearer token (--admin-token) or bind 127.0.0.1");
+        ": the host is not a loopback address, so the admin endpoints (flush, compact, "
+        "PD operators) would be open to the network; set a bearer token (--admin-token) or bind 127.0.0.1");
   }
   const int threads = o.threads < 1 ? 1 : o.threads;
   try {

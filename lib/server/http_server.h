@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "nokv/db.h"
+#include "server/http_router.h"
 
 namespace nokv {
 
@@ -25,10 +26,18 @@ struct HttpServerOptions {
   int threads = 2;  // request worker threads (at least 1)
 };
 
+// Answers every request of a server built for another table of endpoints
+// (e.g. PD's, lib/pd/pd_http.h); it applies its own routing and access rules
+// and may be called from several server threads at once.
+using HttpRequestHandler = std::function<server::HttpResponse(const server::HttpRequest&)>;
+
 class HttpServer {
  public:
   // `db` must outlive the server (or at least its Stop()).
   HttpServer(DB* db, HttpServerOptions options);
+  // A server for `handler` instead of the DB endpoints (no DB involved;
+  // AddStatsGroup has no effect). The loopback/token rule of Start holds.
+  HttpServer(HttpRequestHandler handler, HttpServerOptions options);
   // Stops the server if it is running.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

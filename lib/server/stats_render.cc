@@ -43,7 +43,7 @@ const Field kFields[] = {
    [](const DbStats& s) -> Value { return s.memtable_bytes; }},
   {"memtable", "active_entries", Kind::kGauge, "Records in the active memtable",
    [](const DbStats& s) -> Value { return s.memtable_entries; }},
-  {"memtable", "immutable_count", Kind::kGauge, "Frozen memtables waiting for flush",
+  {"memtable", "immutable_tables", Kind::kGauge, "Frozen memtables waiting for flush",
    [](const DbStats& s) -> Value { return static_cast<uint64_t>(s.immutable_memtables); }},
   {"memtable", "immutable_entries", Kind::kGauge, "Records in frozen memtables",
    [](const DbStats& s) -> Value { return s.immutable_entries; }},

@@ -88,7 +88,7 @@ TEST(StatsRenderTest, ExpvarJsonCarriesTheStats) {
   EXPECT_EQ(Int(st, "entries"), 30 + 40 + 500 + 300);
   EXPECT_EQ(st->getValue<std::string>("background_error"), "");
   EXPECT_EQ(Int(st->getObject("memtable"), "active_bytes"), 2002);
-  EXPECT_EQ(Int(st->getObject("memtable"), "immutable_count"), 2);
+  EXPECT_EQ(Int(st->getObject("memtable"), "immutable_tables"), 2);
   EXPECT_EQ(Int(st->getObject("flush"), "pending"), 2);
   EXPECT_EQ(Int(st->getObject("flush"), "completed"), 11);
   EXPECT_EQ(Int(st->getObject("flush"), "bytes_written"), 15);
@@ -190,6 +190,29 @@ TEST(StatsRenderTest, EscapeKeyIsPrintableAndReversible) {
   EXPECT_NE(EscapeKey("a\\x41"), EscapeKey("aA"));
 }
 
+// The naming rules `promtool check metrics` enforces (and one it only hints
+// at): a counter ends in _total; a gauge does not end in a suffix Prometheus
+// reserves for histograms and summaries (_count, _sum, _bucket) or in _total.
+// Empty if `name` of `type` is fine.
+std::string PromNamingProblem(const std::string& name, const std::string& type) {
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (type == "counter") return ends_with("_total") ? "" : "counter without _total: " + name;
+  for (std::string_view reserved : {"_count", "_sum", "_bucket", "_total"}) {
+    if (ends_with(reserved)) return "gauge ending in " + std::string(reserved) + ": " + name;
+  }
+  return "";
+}
+
+TEST(StatsRenderTest, PromNamingProblemFollowsPromtool) {
+  EXPECT_EQ(PromNamingProblem("nokv_flush_completed_total", "counter"), "");
+  EXPECT_NE(PromNamingProblem("nokv_flush_completed", "counter"), "");
+  EXPECT_EQ(PromNamingProblem("nokv_memtable_immutable_tables", "gauge"), "");
+  EXPECT_NE(PromNamingProblem("nokv_memtable_immutable_count", "gauge"), "");
+  EXPECT_NE(PromNamingProblem("nokv_x_sum", "gauge"), "");
+}
+
 // Parses Prometheus text into name{labels} -> value, checking the grammar of
 // every line and that each sample's family was declared by HELP and TYPE.
 std::map<std::string, std::string> ParsePrometheus(const std::string& text) {
@@ -210,6 +233,7 @@ std::map<std::string, std::string> ParsePrometheus(const std::string& text) {
     } else if (std::regex_match(line, m, kType)) {
       EXPECT_TRUE(helped.count(m[1])) << "TYPE before HELP: " << line;
       EXPECT_TRUE(typed.insert(m[1]).second) << "duplicate TYPE: " << line;
+      EXPECT_EQ(PromNamingProblem(m[1], m[2]), "") << line;
     } else if (std::regex_match(line, m, kSample)) {
       EXPECT_TRUE(typed.count(m[1])) << "sample without TYPE: " << line;
       const std::string series = m[1].str() + m[2].str();

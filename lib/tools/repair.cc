@@ -123,7 +123,8 @@ Status Repairer::ListAndBackup() {
   for (int i = 1; fs_->FileExists(backup); ++i) {
     backup = JoinPath(dir_, "backup-" + std::to_string(now_) + "-" + std::to_string(i));
   }
-  NOKV_RETURN_IF_ERROR(fs_->CreateDirIfMissing(backup));
+  // Durable before repair changes anything the backup is the only copy of.
+  NOKV_RETURN_IF_ERROR(fs_->CreateDirDurable(backup));
   out_->backup_dir = backup;
   for (const auto& name : names) {
     std::vector<std::string> sub;

@@ -134,9 +134,13 @@ Status SalvageValueLog(FileSystem* fs, const std::string& dir, const std::string
     const SegmentScan scan = ScanSegment(data);
     if (scan.first_damage == data.size()) continue;  // clean
 
-    NOKV_RETURN_IF_ERROR(fs->CreateDirIfMissing(JoinPath(backup_dir, "vlog")));
+    // The copy must be durable (data, its name, backup-*/vlog/ itself)
+    // before the original changes.
+    const std::string backup_vdir = JoinPath(backup_dir, "vlog");
+    NOKV_RETURN_IF_ERROR(fs->CreateDirDurable(backup_vdir));
     NOKV_RETURN_IF_ERROR(WriteWholeFile(fs, JoinPath(backup_dir, name), data)
                              .WithContext("repair: backup of " + name));
+    NOKV_RETURN_IF_ERROR(fs->SyncDir(backup_vdir));
     out->damaged_bytes += data.size() - scan.good_bytes;
     const bool tail_only =
         scan.header_ok && (scan.values.empty() || scan.values.back().offset < scan.first_damage);

@@ -13,6 +13,7 @@
 #include "tools/fsck.h"
 #include "tools/repair.h"
 #include "tools/vlog_testutil.h"
+#include "vfs/fault_file_system.h"
 
 namespace nokv {
 namespace {
@@ -216,6 +217,39 @@ TEST_F(RepairVlogTest, TornTailIsTruncatedInPlace) {
   EXPECT_EQ(size, cut.offset);
   ExpectFsckClean();
   EXPECT_EQ(CheckData(lost), 0);
+}
+
+// Repair changes a damaged segment in place only after its backup copy is
+// durable: a machine crash right after repair keeps both the repaired
+// workdir and backup-*/vlog/<segment> (regression test: backup-*/vlog/ and
+// the copy's entry in it were never synced, so a crash lost the only copy
+// of the cut tail).
+TEST_F(RepairVlogTest, BackupOfACutSegmentSurvivesAMachineCrash) {
+  Build();
+  auto contents = testutil::VlogContents(fs_.get(), dir_->path());
+  const uint64_t head = contents.rbegin()->first;
+  const auto& recs = contents.rbegin()->second;
+  ASSERT_GE(recs.size(), 3u);
+  const std::string path = testutil::VlogSegmentPath(dir_->path(), head);
+  ASSERT_TRUE(fs_->Truncate(path, recs.back().offset + 10).ok());
+  std::string original;
+  ASSERT_TRUE(fs_->ReadFileToString(path, &original).ok());
+
+  FaultFileSystem::Options fo;
+  fo.forward_syncs = false;
+  auto faulty = std::make_shared<FaultFileSystem>(fs_, fo);
+  RepairReport r;
+  ASSERT_TRUE(RepairWorkdir(faulty.get(), dir_->path(), RepairOptions(), &r).ok());
+  ASSERT_EQ(r.vlog_truncated.size(), 1u);
+  ASSERT_TRUE(faulty->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+
+  std::string backup;
+  Status s = fs_->ReadFileToString(
+      JoinPath(r.backup_dir, testutil::VlogSegmentName(head)), &backup);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(backup, original);
+  ExpectFsckClean();
+  EXPECT_EQ(CheckData({recs.back().user_key}), 0);
 }
 
 // A segment whose header is damaged still gives up its intact records.

@@ -3,6 +3,8 @@
 #include "vfs/fault_file_system.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 namespace nokv {
@@ -41,6 +43,7 @@ const char* FaultOpName(FaultOp op) {
     case kFaultOpenRead: return "open-read";
     case kFaultRead: return "read";
     case kFaultLock: return "lock";
+    case kFaultMkdir: return "mkdir";
   }
   return "?";
 }
@@ -429,7 +432,14 @@ Status FaultFileSystem::RemoveFile(const std::string& path) {
 }
 
 Status FaultFileSystem::CreateDirIfMissing(const std::string& dir) {
-  return base_->CreateDirIfMissing(dir);
+  std::lock_guard<std::mutex> l(mu_);
+  NOKV_RETURN_IF_ERROR(CheckLocked(kFaultMkdir, dir));
+  std::string path = dir;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const bool existed = base_->FileExists(path);
+  NOKV_RETURN_IF_ERROR(base_->CreateDirIfMissing(path));
+  if (!existed) created_dirs_[path] = false;
+  return Status::OK();
 }
 
 Status FaultFileSystem::GetFileSize(const std::string& path, uint64_t* size) {
@@ -490,6 +500,9 @@ Status FaultFileSystem::SyncDir(const std::string& dir) {
     st.renamed_from.clear();
     st.renamed_from_durable = false;
   }
+  for (auto& [path, durable] : created_dirs_) {
+    if (DirName(path) == dir) durable = true;
+  }
   Status first;
   std::vector<Trashed> kept;
   for (const auto& t : trash_) {
@@ -514,6 +527,7 @@ Status FaultFileSystem::SimulateCrash(CrashMode mode) {
   Status s = ApplyCrashLocked(mode);
   files_.clear();
   trash_.clear();
+  created_dirs_.clear();
   ++epoch_;
   frozen_ = false;
   crash_at_ = 0;
@@ -558,6 +572,14 @@ Status FaultFileSystem::ApplyCrashLocked(CrashMode mode) {
     if (base_->FileExists(it->original)) note(base_->RemoveFile(it->original));
     note(base_->RenameFile(it->trash_path, it->original));
     cut(it->original, it->synced);
+  }
+  // 4. Created directories whose entry never became durable vanish with
+  //    everything in them (a durable child of a lost directory goes too).
+  for (const auto& [path, durable] : created_dirs_) {
+    if (durable) continue;
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (ec && first.ok()) first = Status::IOError(path + ": removing a lost directory: " + ec.message());
   }
   return first;
 }

@@ -10,11 +10,15 @@
 // Crash model: the wrapper tracks, per file it wrote, how many bytes reached
 // the OS (Flush) and how many are durable (Sync), and whether the file's
 // directory entry is durable (a SyncDir of its directory after it was
-// created or renamed into place). SimulateCrash() then rewrites the real
-// directory into a state the kernel could leave behind:
+// created or renamed into place). Directories are modelled like files: one
+// that CreateDirIfMissing made is durable only once its parent directory is
+// synced after the mkdir. SimulateCrash() then rewrites the real directory
+// into a state the kernel could leave behind:
 //   kDropUnsyncedData (machine crash): every file is cut back to its synced
 //     size; files whose entry never became durable are deleted (or, for a
-//     rename, moved back); files removed without a later SyncDir come back.
+//     rename, moved back); files removed without a later SyncDir come back;
+//     a created directory whose entry never became durable is deleted with
+//     everything in it (synced or not).
 //   kKeepUnsyncedData (process crash): everything handed to the OS survives;
 //     only bytes still buffered in the process (appended, never flushed) are
 //     lost.
@@ -24,8 +28,10 @@
 // After SimulateCrash every handle opened before it is dead (its operations
 // fail and have no effect) and the file system is usable for a reopen.
 //
-// Limits: directory creation is treated as durable at once; only renames
-// within one directory are modelled; removals are made revertible by moving
+// Limits: directories are never removed or renamed (the engine does
+// neither), and a lost directory is deleted with std::filesystem, so the
+// wrapped file system must be the real disk; only renames within one
+// directory are modelled; removals are made revertible by moving
 // the file to a hidden ".faultfs-trash-*" name in the same directory
 // (GetChildren hides those), so a test dir holding a crashed state may
 // contain such names.
@@ -57,12 +63,14 @@ enum FaultOp : uint32_t {
   kFaultOpenRead = 1u << 9,  // NewRandomAccessFile / NewSequentialFile
   kFaultRead = 1u << 10,     // RandomAccessFile::Read / SequentialFile::Read
   kFaultLock = 1u << 11,     // LockFile
+  kFaultMkdir = 1u << 12,    // CreateDirIfMissing
 };
-inline constexpr int kNumFaultOps = 12;
+inline constexpr int kNumFaultOps = 13;
 // Everything that changes the file system: the ops a crash point counts.
 inline constexpr uint32_t kFaultMutatingOps = kFaultAppend | kFaultFlush | kFaultSync |
                                               kFaultClose | kFaultCreate | kFaultRename |
-                                              kFaultTruncate | kFaultRemove | kFaultSyncDir;
+                                              kFaultTruncate | kFaultRemove | kFaultSyncDir |
+                                              kFaultMkdir;
 inline constexpr uint32_t kFaultWriteOps = kFaultAppend | kFaultFlush;
 inline constexpr uint32_t kFaultAllOps = (1u << kNumFaultOps) - 1;
 
@@ -228,6 +236,9 @@ class FaultFileSystem final : public FileSystem {
   uint64_t epoch_ = 1;                           // guarded by mu_: bumped by SimulateCrash
   uint64_t trash_counter_ = 0;                   // guarded by mu_
   std::map<std::string, FileState> files_;       // guarded by mu_
+  // Directories CreateDirIfMissing made since the last crash -> whether
+  // their entry is durable (the parent was synced after the mkdir).
+  std::map<std::string, bool> created_dirs_;     // guarded by mu_
   std::vector<Trashed> trash_;                   // guarded by mu_
 };
 

@@ -160,6 +160,7 @@ TEST_F(FaultFsTest, EachFileSystemOpCanFail) {
       {kFaultRemove, [&] { return fs_->RemoveFile(a); }},
       {kFaultSyncDir, [&] { return fs_->SyncDir(dir_.path()); }},
       {kFaultLock, [&] { return fs_->LockFile(dir_.File("LOCK")).status(); }},
+      {kFaultMkdir, [&] { return fs_->CreateDirIfMissing(dir_.File("d")); }},
   };
   for (const auto& c : cases) {
     fs_->ClearRules();
@@ -171,6 +172,7 @@ TEST_F(FaultFsTest, EachFileSystemOpCanFail) {
   EXPECT_EQ(Read("a"), "data");
   EXPECT_FALSE(Exists("b"));
   EXPECT_FALSE(Exists("n"));
+  EXPECT_FALSE(Exists("d"));
 
   fs_->ClearRules();
   fs_->AddRule(FaultRule::FailNth(kFaultRead, 1));
@@ -305,6 +307,63 @@ TEST_F(FaultFsTest, UndurableRemovalComesBack) {
   std::vector<std::string> names;
   ASSERT_TRUE(NewPosixFileSystem()->GetChildren(dir_.path(), &names).ok());
   EXPECT_TRUE(names.empty()) << names[0];  // no trash left behind
+}
+
+// Directory creation is modelled like file creation: a machine crash loses a
+// created directory, and everything in it, unless its parent was synced
+// after the mkdir.
+TEST_F(FaultFsTest, CreatedDirectoryNeedsAParentSync) {
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("lost")).ok());
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("kept")).ok());
+  EXPECT_EQ(fs_->OpCount(kFaultMkdir), 2u);
+  EXPECT_EQ(fs_->MutatingOps(), 2u);
+  // Both hold a file whose data and entry are durable inside the directory.
+  for (const char* d : {"lost", "kept"}) {
+    auto f = Make(std::string(d) + "/f", "data");
+    ASSERT_TRUE(f->Close().ok());
+    ASSERT_TRUE(fs_->SyncDir(dir_.File(d)).ok());
+  }
+  ASSERT_TRUE(fs_->SyncDir(dir_.path()).ok());  // makes both entries durable...
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("late")).ok());  // ...not this one
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("kept")).ok());   // exists: no change
+  {
+    auto f = Make("late/f", "data");
+    ASSERT_TRUE(f->Close().ok());
+    ASSERT_TRUE(fs_->SyncDir(dir_.File("late")).ok());
+  }
+  ASSERT_TRUE(fs_->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  EXPECT_EQ(Read("lost/f"), "data");
+  EXPECT_EQ(Read("kept/f"), "data");
+  EXPECT_FALSE(Exists("late"));
+  EXPECT_FALSE(Exists("late/f"));
+}
+
+TEST_F(FaultFsTest, LostDirectoryTakesItsSubdirectories) {
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("a")).ok());
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("a/b")).ok());
+  ASSERT_TRUE(fs_->SyncDir(dir_.File("a")).ok());  // b is durable inside a, a is not
+  auto f = Make("a/b/f", "data");
+  ASSERT_TRUE(fs_->SyncDir(dir_.File("a/b")).ok());
+  f.reset();
+  ASSERT_TRUE(fs_->SimulateCrash(CrashMode::kKeepRandomPrefix).ok());
+  EXPECT_FALSE(Exists("a"));
+}
+
+TEST_F(FaultFsTest, ProcessCrashKeepsCreatedDirectories) {
+  ASSERT_TRUE(fs_->CreateDirIfMissing(dir_.File("d/")).ok());  // a trailing slash is fine
+  auto f = Make("d/f", "", "flushed");
+  f.reset();
+  ASSERT_TRUE(fs_->SimulateCrash(CrashMode::kKeepUnsyncedData).ok());
+  EXPECT_EQ(Read("d/f"), "flushed");
+  // Afterwards the directory counts as durable, like every surviving file.
+  ASSERT_TRUE(fs_->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  EXPECT_TRUE(Exists("d"));
+}
+
+TEST_F(FaultFsTest, CrashPointCanHitAMkdir) {
+  fs_->CrashAtMutatingOp(1);
+  EXPECT_TRUE(fs_->CreateDirIfMissing(dir_.File("d")).IsIOError());
+  EXPECT_FALSE(Exists("d"));
 }
 
 TEST_F(FaultFsTest, PreexistingFilesAreDurable) {

@@ -85,6 +85,12 @@ class FileSystem {
   Status ReadFileToString(const std::string& path, std::string* out);
   // Writes data to path via path.tmp + fsync + rename + dir fsync.
   Status WriteStringToFileAtomic(const std::string& path, std::string_view data);
+  // CreateDirIfMissing, then fsync of the parent directory: like a new
+  // file's name, a new directory's entry survives a machine crash only once
+  // its parent is synced. The parent is synced even if `dir` already
+  // existed, since the process that created it may have crashed before
+  // syncing. Use it for every directory that will hold durable data.
+  Status CreateDirDurable(const std::string& dir);
 };
 
 std::shared_ptr<FileSystem> NewPosixFileSystem();

@@ -347,6 +347,13 @@ Status FileSystem::WriteStringToFileAtomic(const std::string& path, std::string_
   return SyncDir(DirName(path));
 }
 
+Status FileSystem::CreateDirDurable(const std::string& dir) {
+  std::string path = dir;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  NOKV_RETURN_IF_ERROR(CreateDirIfMissing(path));
+  return SyncDir(DirName(path));
+}
+
 std::shared_ptr<FileSystem> NewPosixFileSystem() { return std::make_shared<PosixFileSystem>(); }
 
 std::string JoinPath(std::string_view dir, std::string_view name) {

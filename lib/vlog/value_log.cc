@@ -38,7 +38,7 @@ std::string ValueLog::SegmentPath(uint64_t file) const {
 }
 
 Status ValueLog::Open() {
-  NOKV_RETURN_IF_ERROR(fs_->CreateDirIfMissing(dir_));
+  NOKV_RETURN_IF_ERROR(fs_->CreateDirDurable(dir_));
   std::vector<std::string> names;
   NOKV_RETURN_IF_ERROR(fs_->GetChildren(dir_, &names));
   std::lock_guard<std::mutex> l(mu_);

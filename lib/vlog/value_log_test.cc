@@ -8,6 +8,7 @@
 
 #include "base/internal_key.h"
 #include "testutil/test_util.h"
+#include "vfs/fault_file_system.h"
 
 namespace nokv {
 namespace {
@@ -111,6 +112,33 @@ TEST_F(ValueLogTest, RemoveSegmentMakesReadsNotFound) {
   ASSERT_TRUE(vlog->Flush().ok());
   ASSERT_TRUE(vlog->Read(second, nullptr, &out).ok());
   EXPECT_EQ(out, std::string(100, 'b'));
+}
+
+// vlog/ is created by Open; a synced value in it must survive a machine
+// crash, so Open syncs the parent after creating the directory (regression
+// test: the directory's entry was never made durable, and a crash took the
+// whole directory with it).
+TEST(ValueLogDurabilityTest, CreatedDirectorySurvivesAMachineCrash) {
+  testutil::TempDir dir;
+  FaultFileSystem::Options fo;
+  fo.forward_syncs = false;
+  auto fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
+  uint64_t next = 10;
+  ValueLog vlog(fs.get(), dir.File("vlog"), ValueLogOptions(), [&] { return ++next; });
+  ASSERT_TRUE(vlog.Open().ok());
+  ValuePointer ptr;
+  ASSERT_TRUE(
+      vlog.Append(MakeInternalKey(ColumnFamily::kDefault, "k", kMaxVersion, 1), "value", &ptr)
+          .ok());
+  ASSERT_TRUE(vlog.Sync().ok());
+  fs->Freeze();
+  ASSERT_TRUE(fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  ValueLog reopened(fs.get(), dir.File("vlog"), ValueLogOptions(), [&] { return ++next; });
+  ASSERT_TRUE(reopened.Open().ok());
+  std::string out;
+  Status s = reopened.Read(ptr, nullptr, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(out, "value");
 }
 
 }  // namespace
