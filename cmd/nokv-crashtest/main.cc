@@ -118,6 +118,18 @@ std::vector<Update> OpAt(uint64_t seed, uint64_t i) {
   return op;
 }
 
+nokv::UpdateOptions WithTtl(uint64_t ttl_ms) {
+  nokv::UpdateOptions o;
+  o.ttl_ms = ttl_ms;
+  return o;
+}
+
+nokv::UpdateOptions WithExpiry(uint64_t expires_at_ms) {
+  nokv::UpdateOptions o;
+  o.expires_at_ms = expires_at_ms;
+  return o;
+}
+
 nokv::Status Issue(nokv::DB* db, const nokv::WriteOptions& wo, uint64_t seed, uint64_t i,
                    const std::vector<Update>& op) {
   if (op.size() == 1) {
@@ -126,8 +138,8 @@ nokv::Status Issue(nokv::DB* db, const nokv::WriteOptions& wo, uint64_t seed, ui
       case Update::Kind::kPut:
         return u.expires_at == 0
                    ? db->Put(wo, Key(u.key), Value(seed, i, 0, u.len))
-                   : db->PutWithTTL(wo, Key(u.key), Value(seed, i, 0, u.len),
-                                    u.expires_at - ClockAt(i));
+                   : db->Put(wo, WithTtl(u.expires_at - ClockAt(i)), Key(u.key),
+                             Value(seed, i, 0, u.len));
       case Update::Kind::kDelete:
         return db->Delete(wo, Key(u.key));
       case Update::Kind::kDeleteRange:
@@ -139,7 +151,7 @@ nokv::Status Issue(nokv::DB* db, const nokv::WriteOptions& wo, uint64_t seed, ui
     const Update& u = op[slot];
     switch (u.kind) {
       case Update::Kind::kPut:
-        batch.PutWithExpiry(Key(u.key), Value(seed, i, slot, u.len), u.expires_at);
+        batch.Put(WithExpiry(u.expires_at), Key(u.key), Value(seed, i, slot, u.len));
         break;
       case Update::Kind::kDelete:
         batch.Delete(Key(u.key));
@@ -252,11 +264,10 @@ int Write(nokv::Options options, std::atomic<uint64_t>* clock, const std::string
 // cross-checked with a scan. Returns "" or what went wrong.
 std::string ReadState(nokv::DB* db, std::map<std::string, std::pair<std::string, uint64_t>>* out) {
   for (uint32_t k = 0; k < kKeys; ++k) {
-    std::string v;
-    uint64_t expires = 0;
-    nokv::Status s = db->GetWithExpiry(nokv::ReadOptions(), Key(k), &v, &expires);
+    nokv::ReadResult r;
+    nokv::Status s = db->Get(nokv::ReadOptions(), Key(k), &r);
     if (s.ok()) {
-      (*out)[Key(k)] = {v, expires};
+      (*out)[Key(k)] = {r.value, r.expires_at_ms};
     } else if (!s.IsNotFound()) {
       return "get " + Key(k) + ": " + s.ToString();
     }

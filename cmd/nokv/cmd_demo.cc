@@ -10,6 +10,7 @@
 #include <set>
 
 #include "commands.h"
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "text_output.h"
 
@@ -150,7 +151,7 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("  verify         : {} present, {} deleted, scan saw {} keys ({:.1f} ms)\n",
              o.keys - deleted.size(), deleted.size(), scanned, MillisSince(start));
 
-  PrintDbStats(db->GetStats());
+  PrintDbStats(CollectDbStats(*db));
   s = db->Close();
   if (!s.ok()) return Fail("close", s);
   fmt::print(

@@ -113,9 +113,13 @@ TEST(InternalKey, RoundTrip) {
   EXPECT_EQ(p.sequence, 7u);
   EXPECT_EQ(UserPart(k).size(), 5u);
   EXPECT_FALSE(ParseInternalKey("short", &p));
-  std::string badcf = k;
-  badcf[0] = 9;
-  EXPECT_FALSE(ParseInternalKey(badcf, &p));
+  // Every byte names a column family (ids come from the manifest).
+  std::string other_cf = k;
+  other_cf[0] = static_cast<char>(200);
+  ASSERT_TRUE(ParseInternalKey(other_cf, &p));
+  EXPECT_EQ(static_cast<uint8_t>(p.cf), 200);
+  EXPECT_EQ(ColumnFamilyName(p.cf), "cf200");
+  EXPECT_EQ(ColumnFamilyName(ColumnFamily::kDefault), "default");
 }
 
 TEST(InternalKey, OrderingNewestFirstThenSequence) {

@@ -7,13 +7,11 @@
 
 namespace nokv {
 
-const char* ColumnFamilyName(ColumnFamily cf) {
-  switch (cf) {
-    case ColumnFamily::kDefault: return "default";
-    case ColumnFamily::kLock: return "lock";
-    case ColumnFamily::kWrite: return "write";
-  }
-  return static_cast<uint8_t>(cf) == kRangeDeleteSpace ? "range_del" : "unknown";
+std::string ColumnFamilyName(ColumnFamily cf) {
+  const auto id = static_cast<uint8_t>(cf);
+  if (id == 0) return "default";
+  if (id == kRangeDeleteSpace) return "range_del";
+  return "cf" + std::to_string(id);
 }
 
 void AppendInternalKey(std::string* dst, ColumnFamily cf, std::string_view user_key,
@@ -37,9 +35,7 @@ std::string MakeInternalKey(ColumnFamily cf, std::string_view user_key, uint64_t
 
 bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out) {
   if (ikey.size() < 1 + kTrailerSize) return false;
-  auto cf = static_cast<uint8_t>(ikey[0]);
-  if (cf > kRangeDeleteSpace) return false;
-  out->cf = static_cast<ColumnFamily>(cf);
+  out->cf = static_cast<ColumnFamily>(static_cast<uint8_t>(ikey[0]));
   out->user_key = ikey.substr(1, ikey.size() - 1 - kTrailerSize);
   out->version = InternalKeyVersion(ikey);
   out->sequence = InternalKeySequence(ikey);

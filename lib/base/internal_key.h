@@ -21,14 +21,22 @@
 
 namespace nokv {
 
-// Column families: one byte each, in the key.
+// A column family's id: the first byte of every key. The DB creates
+// families by name and records id <-> name in the manifest
+// (db/column_family_set.h); the named values are the default family and the
+// two families that format-v1 workdirs (no column-family records in their
+// manifest) have implicitly. Any byte but kRangeDeleteSpace is an id.
 enum class ColumnFamily : uint8_t { kDefault = 0, kLock = 1, kWrite = 2 };
-constexpr int kNumColumnFamilies = 3;
-// Engine-internal keyspace after the user column families: range tombstones,
-// keyed as [3][target cf][begin key] with the end key as the value (meta
-// kMetaRangeDelete). Sorting after every user CF keeps them out of scans.
+// Engine-internal keyspace: range tombstones, keyed as [3][target cf][begin
+// key] with the end key as the value (meta kMetaRangeDelete). A scan of one
+// family never reaches it (its keys start with another byte). The byte was
+// chosen when only ids 0..2 existed; it stays reserved so that the key
+// format does not change.
 constexpr uint8_t kRangeDeleteSpace = 3;
-const char* ColumnFamilyName(ColumnFamily cf);
+constexpr int kMaxColumnFamilyId = 255;
+// For display: "default" for id 0, "range_del" for kRangeDeleteSpace, else
+// "cf<id>" (the names live in the manifest).
+std::string ColumnFamilyName(ColumnFamily cf);
 
 constexpr uint64_t kMaxVersion = UINT64_MAX;
 constexpr uint64_t kMaxSequence = UINT64_MAX;
@@ -47,7 +55,7 @@ void AppendInternalKey(std::string* dst, ColumnFamily cf, std::string_view user_
 std::string MakeInternalKey(ColumnFamily cf, std::string_view user_key, uint64_t version,
                             uint64_t sequence);
 
-// Returns false if ikey is too short or names an unknown column family.
+// Returns false if ikey is too short to hold a column family byte and the trailer.
 bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out);
 
 // cf byte + user key: the part bloom filters and key ranges work on.

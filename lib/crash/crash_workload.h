@@ -159,12 +159,12 @@ inline void Apply(const WriteOp& op, State* s) {
 // DbCalls: every DB call the workloads make.
 struct DbCalls {
   // Issues `op` at clock time `now`: single updates through their own API
-  // call (Put, PutWithTTL, Delete, DeleteRange), several as one WriteBatch.
+  // call (Put, Put with a TTL, Delete, DeleteRange), several as one WriteBatch.
   // Fills in each TTL put's expires_at (now + ttl, as the DB computes it).
   static Status Write(DB* db, const WriteOptions& wo, uint64_t now, WriteOp* op) {
     for (auto& u : op->updates) {
       if (u.kind == Update::Kind::kPut && u.ttl_ms != 0) {
-        // PutWithTTL treats ttl 0 as "already expired"; the model uses now.
+        // A TTL of 0 is "already expired"; the model uses now.
         u.expires_at = now + u.ttl_ms;
       }
     }
@@ -173,7 +173,7 @@ struct DbCalls {
       switch (u.kind) {
         case Update::Kind::kPut:
           return u.ttl_ms == 0 ? db->Put(wo, u.key, u.value)
-                               : db->PutWithTTL(wo, u.key, u.value, u.ttl_ms);
+                               : db->Put(wo, WithTtl(u.ttl_ms), u.key, u.value);
         case Update::Kind::kDelete:
           return db->Delete(wo, u.key);
         case Update::Kind::kDeleteRange:
@@ -187,7 +187,9 @@ struct DbCalls {
           if (u.ttl_ms == 0) {
             batch.Put(u.key, u.value);
           } else {
-            batch.PutWithExpiry(u.key, u.value, u.expires_at);
+            UpdateOptions expiring;
+            expiring.expires_at_ms = u.expires_at;
+            batch.Put(expiring, u.key, u.value);
           }
           break;
         case Update::Kind::kDelete:
@@ -203,9 +205,10 @@ struct DbCalls {
 
   // Get with the value's expiry (0 = never).
   static Status Get(DB* db, const std::string& key, ModelValue* out) {
-    uint64_t expires = 0;
-    Status s = db->GetWithExpiry(ReadOptions(), key, &out->value, &expires);
-    out->expires_at_ms = expires;
+    ReadResult r;
+    Status s = db->Get(ReadOptions(), key, &r);
+    out->value = std::move(r.value);
+    out->expires_at_ms = r.expires_at_ms;
     return s;
   }
 
@@ -223,8 +226,15 @@ struct DbCalls {
   static Status Flush(DB* db) { return db->Flush(); }
   static Status CompactAll(DB* db) { return db->CompactAll(); }
   static Status ValueLogGC(DB* db, double ratio) { return db->RunValueLogGC(ratio); }
-  static std::string BackgroundError(DB* db) { return db->GetStats().background_error; }
-  static DbStats Stats(DB* db) { return db->GetStats(); }
+  static std::string BackgroundError(DB* db) {
+    std::string error;
+    return db->GetProperty("nokv.background-error", &error) ? error : std::string();
+  }
+  static UpdateOptions WithTtl(uint64_t ttl_ms) {
+    UpdateOptions o;
+    o.ttl_ms = ttl_ms;
+    return o;
+  }
 };
 
 // What a workload did: every write issued (acked ones first, at most one

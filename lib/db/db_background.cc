@@ -70,7 +70,6 @@ Status DBImpl::FlushOldestImmutable() {
   }
   for (const auto& f : files) pending_outputs_.erase(f.number);
   imms_.pop_front();
-  stat_flushes_.fetch_add(1, std::memory_order_relaxed);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
@@ -226,6 +225,8 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
         return IsBottommostForKey(version, output_level, up);
       },
       NowMs(), range_dels);
+  const std::bitset<256> dropped_families = families_->Dropped();
+  filter.set_dropped_column_families(dropped_families);
   if (vlog_) filter.set_on_drop([this](std::string_view, std::string_view value) {
     CountVlogGarbage(value);
   });
@@ -243,7 +244,8 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
     if (RangeTombstoneSet::IsTombstoneKey(input->key())) {
       RangeTombstone t;
       if (RangeTombstoneSet::Decode(input->key(), input->value(), &t) &&
-          CanDropRangeTombstone(plan, t, smallest_snapshot)) {
+          (dropped_families.test(static_cast<uint8_t>(t.cf)) ||
+           CanDropRangeTombstone(plan, t, smallest_snapshot))) {
         dropped_range_dels.push_back(std::move(t));
         continue;
       }

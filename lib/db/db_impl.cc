@@ -157,6 +157,7 @@ Status DBImpl::Open() {
   vopts.sync = true;
   vopts.rewrite_threshold = options_.manifest_rewrite_threshold;
   versions_ = std::make_unique<VersionSet>(fs_.get(), dir_, vopts);
+  families_ = std::make_unique<ColumnFamilySet>(versions_.get());
 
   s = Recover();
   if (!s.ok()) {
@@ -235,6 +236,12 @@ Status DBImpl::Recover() {
   }
   versions_->MarkFileNumberUsed(max_number);
   last_sequence_ = versions_->last_sequence();
+  families_->Load();
+  if (versions_->recovered_format1()) {
+    spdlog::info("nokv: {}: format-1 manifest: column families default/lock/write are implicit; "
+                 "the next manifest snapshot records them (format {})",
+                 dir_, kManifestFormatVersion);
+  }
 
   if (options_.value_threshold > 0) {
     ValueLogOptions vopts;
@@ -266,6 +273,7 @@ Status DBImpl::Recover() {
     std::lock_guard<std::mutex> l(mu_);
     wal_ = std::move(wal.value());
     wal_number_ = wal_number;
+    stat_wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
     mem_ = NewMemTable();
   }
   edit.log_number = wal_number_;
@@ -378,6 +386,7 @@ Status DBImpl::WriteLevel0(MemTable* mem, std::vector<FileMeta>* out) {
   // Flushes keep tombstones (older data may sit below) but drop entries
   // shadowed within the memtable itself.
   ObsoleteEntryFilter filter(SmallestSnapshot(), nullptr);
+  filter.set_dropped_column_families(families_->Dropped());
   if (vlog_) filter.set_on_drop([this](std::string_view, std::string_view value) {
     CountVlogGarbage(value);
   });
@@ -397,7 +406,8 @@ Status DBImpl::WriteLevel0(MemTable* mem, std::vector<FileMeta>* out) {
     outputs.Abandon();
     return s.WithContext("flush to L0");
   }
-  stat_flush_written_ += outputs.bytes_written();
+  stat_flushes_.fetch_add(1, std::memory_order_relaxed);
+  stat_flush_written_.fetch_add(outputs.bytes_written(), std::memory_order_relaxed);
   *out = outputs.files();
   return Status::OK();
 }
@@ -457,9 +467,9 @@ Status DBImpl::Close() {
   if (compaction_thread_.joinable()) compaction_thread_.join();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   spdlog::info(
-      "nokv: closing {}: {} writes in {} groups, {} flushes, {} compactions "
+      "nokv: closing {}: {} writes in {} WAL records, {} flushes, {} compactions "
       "({} MiB read, {} MiB written), stalled {} ms, {} slowed writes",
-      dir_, stat_writes_.load(), stat_groups_.load(), stat_flushes_.load(),
+      dir_, stat_writes_.load(), stat_wal_records_.load(), stat_flushes_.load(),
       stat_compactions_.load(), stat_comp_read_.load() >> 20,
       stat_comp_written_.load() >> 20, stat_stall_us_.load() / 1000,
       stat_slowdowns_.load());
@@ -487,70 +497,27 @@ Status DBImpl::Close() {
   return s;
 }
 
-DbStats DBImpl::GetStats() {
-  DbStats st;
-  ReadView view = CaptureReadView();
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    st.wal_number = wal_number_;
-    st.background_error = bg_error_.ok() ? "" : bg_error_.ToString();
-  }
-  st.last_sequence = last_sequence_.load();
-  if (view.mem) {
-    st.memtable_bytes = view.mem->ApproximateMemoryUsage();
-    st.memtable_entries = view.mem->num_entries();
-  }
-  st.immutable_memtables = static_cast<int>(view.imms.size());
-  for (const auto& m : view.imms) st.immutable_entries += m->num_entries();
-  if (view.version) {
-    for (int level = 0; level < kNumLevels; ++level) {
-      LevelStats ls;
-      ls.level = level;
-      ls.files = view.version->NumFiles(level);
-      ls.bytes = view.version->LevelBytes(level);
-      for (const auto& f : view.version->files(level)) ls.entries += f->num_entries;
-      ls.score = LevelScore(policy_, *view.version, level);
-      st.sst_entries += ls.entries;
-      st.levels.push_back(ls);
-    }
-  }
-  st.flushes = stat_flushes_;
-  st.compactions = stat_compactions_;
-  st.compaction_bytes_read = stat_comp_read_;
-  st.compaction_bytes_written = stat_comp_written_;
-  st.flush_bytes_written = stat_flush_written_;
-  st.user_bytes_written = stat_user_bytes_;
-  st.writes = stat_writes_;
-  st.write_groups = stat_groups_;
-  st.wal_syncs = stat_syncs_;
-  st.stall_micros = stat_stall_us_;
-  st.slowdown_writes = stat_slowdowns_;
-  if (vlog_) {
-    for (const auto& seg : vlog_->Segments()) {
-      ++st.vlog_segments;
-      st.vlog_bytes += seg.bytes;
-      st.vlog_discard_bytes += seg.discard_bytes;
-    }
-    st.vlog_pending_deletes = gc_->pending_deletes();
-  }
-  st.vlog_values_written = stat_vlog_values_;
-  if (read_ring_) st.hot_read_keys = read_ring_->TopN(16);
-  if (write_ring_) st.hot_write_keys = write_ring_->TopN(16);
-  st.hot_key_limited_writes = stat_hot_limited_;
-  if (gc_) {
-    const ValueLogGc::Stats gs = gc_->stats();
-    st.vlog_gc_runs = gs.runs;
-    st.vlog_gc_records_rewritten = gs.records_rewritten;
-    st.vlog_gc_bytes_rewritten = gs.bytes_rewritten;
-    st.vlog_gc_segments_deleted = gs.segments_deleted;
-    st.vlog_gc_bytes_reclaimed = gs.bytes_reclaimed;
-  }
-  if (block_cache_) {
-    st.block_cache_hits = block_cache_->hits();
-    st.block_cache_misses = block_cache_->misses();
-    st.block_cache_usage = block_cache_->usage();
-  }
-  return st;
+ColumnFamilyHandle* DBImpl::DefaultColumnFamily() { return families_->Default(); }
+
+Status DBImpl::CreateColumnFamily(std::string_view name, ColumnFamilyHandle** handle) {
+  *handle = nullptr;
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  return families_->Create(name, handle);
+}
+
+Status DBImpl::DropColumnFamily(ColumnFamilyHandle* handle) {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  return families_->Drop(handle);
+}
+
+ColumnFamilyHandle* DBImpl::GetColumnFamily(std::string_view name) {
+  return families_->Find(name);
+}
+
+std::vector<std::string> DBImpl::ListColumnFamilies() {
+  std::vector<std::string> names;
+  for (auto& [id, name] : families_->List()) names.push_back(std::move(name));
+  return names;
 }
 
 }  // namespace nokv

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/column_family_set.h"
 #include "db/value_log_gc.h"
 #include "db/write_thread.h"
 #include "hotring/hot_ring.h"
@@ -44,32 +45,32 @@ class DBImpl final : public DB {
   // Takes the lock, recovers the manifest and WAL, starts background threads.
   Status Open();
 
-  Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
-  Status Delete(const WriteOptions& options, std::string_view key) override;
-  Status DeleteRange(const WriteOptions& options, std::string_view begin,
-                     std::string_view end) override;
+  ColumnFamilyHandle* DefaultColumnFamily() override;
+  Status CreateColumnFamily(std::string_view name, ColumnFamilyHandle** handle) override;
+  Status DropColumnFamily(ColumnFamilyHandle* handle) override;
+  ColumnFamilyHandle* GetColumnFamily(std::string_view name) override;
+  std::vector<std::string> ListColumnFamilies() override;
+
+  using DB::Get;
   Status Write(const WriteOptions& options, const WriteBatch& batch) override;
-  Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
-  Status GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-               std::string* value) override;
-  Status GetWithExpiry(const ReadOptions& options, std::string_view key, std::string* value,
-                       uint64_t* expires_at_ms) override;
-  Status GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                  uint64_t version, Entry* entry) override;
-  Status PutWithTTL(const WriteOptions& options, std::string_view key, std::string_view value,
-                    uint64_t ttl_ms) override;
+  Status Get(const ReadOptions& options, std::string_view key, ReadResult* result) override;
   uint64_t NowMs() const override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
-  std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions& options, ColumnFamily cf) override;
-  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
   Status FlushWAL(bool sync) override;
   Status CompactAll() override;
   Status RunValueLogGC(double discard_ratio) override;
-  DbStats GetStats() override;
+  bool GetProperty(std::string_view property, std::string* value) override;
+  bool GetIntProperty(std::string_view property, uint64_t* value) override;
   Status Close() override;
+
+  // Engine-internal (tests, tools): a cursor over raw internal keys (all
+  // column families, all versions, tombstones included; base/internal_key.h)
+  // at a consistent snapshot. Values are ValueRecords whose value-log
+  // pointers are already resolved (kMetaValuePointer cleared).
+  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions& options);
 
  private:
   struct Immutable {
@@ -120,6 +121,12 @@ class DBImpl final : public DB {
   uint64_t SmallestSnapshot();
   void SetBackgroundError(const Status& s);  // mu_ held
 
+  // --- properties (db_properties.cc)
+  // An integer property (the names are listed in nokv/db.h).
+  bool IntProperty(std::string_view name, uint64_t* value);
+  // Every integer property's name, in a stable order (nokv.stats).
+  std::vector<std::string> IntPropertyNames();
+
   // --- value log (db_vlog.cc)
   Status ResolveValue(const ValueRecord& record, std::string* out) const;
   void CountVlogGarbage(std::string_view value_record);
@@ -161,6 +168,7 @@ class DBImpl final : public DB {
   std::unique_ptr<BlockCache> block_cache_;
   std::unique_ptr<TableCache> table_cache_;
   std::unique_ptr<VersionSet> versions_;
+  std::unique_ptr<ColumnFamilySet> families_;  // needs versions_; own mutexes
   const CompactionPolicy policy_;
 
   std::mutex mu_;
@@ -193,11 +201,12 @@ class DBImpl final : public DB {
   std::thread compaction_thread_;
   std::thread maintenance_thread_;  // hot-ring upkeep, periodic value-log GC
 
-  // Counters (relaxed atomics; read by GetStats).
+  // Counters (relaxed atomics; read by the properties).
   std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0}, stat_comp_read_{0},
       stat_comp_written_{0}, stat_flush_written_{0}, stat_user_bytes_{0}, stat_writes_{0},
-      stat_groups_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
+      stat_wal_records_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
       stat_vlog_values_{0}, stat_hot_limited_{0};
+  std::atomic<uint64_t> stat_wal_bytes_{0};  // size of the active WAL segment
 };
 
 }  // namespace nokv

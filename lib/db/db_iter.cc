@@ -26,6 +26,11 @@ class DBIter final : public Iterator {
   uint64_t expires_at_ms() const override {
     return direction_ == kForward ? current_expiry_ : saved_expiry_;
   }
+  std::optional<uint64_t> version() const override {
+    const uint64_t v = direction_ == kForward ? InternalKeyVersion(iter_->key()) : saved_version_;
+    if (v == kMaxVersion) return std::nullopt;
+    return v;
+  }
   Status status() const override {
     if (!status_.ok()) return status_;
     return iter_->status();
@@ -45,11 +50,13 @@ class DBIter final : public Iterator {
     direction_ = kReverse;
     if (!opts_.upper_bound.empty()) {
       iter_->SeekForPrev(SearchKey(opts_.upper_bound, kMaxVersion, kMaxSequence));
+    } else if (static_cast<uint8_t>(cf_byte_) == 0xff) {
+      iter_->SeekToLast();  // the last family of the keyspace
     } else {
       // Just past the last key of this column family.
       std::string past;
-      AppendInternalKey(&past, static_cast<ColumnFamily>(cf_byte_ + 1), "", kMaxVersion,
-                        kMaxSequence);
+      AppendInternalKey(&past, static_cast<ColumnFamily>(static_cast<uint8_t>(cf_byte_) + 1),
+                        "", kMaxVersion, kMaxSequence);
       iter_->SeekForPrev(past);
     }
     FindPrevUserEntry();
@@ -208,6 +215,7 @@ class DBIter final : public Iterator {
           saved_value_.assign(record.value.data(), record.value.size());
           saved_expiry_ = record.expires_at;
           saved_meta_ = record.meta;
+          saved_version_ = InternalKeyVersion(ik);
         }
       }
       iter_->Prev();
@@ -251,6 +259,7 @@ class DBIter final : public Iterator {
   std::string_view current_value_;
   uint64_t current_expiry_ = 0;
   uint64_t saved_expiry_ = 0;
+  uint64_t saved_version_ = kMaxVersion;
   std::string skip_;
   std::string saved_key_;  // reverse: user part of the current key
   std::string saved_value_;

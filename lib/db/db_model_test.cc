@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 
+#include "base/internal_key.h"
 #include "nokv/db.h"
 #include "testutil/test_util.h"
 
@@ -88,7 +89,8 @@ class Model {
   std::vector<std::pair<std::string, std::string>> Walk(ColumnFamily cf, const std::string& from,
                                                         const std::string& stop, bool forward,
                                                         size_t limit, uint64_t snapshot,
-                                                        uint64_t now) const {
+                                                        uint64_t now,
+                                                        uint64_t version = kMaxVersion) const {
     std::vector<std::pair<std::string, std::string>> out;
     const std::string lo = Slot(cf, forward ? from : stop);
     const std::string hi = (forward ? stop : from).empty()
@@ -97,7 +99,7 @@ class Model {
     if (forward) {
       for (auto it = entries_.lower_bound(lo); it != entries_.end() && it->first < hi; ++it) {
         if (out.size() >= limit) break;
-        auto f = Visible(it->first, it->second, kMaxVersion, snapshot, now);
+        auto f = Visible(it->first, it->second, version, snapshot, now);
         if (f) out.emplace_back(it->first.substr(1), f->value);
       }
     } else {
@@ -105,7 +107,7 @@ class Model {
       while (it != entries_.begin() && out.size() < limit) {
         --it;
         if (it->first < lo) break;
-        auto f = Visible(it->first, it->second, kMaxVersion, snapshot, now);
+        auto f = Visible(it->first, it->second, version, snapshot, now);
         if (f) out.emplace_back(it->first.substr(1), f->value);
       }
     }
@@ -256,6 +258,34 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   void Open() {
     Status s = DB::Open(options_, dir_.path(), &db_);
     ASSERT_TRUE(s.ok()) << s.ToString();
+    // The model names families by id; created in this order on the first
+    // open they get ids 1 and 2, found by name afterwards.
+    for (const char* name : {"lock", "write"}) {
+      ColumnFamilyHandle* h = db_->GetColumnFamily(name);
+      if (h == nullptr) {
+        ASSERT_TRUE(db_->CreateColumnFamily(name, &h).ok()) << name;
+      }
+      handles_[h->id()] = h;
+    }
+    ASSERT_EQ(handles_[1]->name(), "lock");
+    ASSERT_EQ(handles_[2]->name(), "write");
+  }
+  // The handle of a model family (null: the default family).
+  ColumnFamilyHandle* H(ColumnFamily cf) {
+    return cf == ColumnFamily::kDefault ? nullptr : handles_[static_cast<int>(cf)];
+  }
+  // ro reading family cf.
+  ReadOptions In(ReadOptions ro, ColumnFamily cf) {
+    ro.column_family = H(cf);
+    return ro;
+  }
+  static UpdateOptions Update(ColumnFamilyHandle* cf, uint64_t version = kMaxVersion,
+                              uint64_t expires_at = 0) {
+    UpdateOptions o;
+    o.column_family = cf;
+    if (version != kMaxVersion) o.version = version;
+    o.expires_at_ms = expires_at;
+    return o;
   }
 
   void ReleaseAll() {
@@ -297,6 +327,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableEngine> {
   testutil::TempDir dir_;
   std::atomic<uint64_t> now_{1'000'000};
   std::unique_ptr<DB> db_;
+  ColumnFamilyHandle* handles_[3] = {};
   Model model_;
   std::vector<HeldSnapshot> snaps_;
   std::unique_ptr<Iterator> held_it_;
@@ -318,7 +349,7 @@ void DBModelTest::WriteRandomBatch(Random* rng, const std::string& ctx) {
       std::string a = AnyKey(rng), b = AnyKey(rng);
       if (a > b) std::swap(a, b);
       if (a == b) b += "~";
-      batch.DeleteRangeCF(cf, a, b);
+      batch.DeleteRange(H(cf), a, b);
       apply.push_back([this, cf, a, b] { model_.DeleteRange(cf, a, b); });
       continue;
     }
@@ -327,9 +358,9 @@ void DBModelTest::WriteRandomBatch(Random* rng, const std::string& ctx) {
     const uint64_t version = versioned ? 1 + rng->Uniform(kMaxTestVersion) : kMaxVersion;
     if (dice % 5 == 0) {
       if (versioned) {
-        batch.DeleteVersioned(cf, key, version);
+        batch.Delete(Update(H(cf), version), key);
       } else {
-        batch.DeleteCF(cf, key);
+        batch.Delete(Update(H(cf)), key);
       }
       apply.push_back([this, cf, key, version] { model_.Delete(cf, key, version); });
       continue;
@@ -337,7 +368,7 @@ void DBModelTest::WriteRandomBatch(Random* rng, const std::string& ctx) {
     std::string value = ValueFor(rng);
     // One put in eight expires within a few simulated seconds.
     const uint64_t expires = rng->OneIn(8) ? now_.load() + 1 + rng->Uniform(3000) : 0;
-    batch.PutVersioned(cf, key, version, value, expires);
+    batch.Put(Update(H(cf), version, expires), key, value);
     apply.push_back([this, cf, key, version, value, expires] {
       model_.Put(cf, key, version, value, expires);
     });
@@ -362,7 +393,9 @@ void DBModelTest::WriteDirect(Random* rng, const std::string& ctx) {
     case 1: {
       std::string value = ValueFor(rng);
       const uint64_t ttl = 1 + rng->Uniform(3000);
-      s = db_->PutWithTTL(WriteOptions(), key, value, ttl);
+      UpdateOptions with_ttl;
+      with_ttl.ttl_ms = ttl;
+      s = db_->Put(WriteOptions(), with_ttl, key, value);
       model_.Put(cf, key, kMaxVersion, std::move(value), now_.load() + ttl);
       break;
     }
@@ -381,8 +414,15 @@ void DBModelTest::CheckPointRead(Random* rng, const std::string& ctx) {
   std::string v;
   uint64_t expires_at = 0;
   const bool with_expiry = cf == ColumnFamily::kDefault && rng->OneIn(2);
-  Status s = with_expiry ? db_->GetWithExpiry(ro, key, &v, &expires_at)
-                         : db_->GetCF(ro, cf, key, &v);
+  Status s;
+  if (with_expiry) {
+    ReadResult r;
+    s = db_->Get(ro, key, &r);
+    v = r.value;
+    expires_at = r.expires_at_ms;
+  } else {
+    s = db_->Get(In(ro, cf), key, &v);
+  }
   auto want = model_.Read(cf, key, kMaxVersion, seq, now_.load());
   const std::string where = ctx + " GetCF(" + ColumnFamilyName(cf) + ", " + key + ")" +
                             (ro.snapshot ? " at a snapshot" : "");
@@ -403,20 +443,24 @@ void DBModelTest::CheckVersionedRead(Random* rng, const std::string& ctx) {
   const std::string key = rng->OneIn(5) ? PlainKey(rng) : VersionedKey(rng);
   const uint64_t at = rng->OneIn(5) ? kMaxVersion : rng->Uniform(kMaxTestVersion + 2);
   auto [ro, seq] = PickReader(rng);
-  Entry e;
-  Status s = db_->GetEntry(ro, cf, key, at, &e);
+  ReadOptions entry_ro = In(ro, cf);
+  if (at != kMaxVersion || rng->OneIn(2)) entry_ro.version = at;
+  entry_ro.include_tombstones = true;
+  ReadResult e;
+  Status s = db_->Get(entry_ro, key, &e);
+  const uint64_t e_version = e.version.value_or(kMaxVersion);
   auto want = model_.Read(cf, key, at, seq, now_.load());
   const std::string where = ctx + " GetEntry(" + ColumnFamilyName(cf) + ", " + key + ", @" +
                             std::to_string(at) + ")" + (ro.snapshot ? " at a snapshot" : "");
   if (!want) {
     ASSERT_TRUE(s.IsNotFound() || (s.ok() && (e.deleted || e.expired)))
-        << where << " got " << s.ToString() << " version " << e.version << " seq " << e.sequence
+        << where << " got " << s.ToString() << " version " << e_version << " seq " << e.sequence
         << " value " << e.value << model_.Describe(cf, key);
   } else {
     ASSERT_TRUE(s.ok()) << where << " " << s.ToString() << model_.Describe(cf, key);
     ASSERT_FALSE(e.deleted || e.expired)
-        << where << " version " << e.version << " seq " << e.sequence << model_.Describe(cf, key);
-    ASSERT_EQ(e.version, want->version) << where << model_.Describe(cf, key);
+        << where << " version " << e_version << " seq " << e.sequence << model_.Describe(cf, key);
+    ASSERT_EQ(e_version, want->version) << where << model_.Describe(cf, key);
     ASSERT_EQ(e.value, want->value) << where << model_.Describe(cf, key);
   }
 }
@@ -426,18 +470,24 @@ void DBModelTest::CheckScan(Random* rng, const std::string& ctx) {
   auto [ro, seq] = PickReader(rng);
   if (rng->OneIn(2)) ro.lower_bound = AnyKey(rng);
   if (rng->OneIn(2)) ro.upper_bound = AnyKey(rng);
+  // An MVCC scan: the newest version <= v of each key.
+  const uint64_t version = rng->OneIn(3) ? rng->Uniform(kMaxTestVersion + 2) : kMaxVersion;
+  if (version != kMaxVersion) ro.version = version;
   const std::string where = ctx + " scan of " + ColumnFamilyName(cf) + " [" + ro.lower_bound +
-                            ", " + ro.upper_bound + ")" + (ro.snapshot ? " at a snapshot" : "");
+                            ", " + ro.upper_bound + ")" + (ro.snapshot ? " at a snapshot" : "") +
+                            (ro.version ? " @" + std::to_string(version) : "");
   constexpr size_t kSteps = 200;
   const bool empty_range =
       !ro.lower_bound.empty() && !ro.upper_bound.empty() && ro.upper_bound <= ro.lower_bound;
   const bool forward = rng->OneIn(2);
   std::vector<std::pair<std::string, std::string>> want;
   if (!empty_range) {
-    want = forward ? model_.Walk(cf, ro.lower_bound, ro.upper_bound, true, kSteps, seq, now_)
-                   : model_.Walk(cf, ro.upper_bound, ro.lower_bound, false, kSteps, seq, now_);
+    want = forward ? model_.Walk(cf, ro.lower_bound, ro.upper_bound, true, kSteps, seq, now_,
+                                 version)
+                   : model_.Walk(cf, ro.upper_bound, ro.lower_bound, false, kSteps, seq, now_,
+                                 version);
   }
-  auto it = db_->NewIteratorCF(ro, cf);
+  auto it = db_->NewIterator(In(ro, cf));
   size_t i = 0;
   for (forward ? it->SeekToFirst() : it->SeekToLast(); it->Valid() && i < kSteps;
        forward ? it->Next() : it->Prev(), ++i) {
@@ -470,7 +520,7 @@ void DBModelTest::CheckSeekWalk(Random* rng, const std::string& ctx) {
   constexpr size_t kSteps = 16;
   auto after = model_.Walk(cf, pivot, ro.upper_bound, true, kSteps + 1, seq, now_);
   auto before = model_.Walk(cf, pivot, ro.lower_bound, false, kSteps + 1, seq, now_);
-  auto it = db_->NewIteratorCF(ro, cf);
+  auto it = db_->NewIterator(In(ro, cf));
   long pos = 0;  // index into after (>= 0) or before (-1 - index)
   if (for_prev) {
     it->SeekForPrev(target);
@@ -532,7 +582,7 @@ void DBModelTest::CheckHeldIterator(Random* rng, const std::string& ctx) {
 void DBModelTest::CheckEverything(const std::string& ctx) {
   for (ColumnFamily cf : kCfs) {
     auto want = model_.Walk(cf, "", "", true, SIZE_MAX, model_.sequence(), now_);
-    auto it = db_->NewIteratorCF(ReadOptions(), cf);
+    auto it = db_->NewIterator(In(ReadOptions(), cf));
     size_t i = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next(), ++i) {
       ASSERT_LT(i, want.size()) << ctx << " extra key " << it->key();
@@ -576,7 +626,7 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
       // reads the state of its creation.
       if (!held_it_) {
         held_cf_ = AnyCf(&rng);
-        held_it_ = db_->NewIteratorCF(ReadOptions(), held_cf_);
+        held_it_ = db_->NewIterator(In(ReadOptions(), held_cf_));
         held_seq_ = model_.sequence();
         held_now_ = now_.load();
       } else {
@@ -619,7 +669,9 @@ TEST_P(DBModelTest, RandomOpsMatchModel) {
   db_.reset();
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_NO_FATAL_FAILURE(CheckEverything("after the final reopen"));
-  EXPECT_TRUE(db_->GetStats().background_error.empty());
+  std::string background_error;
+  ASSERT_TRUE(db_->GetProperty("nokv.background-error", &background_error));
+  EXPECT_TRUE(background_error.empty()) << background_error;
   ASSERT_TRUE(db_->Close().ok());
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "db/db_impl.h"
+#include "db/db_stats.h"
 #include "lsm/range_tombstones.h"
 #include "nokv/db.h"
 #include "testutil/test_util.h"
@@ -50,7 +52,7 @@ class RangeTombstoneCompactionTest : public ::testing::Test {
   }
   // Range tombstone entries still stored in the LSM.
   int StoredTombstones() {
-    auto it = db_->NewInternalIterator(ReadOptions());
+    auto it = static_cast<DBImpl*>(db_.get())->NewInternalIterator(ReadOptions());
     int n = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (RangeTombstoneSet::IsTombstoneKey(it->key())) ++n;
@@ -81,7 +83,7 @@ TEST_F(RangeTombstoneCompactionTest, DroppedAtTheBottomOnceNoSnapshotNeedsIt) {
   ASSERT_TRUE(db_->Put(WriteOptions(), Key(40), "back").ok());
   ASSERT_TRUE(db_->CompactAll().ok());
   EXPECT_EQ(StoredTombstones(), 0);
-  EXPECT_EQ(db_->GetStats().sst_entries, 100u - 40u + 1u);
+  EXPECT_EQ(CollectDbStats(*db_).sst_entries, 100u - 40u + 1u);
   for (int pass = 0; pass < 2; ++pass) {
     for (int i = 0; i < 100; ++i) {
       const std::string want = i == 40 ? "back" : (i >= 20 && i < 60 ? "NOT_FOUND" : "v");
@@ -99,7 +101,7 @@ TEST_F(RangeTombstoneCompactionTest, KeptWhileCoveredDataLiesOutsideTheCompactio
   const std::string big = testutil::RandomPrintable(&rng, 300);
   PutRange(0, 2000, big);
   ASSERT_TRUE(db_->CompactAll().ok());
-  ASSERT_GE(db_->GetStats().levels[1].files, 2);
+  ASSERT_GE(CollectDbStats(*db_).levels[1].files, 2);
   // One L0 file holds k1999 and a tombstone over k0000..k0499: its key range
   // (k1999 up to the tombstone keyspace) overlaps only the last L1 file, so
   // the compaction leaves the covered L1 files alone and must keep the

@@ -51,70 +51,47 @@ Status DBImpl::FindEntry(const ReadOptions& options, ColumnFamily cf, std::strin
 // finds the rewritten pointer.
 constexpr int kVlogReadAttempts = 4;
 
-Status DBImpl::GetEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                        uint64_t version, Entry* entry) {
-  std::string ikey, value, resolved;
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, ReadResult* result) {
+  ColumnFamily cf;
+  NOKV_RETURN_IF_ERROR(families_->Resolve(options.column_family, &cf));
+  const uint64_t version = options.version.value_or(kMaxVersion);
+  std::string ikey, raw;
   Visibility vis = Visibility::kInvisible;
   ValueRecord record;
   Status rs;
   for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
-    NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &value, &vis));
-    if (!DecodeValueRecord(value, &record)) return Status::Corruption("undecodable value record");
-    // A tombstone or expired entry reports no value; its value-log record may be gone.
-    if (vis != Visibility::kLive) break;
-    rs = ResolveValue(record, &resolved);
+    NOKV_RETURN_IF_ERROR(FindEntry(options, cf, key, version, &ikey, &raw, &vis));
+    if (vis != Visibility::kLive && !options.include_tombstones) return Status::NotFound();
+    if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
+    // A tombstone or expired entry has no value; its value-log record may be gone.
+    if (vis != Visibility::kLive) {
+      result->value.clear();
+      break;
+    }
+    rs = ResolveValue(record, &result->value);
     if (!rs.IsNotFound()) break;
   }
-  if (!rs.ok()) return rs;
-  ParsedInternalKey parsed;
-  if (!ParseInternalKey(ikey, &parsed)) return Status::Corruption("undecodable record for a key");
-  entry->key.assign(parsed.user_key.data(), parsed.user_key.size());
-  entry->cf = parsed.cf;
-  entry->version = parsed.version;
-  entry->sequence = parsed.sequence;
-  entry->expires_at_ms = record.expires_at;
-  entry->deleted = record.IsDelete() || (record.meta & kMetaRangeDelete) != 0;
-  entry->expired = vis == Visibility::kDeleted && !entry->deleted;
-  if (vis != Visibility::kLive) {
-    entry->value.clear();
-  } else if (record.meta & kMetaValuePointer) {
-    entry->value = std::move(resolved);
-  } else {
-    entry->value.assign(record.value.data(), record.value.size());
+  if (rs.IsNotFound()) {
+    return Status::Corruption("value log segment vanished during repeated reads: " +
+                              rs.ToString());
   }
-  return Status::OK();
-}
-
-Status DBImpl::GetWithExpiry(const ReadOptions& options, std::string_view key, std::string* value,
-                             uint64_t* expires_at_ms) {
-  std::string ikey, raw;
-  Status s;
-  for (int attempt = 0; attempt < kVlogReadAttempts; ++attempt) {
-    Visibility vis = Visibility::kInvisible;
-    NOKV_RETURN_IF_ERROR(
-        FindEntry(options, ColumnFamily::kDefault, key, kMaxVersion, &ikey, &raw, &vis));
-    if (vis != Visibility::kLive) return Status::NotFound();
-    ValueRecord record;
-    if (!DecodeValueRecord(raw, &record)) return Status::Corruption("undecodable value record");
-    if (expires_at_ms) *expires_at_ms = record.expires_at;
-    s = ResolveValue(record, value);
-    if (s.ok() && read_ring_) read_ring_->Touch(key);
-    if (!s.IsNotFound()) return s;
+  NOKV_RETURN_IF_ERROR(rs);
+  const uint64_t found_version = InternalKeyVersion(ikey);
+  result->version = found_version == kMaxVersion ? std::nullopt
+                                                 : std::optional<uint64_t>(found_version);
+  result->sequence = InternalKeySequence(ikey);
+  result->expires_at_ms = record.expires_at;
+  result->deleted = record.IsDelete() || (record.meta & kMetaRangeDelete) != 0;
+  result->expired = vis == Visibility::kDeleted && !result->deleted;
+  if (read_ring_ && vis == Visibility::kLive) {
+    if (cf == ColumnFamily::kDefault) {
+      read_ring_->Touch(key);
+    } else {
+      std::string k(1, static_cast<char>(cf));
+      k.append(key.data(), key.size());
+      read_ring_->Touch(k);
+    }
   }
-  return Status::Corruption("value log segment vanished during repeated reads: " + s.ToString());
-}
-
-Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
-  return GetCF(options, ColumnFamily::kDefault, key, value);
-}
-
-Status DBImpl::GetCF(const ReadOptions& options, ColumnFamily cf, std::string_view key,
-                     std::string* value) {
-  if (cf == ColumnFamily::kDefault) return GetWithExpiry(options, key, value, nullptr);
-  Entry entry;
-  NOKV_RETURN_IF_ERROR(GetEntry(options, cf, key, kMaxVersion, &entry));
-  if (entry.deleted || entry.expired) return Status::NotFound();
-  *value = std::move(entry.value);
   return Status::OK();
 }
 
@@ -149,10 +126,6 @@ std::shared_ptr<DBImpl::ReadView> DBImpl::CaptureIteratorView(std::shared_ptr<vo
   return view;
 }
 
-std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  return NewIteratorCF(options, ColumnFamily::kDefault);
-}
-
 namespace {
 class ErrorIterator final : public Iterator {
  public:
@@ -173,9 +146,12 @@ class ErrorIterator final : public Iterator {
 };
 }  // namespace
 
-std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, ColumnFamily cf) {
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   Status open = CheckOpen();
   if (!open.ok()) return std::make_unique<ErrorIterator>(open);
+  ColumnFamily cf;
+  Status resolved = families_->Resolve(options.column_family, &cf);
+  if (!resolved.ok()) return std::make_unique<ErrorIterator>(resolved);
   std::shared_ptr<void> pin;
   auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
@@ -186,6 +162,7 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorCF(const ReadOptions& options, Colu
   DBIterOptions dopts;
   dopts.cf = cf;
   dopts.point.snapshot = snapshot;
+  dopts.point.max_version = options.version.value_or(kMaxVersion);
   dopts.point.now_ms = NowMs();
   dopts.point.range_dels = view->range_dels.get();  // pinned by `pin`
   dopts.lower_bound = options.lower_bound;

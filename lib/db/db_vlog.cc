@@ -33,7 +33,7 @@ void DBImpl::CountVlogGarbage(std::string_view value) {
 Status DBImpl::VerifyValuePointers(std::string_view rep) {
   if (!vlog_) return Status::OK();
   std::string value;
-  return WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) -> Status {
+  return WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) -> Status {
     if (!op.value_is_pointer) return Status::OK();
     ValueRecord record;
     record.meta = kMetaValuePointer;

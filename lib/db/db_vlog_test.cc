@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "testutil/test_util.h"
 
@@ -93,7 +94,7 @@ TEST_F(DBVlogTest, LargeValuesRoundTripEverywhere) {
     ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Big(i, 0)).ok());
   }
   ASSERT_TRUE(db_->Put(WriteOptions(), "small", "tiny").ok());
-  DbStats st = db_->GetStats();
+  DbStats st = CollectDbStats(*db_);
   EXPECT_EQ(st.vlog_values_written, 500u);
   EXPECT_GE(st.vlog_segments, 1);
   auto check = [&] {
@@ -134,11 +135,11 @@ TEST_F(DBVlogTest, GcReclaimsOverwrittenValues) {
     }
   }
   ASSERT_TRUE(db_->CompactAll().ok());  // compaction learns the garbage
-  DbStats before = db_->GetStats();
+  DbStats before = CollectDbStats(*db_);
   EXPECT_GT(before.vlog_discard_bytes, 0u);
   int rewrites = 0;
   while (db_->RunValueLogGC(0.5).ok()) ++rewrites;
-  DbStats after = db_->GetStats();
+  DbStats after = CollectDbStats(*db_);
   EXPECT_GT(rewrites, 0);
   EXPECT_GT(after.vlog_gc_segments_deleted, 0u);
   EXPECT_LT(after.vlog_bytes, before.vlog_bytes);
@@ -175,8 +176,8 @@ TEST_F(DBVlogTest, GcWaitsForSnapshotsAndIterators) {
   int rewrites = 0;
   while (db_->RunValueLogGC(0.3).ok()) ++rewrites;
   ASSERT_GT(rewrites, 0);
-  EXPECT_GT(db_->GetStats().vlog_pending_deletes, 0);
-  EXPECT_EQ(db_->GetStats().vlog_gc_segments_deleted, 0u);
+  EXPECT_GT(CollectDbStats(*db_).vlog_pending_deletes, 0);
+  EXPECT_EQ(CollectDbStats(*db_).vlog_gc_segments_deleted, 0u);
   // Old readers still read old values.
   ReadOptions ro;
   ro.snapshot = snap;
@@ -188,8 +189,8 @@ TEST_F(DBVlogTest, GcWaitsForSnapshotsAndIterators) {
   EXPECT_EQ(it->value(), Big(5, 0));
   it.reset();
   db_->ReleaseSnapshot(snap);
-  EXPECT_EQ(db_->GetStats().vlog_pending_deletes, 0);
-  EXPECT_GT(db_->GetStats().vlog_gc_segments_deleted, 0u);
+  EXPECT_EQ(CollectDbStats(*db_).vlog_pending_deletes, 0);
+  EXPECT_GT(CollectDbStats(*db_).vlog_gc_segments_deleted, 0u);
   ASSERT_TRUE(db_->Get(ReadOptions(), "k5", &v).ok());
   EXPECT_EQ(v, Big(5, 2));
 }

@@ -10,43 +10,14 @@
 
 namespace nokv {
 
-Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
-  WriteBatch batch;
-  batch.Put(key, value);
-  return Write(options, batch);
-}
-
-Status DBImpl::PutWithTTL(const WriteOptions& options, std::string_view key,
-                          std::string_view value, uint64_t ttl_ms) {
-  WriteBatch batch;
-  // ttl 0 means "already expired", as in Redis; keep a non-zero stamp.
-  const uint64_t now = NowMs();
-  batch.PutWithExpiry(key, value, ttl_ms == 0 ? std::max<uint64_t>(now, 1) : now + ttl_ms);
-  return Write(options, batch);
-}
-
-Status DBImpl::DeleteRange(const WriteOptions& options, std::string_view begin,
-                           std::string_view end) {
-  if (begin.empty() || end.empty()) return Status::InvalidArgument("empty range bound");
-  WriteBatch batch;
-  batch.DeleteRange(begin, end);
-  return Write(options, batch);
-}
-
-Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
-  WriteBatch batch;
-  batch.Delete(key);
-  return Write(options, batch);
-}
-
 Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence,
                                   std::vector<RangeTombstone>* range_dels) {
   uint64_t seq = first_sequence;
   std::string ikey, value;
-  return WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) {
+  return WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) {
     ikey.clear();
     value.clear();
-    if (op.kind == WriteBatch::Op::Kind::kDeleteRange) {
+    if (op.kind == BatchOp::Kind::kDeleteRange) {
       RangeTombstone t;
       t.cf = op.cf;
       t.begin.assign(op.key.data(), op.key.size());
@@ -61,7 +32,7 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
     }
     AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
     ValueRecord record;
-    record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
+    record.meta = op.kind == BatchOp::Kind::kDelete ? kMetaDelete : 0;
     if (op.value_is_pointer) record.meta |= kMetaValuePointer;
     record.expires_at = op.expires_at;
     record.value = op.value;
@@ -101,20 +72,28 @@ Status DBImpl::FlushWAL(bool sync) {
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   NOKV_RETURN_IF_ERROR(CheckOpen());
-  NOKV_RETURN_IF_ERROR(WriteBatchInternal::Validate(batch));
+  NOKV_RETURN_IF_ERROR(WriteBatchInternal::Validate(
+      batch, [this](ColumnFamily cf) { return families_->IsLive(cf); }));
   if (batch.Count() == 0) return Status::OK();
-  NOKV_RETURN_IF_ERROR(TrackWrites(batch));
+  const WriteBatch* to_write = &batch;
+  WriteBatch resolved;
+  if (WriteBatchInternal::HasTtl(batch)) {
+    // TTLs count from now; the WAL stores expiry times.
+    NOKV_RETURN_IF_ERROR(WriteBatchInternal::ResolveTtls(batch, NowMs(), &resolved));
+    to_write = &resolved;
+  }
+  NOKV_RETURN_IF_ERROR(TrackWrites(*to_write));
   stat_writes_.fetch_add(1, std::memory_order_relaxed);
-  stat_user_bytes_.fetch_add(WriteBatchInternal::PayloadBytes(batch), std::memory_order_relaxed);
-
-  return WriteImpl(options, &batch);
+  stat_user_bytes_.fetch_add(WriteBatchInternal::PayloadBytes(*to_write),
+                             std::memory_order_relaxed);
+  return WriteImpl(options, to_write);
 }
 
 Status DBImpl::TrackWrites(const WriteBatch& batch) {
   if (!write_ring_) return Status::OK();
   const uint64_t limit = options_.write_hot_key_limit;
   std::string key;
-  return WriteBatchInternal::ForEach(WriteBatchInternal::Rep(batch), [&](const WriteBatch::Op& op) {
+  return WriteBatchInternal::ForEach(WriteBatchInternal::Rep(batch), [&](const BatchOp& op) {
     key.clear();
     if (op.cf != ColumnFamily::kDefault) key.push_back(static_cast<char>(op.cf));
     key.append(op.key.data(), op.key.size());
@@ -136,9 +115,9 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
   std::string_view rep = std::string_view(*payload).substr(8);
   const size_t threshold = options_.value_threshold;
   bool needs_rewrite = false;
-  NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) {
+  NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) {
     if (op.expected_sequence != 0 ||
-        (vlog_ && op.kind == WriteBatch::Op::Kind::kPut && !op.value_is_pointer &&
+        (vlog_ && op.kind == BatchOp::Kind::kPut && !op.value_is_pointer &&
          op.value.size() >= threshold)) {
       needs_rewrite = true;
     }
@@ -150,8 +129,8 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
   uint64_t seq = first_sequence;
   std::string ikey, ptr_bytes;
   bool appended = false;
-  Status s = WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& in) -> Status {
-    WriteBatch::Op op = in;
+  Status s = WriteBatchInternal::ForEach(rep, [&](const BatchOp& in) -> Status {
+    BatchOp op = in;
     if (op.expected_sequence != 0) {
       // A GC rewrite applies only if nobody wrote the key since GC read it.
       // The leader is the only writer, so this check cannot race.
@@ -164,7 +143,7 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
       }
       op.expected_sequence = 0;
     }
-    if (vlog_ && op.kind == WriteBatch::Op::Kind::kPut && !op.value_is_pointer &&
+    if (vlog_ && op.kind == BatchOp::Kind::kPut && !op.value_is_pointer &&
         op.value.size() >= threshold) {
       ikey.clear();
       AppendInternalKey(&ikey, op.cf, op.key, op.version, seq);
@@ -216,6 +195,8 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
     const uint32_t count = s.ok() ? DecodeFixed32(payload.data() + 8) : 0;
     if (s.ok() && count > 0) s = wal_->AddRecord(kWalWriteBatch, payload);
     if (s.ok() && count > 0) {
+      stat_wal_records_.fetch_add(1, std::memory_order_relaxed);
+      stat_wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
       if (group.sync) {
         s = wal_->Sync();
         stat_syncs_.fetch_add(1, std::memory_order_relaxed);
@@ -231,7 +212,6 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
       s = InsertIntoMemTable(mem, std::string_view(payload).substr(8), first_seq,
                              &new_range_dels);
     }
-    stat_groups_.fetch_add(1, std::memory_order_relaxed);
     l.lock();
     if (s.ok()) {
       // Tombstones and the sequence that makes them visible publish together.
@@ -258,9 +238,13 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     if (allow_delay && l0_files >= options_.l0_slowdown_trigger) {
       // Spread the pain: one short pause per write rather than a long stall later.
       l.unlock();
+      const auto start = std::chrono::steady_clock::now();
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       stat_slowdowns_.fetch_add(1, std::memory_order_relaxed);
-      stat_stall_us_.fetch_add(1000, std::memory_order_relaxed);
+      stat_stall_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count(),
+                               std::memory_order_relaxed);
       allow_delay = false;
       l.lock();
       continue;
@@ -304,6 +288,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     }
     wal_ = std::move(fresh);
     wal_number_ = new_number;
+    stat_wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
     imms_.push_back(Immutable{mem_, old_number});
     mem_ = NewMemTable();
     force = false;

@@ -93,8 +93,8 @@ Status ValueLogGc::CollectSegment(const ValueLogSegment& seg, double discard_rat
   for (const auto& rec : live) {
     ParsedInternalKey parsed;
     if (!ParseInternalKey(rec.ikey, &parsed)) continue;
-    WriteBatch::Op op{};
-    op.kind = WriteBatch::Op::Kind::kPut;
+    BatchOp op{};
+    op.kind = BatchOp::Kind::kPut;
     op.cf = parsed.cf;
     op.key = parsed.user_key;
     op.value = rec.value;

@@ -52,7 +52,7 @@ class ValueLogGcTest : public ::testing::Test {
       cv_.wait(l, [this] { return !block_rewrite_; });
       ++rewrite_calls_;
       return WriteBatchInternal::ForEach(WriteBatchInternal::Rep(batch),
-                                         [&](const WriteBatch::Op& op) {
+                                         [&](const BatchOp& op) {
                                            rewritten_[std::string(op.key)] = op;
                                            values_[std::string(op.key)] = std::string(op.value);
                                            return Status::OK();
@@ -91,7 +91,7 @@ class ValueLogGcTest : public ::testing::Test {
   std::condition_variable cv_;
   bool block_rewrite_ = false;  // guarded by mu_
   int rewrite_calls_ = 0;
-  std::map<std::string, WriteBatch::Op> rewritten_;  // user key -> op (views into values_)
+  std::map<std::string, BatchOp> rewritten_;  // user key -> op (views into values_)
   std::map<std::string, std::string> values_;
   std::atomic<int> flushes_{0};
   std::atomic<uint64_t> log_number_{5};

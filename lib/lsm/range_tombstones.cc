@@ -17,8 +17,8 @@ RangeTombstoneSet::RangeTombstoneSet(std::vector<RangeTombstone> tombstones)
   std::sort(tombstones_.begin(), tombstones_.end(), Less);
 }
 
-void RangeTombstoneSet::BuildIndex(ColumnFamily cf) const {
-  Index& index = index_[static_cast<size_t>(cf)];
+void RangeTombstoneSet::BuildIndex(ColumnFamily cf, Index* out) const {
+  Index& index = *out;
   std::vector<const RangeTombstone*> mine;
   for (const auto& t : tombstones_) {
     if (t.cf != cf || !(t.begin < t.end)) continue;  // an empty range covers nothing
@@ -91,12 +91,16 @@ std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::Without(
 
 bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t version,
                                uint64_t sequence, uint64_t snapshot) const {
-  const auto c = static_cast<size_t>(cf);
-  if (c >= index_.size() || tombstones_.empty()) return false;
+  if (tombstones_.empty()) return false;
   std::call_once(indexed_, [this] {
-    for (int i = 0; i < kNumColumnFamilies; ++i) BuildIndex(static_cast<ColumnFamily>(i));
+    for (const auto& t : tombstones_) {
+      const auto c = static_cast<uint8_t>(t.cf);
+      if (index_.count(c) == 0) BuildIndex(t.cf, &index_[c]);
+    }
   });
-  const Index& index = index_[c];
+  auto found = index_.find(static_cast<uint8_t>(cf));
+  if (found == index_.end()) return false;
+  const Index& index = found->second;
   if (index.bounds.empty()) return false;
   // The fragment holding key: the last bound <= key.
   auto after = std::upper_bound(index.bounds.begin(), index.bounds.end(), key,
@@ -120,7 +124,7 @@ bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t v
 bool RangeTombstoneSet::CoversInternalKey(std::string_view ikey, uint64_t snapshot) const {
   if (tombstones_.empty()) return false;
   ParsedInternalKey p;
-  if (!ParseInternalKey(ikey, &p) || static_cast<uint8_t>(p.cf) >= kNumColumnFamilies) {
+  if (!ParseInternalKey(ikey, &p) || static_cast<uint8_t>(p.cf) == kRangeDeleteSpace) {
     return false;
   }
   return Covers(p.cf, p.user_key, p.version, p.sequence, snapshot);
@@ -143,7 +147,7 @@ bool RangeTombstoneSet::Decode(std::string_view ikey, std::string_view value,
   ValueRecord record;
   if (!DecodeValueRecord(value, &record) || (record.meta & kMetaRangeDelete) == 0) return false;
   const auto cf = static_cast<uint8_t>(p.user_key[0]);
-  if (cf >= kNumColumnFamilies) return false;
+  if (cf == kRangeDeleteSpace) return false;
   out->cf = static_cast<ColumnFamily>(cf);
   out->begin.assign(p.user_key.substr(1));
   out->end.assign(record.value.data(), record.value.size());

@@ -22,7 +22,7 @@
 // the DB mutex, and building takes O(n log n) string comparisons.
 #pragma once
 
-#include <array>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -86,11 +86,11 @@ class RangeTombstoneSet {
     std::vector<uint32_t> node_begin;
     std::vector<Cover> covers;
   };
-  void BuildIndex(ColumnFamily cf) const;
+  void BuildIndex(ColumnFamily cf, Index* index) const;
 
   std::vector<RangeTombstone> tombstones_;  // sorted by (cf, begin)
   mutable std::once_flag indexed_;          // index_ is built once, on first use
-  mutable std::array<Index, kNumColumnFamilies> index_;
+  mutable std::map<uint8_t, Index> index_;  // per column family with tombstones
 };
 
 }  // namespace nokv

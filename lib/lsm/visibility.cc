@@ -155,9 +155,11 @@ void ObsoleteEntryFilter::Process(std::string_view ikey, std::string_view value,
   out->clear();
   ParsedInternalKey parsed;
   const bool parsed_ok = ParseInternalKey(ikey, &parsed);
-  // Hidden from every reader by a range tombstone: as if it did not exist
-  // (it does not take part in the shadowing below either).
-  if (parsed_ok && HiddenByRangeDelete(range_dels_.get(), parsed, smallest_snapshot_)) {
+  // In a dropped family, or hidden from every reader by a range tombstone:
+  // as if it did not exist (it does not take part in the shadowing below
+  // either).
+  if (parsed_ok && (dropped_families_.test(static_cast<uint8_t>(parsed.cf)) ||
+                    HiddenByRangeDelete(range_dels_.get(), parsed, smallest_snapshot_))) {
     Drop(ikey, value);
     return;
   }

@@ -22,6 +22,7 @@
 // (distributed.md §20 item 13).
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -96,6 +97,7 @@ Status FindVisibleEntry(const LsmView& view, TableCache* tables, const TableIter
 
 // Drops entries no reader can see any more, as flush and compaction write
 // them out. Feed entries in internal-key order; Process says which to emit.
+//  * An entry of a dropped column family is dropped.
 //  * An entry covered by a range tombstone at smallest_snapshot (every reader
 //    sees the tombstone) is dropped.
 //  * An entry shadowed by a newer entry of the same key and version that
@@ -124,6 +126,9 @@ class ObsoleteEntryFilter {
   };
   void Process(std::string_view ikey, std::string_view value, std::vector<Emit>* out);
 
+  // Entries of these column families (dropped by the DB) go as well.
+  void set_dropped_column_families(const std::bitset<256>& ids) { dropped_families_ = ids; }
+
   uint64_t dropped() const { return dropped_; }
   // Called with every dropped entry (e.g. to account value-log garbage).
   void set_on_drop(std::function<void(std::string_view key, std::string_view value)> fn) {
@@ -137,6 +142,7 @@ class ObsoleteEntryFilter {
   const uint64_t now_ms_;
   std::function<bool(std::string_view)> is_bottommost_;
   const std::shared_ptr<const RangeTombstoneSet> range_dels_;
+  std::bitset<256> dropped_families_;
   std::string last_user_part_;
   uint64_t last_version_ = 0;
   uint64_t last_sequence_ = 0;

@@ -14,7 +14,16 @@ enum Tag : uint32_t {
   kLastSequence = 3,
   kDeletedFile = 4,
   kNewFile = 5,
+  kAddColumnFamily = 6,
+  kDropColumnFamily = 7,
+  kMaxColumnFamily = 8,
+  kFormatVersion = 9,
 };
+
+bool GetColumnFamilyId(std::string_view* input, uint32_t* id) {
+  return GetVarint32(input, id) && *id <= static_cast<uint32_t>(kMaxColumnFamilyId) &&
+         *id != kRangeDeleteSpace;
+}
 
 bool GetLevel(std::string_view* input, int* level) {
   uint32_t v = 0;
@@ -77,6 +86,23 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint32(dst, static_cast<uint32_t>(level));
     PutVarint64(dst, number);
   }
+  if (format_version) {
+    PutVarint32(dst, kFormatVersion);
+    PutVarint32(dst, *format_version);
+  }
+  if (max_column_family) {
+    PutVarint32(dst, kMaxColumnFamily);
+    PutVarint32(dst, *max_column_family);
+  }
+  for (const auto& [id, name] : added_column_families) {
+    PutVarint32(dst, kAddColumnFamily);
+    PutVarint32(dst, id);
+    PutLengthPrefixed(dst, name);
+  }
+  for (uint32_t id : dropped_column_families) {
+    PutVarint32(dst, kDropColumnFamily);
+    PutVarint32(dst, id);
+  }
   for (const auto& [level, f] : new_files) {
     PutVarint32(dst, kNewFile);
     PutVarint32(dst, static_cast<uint32_t>(level));
@@ -133,6 +159,35 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         new_files.emplace_back(level, std::move(f));
         break;
       }
+      case kAddColumnFamily: {
+        uint32_t id = 0;
+        std::string_view name;
+        if (!GetColumnFamilyId(&in, &id) || !GetLengthPrefixed(&in, &name) || name.empty()) {
+          return bad("malformed add_column_family");
+        }
+        added_column_families.emplace_back(id, std::string(name));
+        break;
+      }
+      case kDropColumnFamily: {
+        uint32_t id = 0;
+        if (!GetColumnFamilyId(&in, &id)) return bad("malformed drop_column_family");
+        dropped_column_families.push_back(id);
+        break;
+      }
+      case kMaxColumnFamily: {
+        uint32_t id = 0;
+        if (!GetVarint32(&in, &id) || id > static_cast<uint32_t>(kMaxColumnFamilyId)) {
+          return bad("malformed max_column_family");
+        }
+        max_column_family = id;
+        break;
+      }
+      case kFormatVersion: {
+        uint32_t version = 0;
+        if (!GetVarint32(&in, &version)) return bad("truncated format_version");
+        format_version = version;
+        break;
+      }
       default:
         return Status::Corruption("version edit: unknown tag " + std::to_string(tag) +
                                   " at byte " + std::to_string(at));
@@ -146,6 +201,14 @@ std::string VersionEdit::DebugString() const {
   if (log_number) r += "\n  log_number: " + std::to_string(*log_number);
   if (next_file_number) r += "\n  next_file_number: " + std::to_string(*next_file_number);
   if (last_sequence) r += "\n  last_sequence: " + std::to_string(*last_sequence);
+  if (format_version) r += "\n  format_version: " + std::to_string(*format_version);
+  if (max_column_family) r += "\n  max_column_family: " + std::to_string(*max_column_family);
+  for (const auto& [id, name] : added_column_families) {
+    r += "\n  add column family " + std::to_string(id) + " \"" + PrintableKey(name) + "\"";
+  }
+  for (uint32_t id : dropped_column_families) {
+    r += "\n  drop column family " + std::to_string(id);
+  }
   for (const auto& [level, number] : deleted_files) {
     r += "\n  delete L" + std::to_string(level) + " #" + std::to_string(number);
   }

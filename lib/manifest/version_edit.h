@@ -15,12 +15,24 @@
 //                         largest lp, smallest_seq v, largest_seq v,
 //                         num_entries v, num_deletions v, max_version v,
 //                         created_at v (int64 as two's complement)
-//   6+   reserved for later metadata (value-log heads, ...). A decoder rejects
+//    6   add_column_family   id v32, name lp           (format 2)
+//    7   drop_column_family  id v32                    (format 2)
+//    8   max_column_family   v32: highest id ever used (format 2)
+//    9   format_version      v32                       (format 2)
+//   10+  reserved for later metadata (value-log heads, ...). A decoder rejects
 //        tags it does not know, so an old binary never silently drops state
 //        written by a newer one.
 //
 // A repeated counter tag overrides the earlier one. Levels must be below
 // kNumLevels and new-file keys must be internal keys (> 16 bytes).
+// Column-family ids are bytes (they are the first byte of every internal
+// key) other than kRangeDeleteSpace (3); names are non-empty.
+//
+// Manifest format versions: 1 (no tag 6-9 anywhere; the workdir has the
+// implicit column families 0 "default", 1 "lock", 2 "write") and 2 (every
+// snapshot carries format_version 2, max_column_family and one
+// add_column_family per live family). Opening a format-1 workdir upgrades it:
+// the next manifest snapshot is written in format 2.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +47,9 @@
 
 namespace nokv {
 
+// The manifest format this build writes (see above).
+constexpr uint32_t kManifestFormatVersion = 2;
+
 struct VersionEdit {
   // WAL segments numbered < log_number are fully persisted in SSTs.
   std::optional<uint64_t> log_number;
@@ -42,6 +57,10 @@ struct VersionEdit {
   std::optional<uint64_t> last_sequence;
   std::vector<std::pair<int, FileMeta>> new_files;       // (level, file)
   std::vector<std::pair<int, uint64_t>> deleted_files;   // (level, number)
+  std::vector<std::pair<uint32_t, std::string>> added_column_families;  // (id, name)
+  std::vector<uint32_t> dropped_column_families;                        // ids
+  std::optional<uint32_t> max_column_family;
+  std::optional<uint32_t> format_version;
 
   // Appends the encoding to *dst.
   void EncodeTo(std::string* dst) const;

@@ -46,6 +46,10 @@ VersionEdit SampleEdit() {
   e.last_sequence = UINT64_MAX;
   e.deleted_files = {{0, 3}, {6, 1ull << 35}};
   e.new_files = {{0, SampleFile(5)}, {3, SampleFile(6)}, {6, SampleFile(7)}};
+  e.format_version = kManifestFormatVersion;
+  e.max_column_family = 9;
+  e.added_column_families = {{4, "raft"}, {9, std::string("a\0b", 3)}};
+  e.dropped_column_families = {5};
   return e;
 }
 
@@ -60,6 +64,10 @@ TEST(VersionEdit, RoundTrip) {
   EXPECT_EQ(d.next_file_number, e.next_file_number);
   EXPECT_EQ(d.last_sequence, e.last_sequence);
   EXPECT_EQ(d.deleted_files, e.deleted_files);
+  EXPECT_EQ(d.format_version, e.format_version);
+  EXPECT_EQ(d.max_column_family, e.max_column_family);
+  EXPECT_EQ(d.added_column_families, e.added_column_families);
+  EXPECT_EQ(d.dropped_column_families, e.dropped_column_families);
   ASSERT_EQ(d.new_files.size(), e.new_files.size());
   for (size_t i = 0; i < e.new_files.size(); ++i) {
     EXPECT_EQ(d.new_files[i].first, e.new_files[i].first);
@@ -69,6 +77,7 @@ TEST(VersionEdit, RoundTrip) {
   d.EncodeTo(&again);
   EXPECT_EQ(again, enc);
   EXPECT_NE(d.DebugString().find("log_number: 12"), std::string::npos) << d.DebugString();
+  EXPECT_NE(d.DebugString().find("add column family 4 \"raft\""), std::string::npos);
 }
 
 TEST(VersionEdit, EmptyEditRoundTrips) {
@@ -102,7 +111,7 @@ TEST(VersionEdit, EveryTruncationIsCorruptionOrAFieldBoundary) {
       EXPECT_NE(s.message().find("at byte"), std::string::npos) << s.ToString();
     }
   }
-  EXPECT_EQ(boundaries, 8);  // empty + 7 complete fields
+  EXPECT_EQ(boundaries, 13);  // empty + 12 complete fields
 }
 
 TEST(VersionEdit, RejectsMalformedInput) {
@@ -112,11 +121,31 @@ TEST(VersionEdit, RejectsMalformedInput) {
   };
   // Unknown tag.
   std::string unknown;
-  PutVarint32(&unknown, 6);
+  PutVarint32(&unknown, 10);
   PutVarint64(&unknown, 1);
   Status s = decode(unknown);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.message().find("unknown tag 6"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("unknown tag 10"), std::string::npos) << s.ToString();
+  // Column-family ids are bytes other than the range-tombstone space (3);
+  // names are not empty.
+  for (uint32_t id : {3u, 256u}) {
+    std::string bad_id;
+    PutVarint32(&bad_id, 6);
+    PutVarint32(&bad_id, id);
+    PutLengthPrefixed(&bad_id, "x");
+    s = decode(bad_id);
+    EXPECT_TRUE(s.IsCorruption()) << id;
+    EXPECT_NE(s.message().find("add_column_family"), std::string::npos) << s.ToString();
+  }
+  std::string no_name;
+  PutVarint32(&no_name, 6);
+  PutVarint32(&no_name, 4);
+  PutLengthPrefixed(&no_name, "");
+  EXPECT_TRUE(decode(no_name).IsCorruption());
+  std::string drop_reserved;
+  PutVarint32(&drop_reserved, 7);
+  PutVarint32(&drop_reserved, 3);
+  EXPECT_TRUE(decode(drop_reserved).IsCorruption());
   // Unknown tag after a valid field names its byte offset.
   std::string later;
   PutVarint32(&later, 1);

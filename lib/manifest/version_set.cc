@@ -18,7 +18,30 @@ VersionSet::VersionSet(FileSystem* fs, std::string dir, VersionSetOptions option
 
 VersionSet::~VersionSet() = default;
 
+Status VersionSet::ColumnFamilies::Apply(const VersionEdit& edit,
+                                         Status (*error)(std::string_view)) {
+  for (uint32_t id : edit.dropped_column_families) {
+    if (id == 0) return error("the default column family cannot be dropped");
+    if (by_id.erase(id) == 0) {
+      return error("drop of unknown column family " + std::to_string(id));
+    }
+  }
+  for (const auto& [id, name] : edit.added_column_families) {
+    if (by_id.count(id) != 0) {
+      return error("column family id " + std::to_string(id) + " is taken");
+    }
+    for (const auto& [other, other_name] : by_id) {
+      if (other_name == name) return error("column family \"" + name + "\" exists");
+    }
+    by_id.emplace(id, name);
+    max_id = std::max(max_id, id);
+  }
+  if (edit.max_column_family) max_id = std::max(max_id, *edit.max_column_family);
+  return Status::OK();
+}
+
 Status VersionSet::StartManifest(uint64_t number, const Version& base, const Counters& counters,
+                                 const ColumnFamilies& families,
                                  std::unique_ptr<WalWriter>* writer) {
   auto file = fs_->NewWritableFile(ManifestFileName(dir_, number));
   if (!file.ok()) return file.status();
@@ -28,6 +51,11 @@ Status VersionSet::StartManifest(uint64_t number, const Version& base, const Cou
   snapshot.log_number = counters.log_number;
   snapshot.next_file_number = counters.next_file_number;
   snapshot.last_sequence = counters.last_sequence;
+  snapshot.format_version = kManifestFormatVersion;
+  snapshot.max_column_family = families.max_id;
+  for (const auto& [id, name] : families.by_id) {
+    snapshot.added_column_families.emplace_back(id, name);
+  }
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : base.files(level)) snapshot.new_files.emplace_back(level, *f);
   }
@@ -62,8 +90,10 @@ Status VersionSet::CreateNew() {
   constexpr uint64_t kFirstManifest = 1;
   Counters counters;
   counters.next_file_number = kFirstManifest + 1;
+  ColumnFamilies families;
+  families.by_id.emplace(0, "default");
   std::unique_ptr<WalWriter> writer;
-  Status s = StartManifest(kFirstManifest, Version(), counters, &writer);
+  Status s = StartManifest(kFirstManifest, Version(), counters, families, &writer);
   if (s.ok()) s = writer->Sync();
   if (!s.ok()) {
     writer.reset();
@@ -75,6 +105,8 @@ Status VersionSet::CreateNew() {
 
   std::lock_guard<std::mutex> lock(mu_);
   counters_ = counters;
+  families_ = families;
+  recovered_format1_ = false;
   InstallLocked(std::make_shared<Version>());
   manifest_file_number_ = kFirstManifest;
   manifest_size_ = writer->size();
@@ -107,6 +139,8 @@ Status VersionSet::Recover() {
 
   VersionBuilder builder(nullptr);
   Counters counters;
+  ColumnFamilies families;
+  bool have_families = false;
   bool have_log = false, have_next = false, have_last = false;
   WalReplayResult replay;
   Status s = ReplayWalFile(
@@ -118,6 +152,18 @@ Status VersionSet::Recover() {
         VersionEdit edit;
         NOKV_RETURN_IF_ERROR(edit.DecodeFrom(payload));
         NOKV_RETURN_IF_ERROR(builder.Apply(edit));
+        if (edit.format_version && *edit.format_version > kManifestFormatVersion) {
+          return Status::NotSupported("manifest format " + std::to_string(*edit.format_version) +
+                                      " is newer than this build's " +
+                                      std::to_string(kManifestFormatVersion));
+        }
+        if (!edit.added_column_families.empty() || !edit.dropped_column_families.empty() ||
+            edit.max_column_family || edit.format_version) {
+          have_families = true;
+        }
+        NOKV_RETURN_IF_ERROR(families.Apply(edit, [](std::string_view m) {
+          return Status::Corruption("manifest: " + std::string(m));
+        }));
         if (edit.log_number) {
           counters.log_number = *edit.log_number;
           have_log = true;
@@ -153,8 +199,19 @@ Status VersionSet::Recover() {
   }
   counters.next_file_number = std::max(counters.next_file_number, max_used + 1);
 
+  if (!have_families) {
+    // Format 1: the column families were a fixed set. The next snapshot
+    // records them (format 2).
+    families.by_id = {{0, "default"}, {1, "lock"}, {2, "write"}};
+    families.max_id = 2;
+  } else if (families.by_id.count(0) == 0) {
+    return Status::Corruption(manifest_path + ": no default column family");
+  }
+
   std::lock_guard<std::mutex> lock(mu_);
   counters_ = counters;
+  families_ = std::move(families);
+  recovered_format1_ = !have_families;
   InstallLocked(std::move(version.value()));
   manifest_file_number_ = manifest_number;
   manifest_size_ = replay.valid_bytes;
@@ -166,6 +223,7 @@ Status VersionSet::Recover() {
 Status VersionSet::LogAndApply(VersionEdit* edit) {
   std::lock_guard<std::mutex> manifest_lock(manifest_mu_);
   std::shared_ptr<const Version> base;
+  ColumnFamilies families;  // the set after this edit
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (manifest_file_number_ == 0) {
@@ -177,7 +235,12 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
                                      std::to_string(counters_.log_number));
     }
     base = current_;
+    families = families_;
   }
+  // Column-family changes must apply to the current set.
+  NOKV_RETURN_IF_ERROR(families.Apply(*edit, [](std::string_view m) {
+    return Status::InvalidArgument(std::string(m));
+  }));
   // current_ only changes under manifest_mu_, which we hold: base stays current.
   VersionBuilder builder(base);
   NOKV_RETURN_IF_ERROR(builder.Apply(*edit));
@@ -205,7 +268,16 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   // Manifest I/O, without mu_.
   std::unique_ptr<WalWriter> fresh;
   Status s;
-  if (need_new) s = StartManifest(new_number, *base, snapshot, &fresh);
+  if (need_new) {
+    // The snapshot describes the state before this edit (families_ is
+    // only changed under manifest_mu_, which we hold).
+    ColumnFamilies before;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      before = families_;
+    }
+    s = StartManifest(new_number, *base, snapshot, before, &fresh);
+  }
   WalWriter* target = need_new ? fresh.get() : manifest_.get();
   if (s.ok()) {
     std::string record;
@@ -246,6 +318,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
 
   std::lock_guard<std::mutex> lock(mu_);
   InstallLocked(std::move(built.value()));
+  families_ = std::move(families);
   if (edit->log_number) counters_.log_number = *edit->log_number;
   counters_.next_file_number = std::max(counters_.next_file_number, *edit->next_file_number);
   counters_.last_sequence = std::max(counters_.last_sequence, *edit->last_sequence);
@@ -287,6 +360,21 @@ void VersionSet::SetLastSequence(uint64_t s) {
 uint64_t VersionSet::log_number() const {
   std::lock_guard<std::mutex> lock(mu_);
   return counters_.log_number;
+}
+
+std::map<uint32_t, std::string> VersionSet::column_families() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return families_.by_id;
+}
+
+uint32_t VersionSet::max_column_family() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return families_.max_id;
+}
+
+bool VersionSet::recovered_format1() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return recovered_format1_;
 }
 
 uint64_t VersionSet::manifest_file_number() const {

@@ -6,12 +6,15 @@
 // payloads are encoded VersionEdits (manifest/version_edit.h). The first
 // record is a full snapshot (log_number, next_file_number, last_sequence and
 // every live file); later records are incremental edits. Replaying all records
-// in order reproduces the state. CURRENT holds the live manifest's file name
+// in order reproduces the state, including the column families (id <->
+// name; version_edit.h describes the records and the format versions).
+// CURRENT holds the live manifest's file name
 // followed by "\n" and is only ever replaced atomically (tmp + fsync + rename
 // + directory fsync), after the manifest it names has been synced.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -87,6 +90,17 @@ class VersionSet {
 
   // WAL segments numbered below this are fully persisted in SSTs.
   uint64_t log_number() const;
+
+  // The live column families, id -> name. A fresh DB has {0: "default"}; a
+  // format-1 manifest (no column-family records) has the implicit families
+  // {0: "default", 1: "lock", 2: "write"}. LogAndApply applies an edit's
+  // added/dropped families: adding a taken id or name, dropping an unknown
+  // id or the default family (0) is InvalidArgument, written nowhere.
+  std::map<uint32_t, std::string> column_families() const;
+  // The highest column-family id ever allocated; ids are never reused.
+  uint32_t max_column_family() const;
+  // True if the recovered manifest had no column-family records (format 1).
+  bool recovered_format1() const;
   uint64_t manifest_file_number() const;  // 0 before CreateNew/Recover
   uint64_t manifest_size() const;         // bytes of the live manifest
   std::string manifest_path() const;      // empty before CreateNew/Recover
@@ -102,11 +116,17 @@ class VersionSet {
     uint64_t next_file_number = 0;
     uint64_t last_sequence = 0;
   };
+  struct ColumnFamilies {
+    std::map<uint32_t, std::string> by_id;
+    uint32_t max_id = 0;
+    // Applies edit's column-family records; `error` builds the status.
+    Status Apply(const VersionEdit& edit, Status (*error)(std::string_view));
+  };
 
-  // Creates manifest `number` and writes a snapshot of (base, counters) as its
-  // first record. Not synced.
+  // Creates manifest `number` and writes a snapshot of (base, counters,
+  // families) as its first record. Not synced.
   Status StartManifest(uint64_t number, const Version& base, const Counters& counters,
-                       std::unique_ptr<WalWriter>* writer);
+                       const ColumnFamilies& families, std::unique_ptr<WalWriter>* writer);
   Status SwitchCurrent(uint64_t manifest_number);
   // Installs a new state. Requires mu_ held.
   void InstallLocked(std::shared_ptr<const Version> v);
@@ -127,6 +147,8 @@ class VersionSet {
   // Every Version ever installed that may still be referenced.
   mutable std::vector<std::weak_ptr<const Version>> versions_;
   Counters counters_;
+  ColumnFamilies families_;
+  bool recovered_format1_ = false;
   uint64_t manifest_file_number_ = 0;
   uint64_t manifest_size_ = 0;
 };

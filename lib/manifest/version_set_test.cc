@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "base/internal_key.h"
@@ -423,6 +424,100 @@ TEST_F(VersionSetTest, ConcurrentReadersAndNumberAllocation) {
   all.insert(writer_numbers.begin(), writer_numbers.end());
   EXPECT_EQ(all.size(), reader_numbers.size() + writer_numbers.size()) << "no duplicates";
   EXPECT_EQ(vs->current()->NumFiles(1), 50);
+}
+
+// Column families: recorded by LogAndApply, recovered, kept across manifest
+// rewrites (with the highest id ever used), and checked before anything is
+// written.
+TEST_F(VersionSetTest, ColumnFamiliesAreRecordedAndSurviveRewrites) {
+  VersionSetOptions o = Fast();
+  o.rewrite_threshold = 1;  // every edit starts a new manifest (a snapshot)
+  auto vs = Open(o);
+  ASSERT_TRUE(vs->CreateNew().ok());
+  using Families = std::map<uint32_t, std::string>;
+  EXPECT_EQ(vs->column_families(), (Families{{0, "default"}}));
+  EXPECT_EQ(vs->max_column_family(), 0u);
+  VersionEdit add;
+  add.added_column_families = {{1, "lock"}, {4, "raft"}};
+  add.max_column_family = 4;
+  ASSERT_TRUE(vs->LogAndApply(&add).ok());
+  VersionEdit drop;
+  drop.dropped_column_families = {1};
+  ASSERT_TRUE(vs->LogAndApply(&drop).ok());
+  EXPECT_EQ(vs->column_families(), (Families{{0, "default"}, {4, "raft"}}));
+  for (int round = 0; round < 2; ++round) {
+    auto reopened = Open(o);
+    ASSERT_TRUE(reopened->Recover().ok());
+    EXPECT_EQ(reopened->column_families(), (Families{{0, "default"}, {4, "raft"}}));
+    EXPECT_EQ(reopened->max_column_family(), 4u);
+    EXPECT_FALSE(reopened->recovered_format1());
+    VersionEdit nothing;  // a rewrite: the snapshot must carry the families
+    ASSERT_TRUE(reopened->LogAndApply(&nothing).ok());
+  }
+}
+
+TEST_F(VersionSetTest, ColumnFamilyEditsThatDoNotApplyWriteNothing) {
+  auto vs = Open();
+  ASSERT_TRUE(vs->CreateNew().ok());
+  VersionEdit add;
+  add.added_column_families = {{1, "lock"}};
+  ASSERT_TRUE(vs->LogAndApply(&add).ok());
+  const uint64_t size = vs->manifest_size();
+  std::vector<VersionEdit> bad(4);
+  bad[0].added_column_families = {{2, "lock"}};     // name taken
+  bad[1].added_column_families = {{1, "other"}};    // id taken
+  bad[2].dropped_column_families = {7};             // unknown
+  bad[3].dropped_column_families = {0};             // the default family
+  for (auto& e : bad) {
+    Status s = vs->LogAndApply(&e);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  }
+  EXPECT_EQ(vs->manifest_size(), size);
+  EXPECT_EQ(vs->column_families().size(), 2u);
+}
+
+// A manifest written before column-family records existed (format 1).
+TEST_F(VersionSetTest, Format1ManifestHasTheImplicitFamiliesAndIsUpgraded) {
+  {
+    auto file = fs_.NewWritableFile(ManifestFileName(dir_.path(), 1));
+    ASSERT_TRUE(file.ok());
+    WalWriter w(std::move(file.value()));
+    VersionEdit snapshot;
+    snapshot.log_number = 0;
+    snapshot.next_file_number = 2;
+    snapshot.last_sequence = 0;
+    std::string record;
+    snapshot.EncodeTo(&record);
+    ASSERT_TRUE(w.AddRecord(kManifestRecordType, record).ok());
+    ASSERT_TRUE(w.Close().ok());
+    ASSERT_TRUE(fs_.WriteStringToFileAtomic(CurrentFileName(dir_.path()), "MANIFEST-000001\n")
+                    .ok());
+  }
+  using Families = std::map<uint32_t, std::string>;
+  const Families implicit = {{0, "default"}, {1, "lock"}, {2, "write"}};
+  auto vs = Open();
+  ASSERT_TRUE(vs->Recover().ok());
+  EXPECT_TRUE(vs->recovered_format1());
+  EXPECT_EQ(vs->column_families(), implicit);
+  EXPECT_EQ(vs->max_column_family(), 2u);
+  VersionEdit nothing;  // the first edit after Recover writes a format-2 snapshot
+  ASSERT_TRUE(vs->LogAndApply(&nothing).ok());
+  auto upgraded = Open();
+  ASSERT_TRUE(upgraded->Recover().ok());
+  EXPECT_FALSE(upgraded->recovered_format1());
+  EXPECT_EQ(upgraded->column_families(), implicit);
+  EXPECT_EQ(upgraded->max_column_family(), 2u);
+}
+
+TEST_F(VersionSetTest, NewerManifestFormatIsRefused) {
+  auto vs = Open();
+  ASSERT_TRUE(vs->CreateNew().ok());
+  VersionEdit future;
+  future.format_version = kManifestFormatVersion + 1;
+  ASSERT_TRUE(vs->LogAndApply(&future).ok());
+  auto reopened = Open();
+  Status s = reopened->Recover();
+  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
 }
 
 }  // namespace

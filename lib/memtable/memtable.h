@@ -34,10 +34,9 @@
 #include "memtable/arena.h"
 #include "memtable/mem_index.h"
 #include "memtable/hash_index.h"
+#include "nokv/options.h"  // MemTableEngine
 
 namespace nokv {
-
-enum class MemTableEngine : uint8_t { kSkipList, kArt };
 
 class MemTable {
  public:

@@ -1,7 +1,12 @@
 // Iterator: the user-facing cursor over a consistent snapshot of one column
-// family, in user-key order, showing the newest visible value of each key.
+// family (ReadOptions::column_family), in user-key order, showing the newest
+// visible value of each key — at or below ReadOptions::version if set.
+// Tombstones, expired values (judged at the iterator's creation) and keys
+// hidden by range deletions are skipped.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "base/status.h"
@@ -29,6 +34,8 @@ class Iterator {
   virtual std::string_view value() const = 0;
   // Expiry of the current entry in unix milliseconds (0 = never).
   virtual uint64_t expires_at_ms() const { return 0; }
+  // MVCC version of the current entry; unset for an unversioned write.
+  virtual std::optional<uint64_t> version() const { return std::nullopt; }
   // Non-OK if an I/O error or corruption ended the iteration.
   virtual Status status() const = 0;
 };

@@ -1,23 +1,50 @@
 // Options for opening a NoKV database and for individual reads and writes.
 // Every field has a default that works; the comments say what a field trades.
+//
+// Like every header in lib/nokv, this one includes only other lib/nokv
+// headers, base/status.h and the standard library: the public API sits below
+// the engine (as LevelDB's include/), so engine layers may use its types.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
-
-#include "memtable/memtable.h"
-#include "sst/table_options.h"
 
 namespace nokv {
 
+class ColumnFamilyHandle;
 class FileSystem;
 class Snapshot;
 
+// Memtable index: a skiplist, or an adaptive radix tree (ART: fewer cache
+// misses per insert and lookup, about twice the memory).
+enum class MemTableEngine : uint8_t { kSkipList, kArt };
+
+// Stored in each SST block trailer, so the numeric values are part of the
+// on-disk format and never change.
+enum class CompressionType : uint8_t { kNone = 0, kLz4 = 1, kZstd = 2 };
+
+// Options that shape an SST file.
+struct TableOptions {
+  // Target uncompressed size of a data block; a block is closed once it
+  // reaches this size (a single large entry may make it bigger).
+  size_t block_size = 4096;
+  // Entries between restart points in data blocks (>= 1).
+  int restart_interval = 16;
+  // Bloom filter density; <= 0 writes no filter.
+  int bloom_bits_per_key = 10;
+  // Compression for data blocks. A block is stored compressed only when that
+  // saves at least 1/8 of its size; index, filter and properties blocks are
+  // always stored uncompressed.
+  CompressionType compression = CompressionType::kLz4;
+};
+
 struct Options {
-  // All file I/O goes through this; null means the POSIX file system.
+  // All file I/O goes through this (vfs/file_system.h); null means the
+  // POSIX file system.
   std::shared_ptr<FileSystem> fs;
 
   // Create the workdir if it does not hold a database yet.
@@ -84,9 +111,10 @@ struct Options {
   double value_log_gc_discard_ratio = 0.5;
 
   // Hot-key tracking (HotRing): reads and writes are counted per key over a
-  // sliding window (8 x 250 ms); the top keys show up in stats. Off by
-  // default: with millions of distinct keys it costs up to half of point
-  // read/write throughput (measured); turn it on to find hot keys.
+  // sliding window (8 x 250 ms); the top keys show up in the nokv.hot.*
+  // properties. Off by default: with millions of distinct keys it costs up
+  // to half of point read/write throughput (measured); turn it on to find
+  // hot keys.
   bool hot_key_tracking = false;
   // Reject writes to a key that was written this many times within the
   // window with Busy ("hot key write throttle"); 0 = off. Setting it turns
@@ -102,8 +130,19 @@ struct Options {
 };
 
 struct ReadOptions {
+  // The column family to read (DB::CreateColumnFamily); null = the default
+  // family.
+  ColumnFamilyHandle* column_family = nullptr;
+  // MVCC: read the newest entry whose version is <= this, the maximum over
+  // every layer of the tree. Unset = the newest entry of any version.
+  std::optional<uint64_t> version;
   // Read as of this snapshot (from DB::GetSnapshot); null = latest.
   const Snapshot* snapshot = nullptr;
+  // DB::Get(..., ReadResult*) only: return the entry even if it is a
+  // tombstone or has expired (flagged in the result) instead of NotFound —
+  // for the transaction layer, which must tell "deleted at version v" from
+  // "never written".
+  bool include_tombstones = false;
   // Verify block checksums on every read (cheap with crc32c hardware).
   bool verify_checksums = true;
   // Cache blocks read by this operation (turn off for big scans).
@@ -124,6 +163,26 @@ struct WriteOptions {
   // pipeline instead of one per write (RocksDB's manual_wal_flush). Ignored
   // when the write is synced.
   bool defer_wal_flush = false;
+};
+
+// Where one update goes and how it is stamped (DB::Put/Delete,
+// WriteBatch::Put/Delete). The default is the default family, unversioned,
+// never expiring.
+struct UpdateOptions {
+  // The column family; null = the default family.
+  ColumnFamilyHandle* column_family = nullptr;
+  // MVCC: the update's version (the transaction layer's timestamp; readers
+  // at version v see the newest entry with version <= v). Unset = an
+  // unversioned update. Do not mix versioned and unversioned updates of one
+  // key.
+  std::optional<uint64_t> version;
+  // Put only: the value disappears at this unix time in milliseconds (reads
+  // stop returning it then, compaction drops it); 0 = never.
+  uint64_t expires_at_ms = 0;
+  // Put only: the value disappears ttl_ms after the write is applied (by the
+  // DB's clock); overrides expires_at_ms. 0 = already expired (as a Redis
+  // SET with a past expiry).
+  std::optional<uint64_t> ttl_ms;
 };
 
 }  // namespace nokv

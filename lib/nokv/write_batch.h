@@ -1,13 +1,14 @@
-// WriteBatch: a group of updates applied atomically — after a crash either
-// all of them are present or none.
+// WriteBatch: a group of updates applied atomically by DB::Write — after a
+// crash either all of them are present or none. Updates apply in the order
+// they were added.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "base/internal_key.h"
-#include "base/status.h"
+#include "nokv/options.h"
 
 namespace nokv {
 
@@ -15,54 +16,34 @@ class WriteBatch {
  public:
   WriteBatch();
 
+  // Writes key = value in the default family (unversioned, no expiry).
   void Put(std::string_view key, std::string_view value);
+  // Writes key = value where `options` says: column family, version, expiry
+  // (absolute, or a TTL counted from the moment DB::Write applies the batch).
+  void Put(const UpdateOptions& options, std::string_view key, std::string_view value);
+  // Deletes key (a tombstone); deleting a missing key is not an error.
   void Delete(std::string_view key);
-  // Column-family forms (the transaction layer uses lock/write).
-  void PutCF(ColumnFamily cf, std::string_view key, std::string_view value);
-  void DeleteCF(ColumnFamily cf, std::string_view key);
-  // A value that disappears at expires_at_ms (unix milliseconds; 0 = never):
-  // reads stop returning it then and compaction drops it.
-  void PutWithExpiry(std::string_view key, std::string_view value, uint64_t expires_at_ms);
-  void PutCFWithExpiry(ColumnFamily cf, std::string_view key, std::string_view value,
-                       uint64_t expires_at_ms);
-  // MVCC: entries at a caller-chosen version (the transaction layer's
-  // timestamps). Reads at version v see the newest entry with version <= v.
-  // Do not mix versioned and plain writes on the same key.
-  void PutVersioned(ColumnFamily cf, std::string_view key, uint64_t version,
-                    std::string_view value, uint64_t expires_at_ms = 0);
-  void DeleteVersioned(ColumnFamily cf, std::string_view key, uint64_t version);
-  // Deletes every key in [begin, end) of the column family (a range
-  // tombstone): reads, iterators and compaction honour it; later writes to
-  // keys in the range are visible again.
+  // Deletes key in options.column_family at options.version (expiry ignored).
+  void Delete(const UpdateOptions& options, std::string_view key);
+  // Deletes every key in [begin, end) of the family (a range tombstone; null
+  // = the default family): reads, iterators and compaction honour it; later
+  // writes to keys in the range are visible again. DB::Write refuses it
+  // unless begin < end.
   void DeleteRange(std::string_view begin, std::string_view end);
-  void DeleteRangeCF(ColumnFamily cf, std::string_view begin, std::string_view end);
+  void DeleteRange(ColumnFamilyHandle* column_family, std::string_view begin,
+                   std::string_view end);
 
   void Clear();
+  // Updates in the batch.
   uint32_t Count() const;
-  // Bytes of the encoded batch (what the WAL will carry).
+  // Bytes of the encoded batch (about what the WAL will carry).
   size_t ApproximateSize() const { return rep_.size(); }
-
-  // One decoded update; see ForEach.
-  struct Op {
-    enum class Kind : uint8_t { kPut = 1, kDelete = 2, kDeleteRange = 3 };  // range: value = end
-    Kind kind;
-    ColumnFamily cf;
-    std::string_view key;
-    std::string_view value;
-    uint64_t version;     // kMaxVersion for non-versioned writes
-    uint64_t expires_at;  // unix milliseconds, 0 = never
-    bool value_is_pointer = false;     // engine-internal: value is a ValuePointer
-    uint64_t expected_sequence = 0;    // engine-internal: conditional GC rewrite
-  };
 
  private:
   friend class WriteBatchInternal;
-  // Layout: count u32 LE | ops. Each op:
-  //   kind u8 | cf u8 | flags u8 | key (varint len + bytes)
-  //   | [version varint64 if flags&1] | [expires_at varint64 if flags&2]
-  //   | [expected_sequence varint64 if flags&8]
-  //   | [value (varint len + bytes) if kind == kPut; a ValuePointer if flags&4]
+  // The encoding and its engine-only fields are in db/write_batch_internal.h.
   std::string rep_;
+  bool has_ttl_ = false;  // some Put carries a TTL to resolve at DB::Write
 };
 
 }  // namespace nokv

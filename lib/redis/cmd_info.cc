@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "db/db_stats.h"
 #include "redis/command.h"
 #include "redis/dispatcher.h"
 
@@ -59,7 +60,7 @@ class InfoCmd : public Commander {
     const Dispatcher& d = *ctx.dispatcher;
     const ServerInfo& info = d.server_info();
     const RedisCounters& c = d.counters();
-    DbStats st = d.db()->GetStats();
+    const DbStats st = CollectDbStats(*d.db());
     std::string text;
     auto line = [&](std::string_view k, const std::string& v) {
       text.append(k).append(":").append(v).append("\r\n");

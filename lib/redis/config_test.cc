@@ -3,6 +3,7 @@
 // (expected texts taken from redis-server 7.0.15). INFO is O(1): its keyspace
 // line is the count of the last background walk, labelled approximate, while
 // DBSIZE stays exact.
+#include "db/db_stats.h"
 #include "redis/command_test_fixture.h"
 
 namespace nokv::redis {
@@ -58,29 +59,29 @@ TEST_F(CommandTest, ConfigErrorsAreRedisErrors) {
 
 TEST_F(CommandTest, ConfigSetAppendFsyncChangesHowWritesAreSynced) {
   EXPECT_EQ(Run({"CONFIG", "GET", "appendfsync"}), Arr({Bulk("appendfsync"), Bulk("no")}));
-  uint64_t syncs = db_->GetStats().wal_syncs;
+  uint64_t syncs = CollectDbStats(*db_).wal_syncs;
   ASSERT_EQ(Run({"SET", "a", "1"}), kOK);
-  EXPECT_EQ(db_->GetStats().wal_syncs, syncs);  // no: the OS writes back
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, syncs);  // no: the OS writes back
 
   ASSERT_EQ(Run({"CONFIG", "SET", "appendfsync", "always"}), kOK);
   EXPECT_EQ(d_->store()->fsync_policy(), FsyncPolicy::kAlways);
   EXPECT_EQ(Run({"CONFIG", "GET", "appendfsync"}), Arr({Bulk("appendfsync"), Bulk("always")}));
   ASSERT_EQ(Run({"SET", "a", "2"}), kOK);
   ASSERT_EQ(Run({"INCR", "a"}), Int(3));
-  EXPECT_EQ(db_->GetStats().wal_syncs, syncs + 2);  // always: each write fsynced
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, syncs + 2);  // always: each write fsynced
 
   ASSERT_EQ(Run({"CONFIG", "SET", "appendfsync", "EVERYSEC"}), kOK);
   EXPECT_EQ(Run({"CONFIG", "GET", "appendfsync"}), Arr({Bulk("appendfsync"), Bulk("everysec")}));
-  syncs = db_->GetStats().wal_syncs;
+  syncs = CollectDbStats(*db_).wal_syncs;
   ASSERT_EQ(Run({"SET", "a", "4"}), kOK);
-  EXPECT_EQ(db_->GetStats().wal_syncs, syncs);
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, syncs);
   Advance(1000);
   ASSERT_TRUE(d_->store()->SyncIfDue().ok());  // the background thread's call
-  EXPECT_EQ(db_->GetStats().wal_syncs, syncs + 1);
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, syncs + 1);
   ASSERT_TRUE(d_->store()->SyncIfDue().ok());  // not due again yet
   Advance(1000);
   ASSERT_TRUE(d_->store()->SyncIfDue().ok());  // due, but nothing written since
-  EXPECT_EQ(db_->GetStats().wal_syncs, syncs + 1);
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, syncs + 1);
 }
 
 TEST_F(CommandTest, ConfigSetChangesWhatConfigGetReads) {

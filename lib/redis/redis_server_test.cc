@@ -18,6 +18,7 @@
 #include <thread>
 #include <utility>
 
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "redis/key_layout.h"
 #include "redis/resp.h"
@@ -269,15 +270,15 @@ TEST_P(RedisServerTest, AppendFsyncEverySecSyncsInTheBackground) {
   Client a(server_->port());
   a.Send("SET k v\r\n");
   EXPECT_EQ(a.Read(5), "+OK\r\n");
-  const uint64_t before = db_->GetStats().wal_syncs;
+  const uint64_t before = CollectDbStats(*db_).wal_syncs;
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
-  EXPECT_EQ(db_->GetStats().wal_syncs, before);  // appendfsync no
+  EXPECT_EQ(CollectDbStats(*db_).wal_syncs, before);  // appendfsync no
   a.Send("CONFIG SET appendfsync everysec\r\nSET k v2\r\n");
   EXPECT_EQ(a.Read(10), "+OK\r\n+OK\r\n");
-  for (int i = 0; i < 150 && db_->GetStats().wal_syncs == before; i++) {
+  for (int i = 0; i < 150 && CollectDbStats(*db_).wal_syncs == before; i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_GT(db_->GetStats().wal_syncs, before);
+  EXPECT_GT(CollectDbStats(*db_).wal_syncs, before);
 }
 
 TEST_P(RedisServerTest, ManyIdleConnectionsAndStopFlushes) {

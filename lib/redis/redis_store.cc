@@ -119,17 +119,19 @@ Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expir
 }
 
 Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
-  uint64_t exp = 0;
-  Status s = db_->GetWithExpiry(ReadOptions(), EncodeKey(key), value, &exp);
-  if (s.ok() && expires_at_ms != nullptr) *expires_at_ms = exp;
+  ReadResult r;
+  Status s = db_->Get(ReadOptions(), EncodeKey(key), &r);
+  if (!s.ok()) return s;
+  *value = std::move(r.value);
+  if (expires_at_ms != nullptr) *expires_at_ms = r.expires_at_ms;
   return s;
 }
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
   if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(), EncodeKey(key), value));
-  WriteBatch batch;
-  batch.PutWithExpiry(EncodeKey(key), value, expires_at_ms);
-  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(), batch)));
+  UpdateOptions expiring;
+  expiring.expires_at_ms = expires_at_ms;
+  NOKV_RETURN_IF_ERROR(Wrote(db_->Put(WriteOpts(), expiring, EncodeKey(key), value)));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
@@ -209,7 +211,9 @@ bool RedisStore::HasKeysOutsideKeyspace() {
 Status RedisStore::Move(std::string_view from, std::string_view to, std::string_view value,
                         uint64_t expires_at_ms) {
   WriteBatch batch;
-  batch.PutWithExpiry(EncodeKey(to), value, expires_at_ms);
+  UpdateOptions expiring;
+  expiring.expires_at_ms = expires_at_ms;
+  batch.Put(expiring, EncodeKey(to), value);
   batch.Delete(EncodeKey(from));
   NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(), batch)));
   if (expires_at_ms != 0) TrackExpiry(to, expires_at_ms);
@@ -314,9 +318,11 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
   size_t deleted = 0;
   for (const auto& key : due) {
     auto guard = locks_.Lock(key);
-    Entry e;
+    ReadResult e;
     const std::string engine_key = EncodeKey(key);
-    Status s = db_->GetEntry(ReadOptions(), ColumnFamily::kDefault, engine_key, kMaxVersion, &e);
+    ReadOptions with_tombstones;
+    with_tombstones.include_tombstones = true;
+    Status s = db_->Get(with_tombstones, engine_key, &e);
     // Only the record that actually expired is removed; a newer write wins.
     if (s.ok() && !e.deleted && e.expired && Wrote(db_->Delete(WriteOpts(), engine_key)).ok()) {
       deleted++;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 
+#include "db/db_stats.h"
 #include "testutil/test_util.h"
 
 namespace nokv::redis {
@@ -69,9 +70,9 @@ TEST(ServeTest, StartsBothServersAndReportsTheirPorts) {
   EXPECT_EQ(Ask(servers->redis_port(), "CONFIG GET appendfsync"),
             "*2\r\n$11\r\nappendfsync\r\n$2\r\nno\r\n");
   // The DB itself does not sync every write: appendfsync no really is no.
-  const uint64_t syncs = servers->db()->GetStats().wal_syncs;
+  const uint64_t syncs = CollectDbStats(*servers->db()).wal_syncs;
   EXPECT_EQ(Ask(servers->redis_port(), "SET k v2"), "+OK\r\n");
-  EXPECT_EQ(servers->db()->GetStats().wal_syncs, syncs);
+  EXPECT_EQ(CollectDbStats(*servers->db()).wal_syncs, syncs);
   EXPECT_TRUE(servers->Shutdown().ok());
   EXPECT_EQ(servers->redis_port(), 0);
 }
@@ -87,13 +88,13 @@ TEST(ServeTest, SyncWritesStartsAtAppendFsyncAlways) {
   EXPECT_EQ(servers->http_port(), 0);
   EXPECT_EQ(Ask(servers->redis_port(), "CONFIG GET appendfsync"),
             "*2\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n");
-  const uint64_t syncs = servers->db()->GetStats().wal_syncs;
+  const uint64_t syncs = CollectDbStats(*servers->db()).wal_syncs;
   EXPECT_EQ(Ask(servers->redis_port(), "SET k v"), "+OK\r\n");
-  EXPECT_EQ(servers->db()->GetStats().wal_syncs, syncs + 1);
+  EXPECT_EQ(CollectDbStats(*servers->db()).wal_syncs, syncs + 1);
   // ... and CONFIG SET can turn it off, since the DB does not sync by itself.
   EXPECT_EQ(Ask(servers->redis_port(), "CONFIG SET appendfsync no"), "+OK\r\n");
   EXPECT_EQ(Ask(servers->redis_port(), "SET k v2"), "+OK\r\n");
-  EXPECT_EQ(servers->db()->GetStats().wal_syncs, syncs + 1);
+  EXPECT_EQ(CollectDbStats(*servers->db()).wal_syncs, syncs + 1);
 }
 
 TEST(ServeTest, BadAddressesFailBeforeTheWorkdirIsOpened) {

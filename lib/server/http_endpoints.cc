@@ -52,16 +52,16 @@ HttpResponse HandleIndex(EndpointContext&, const HttpRequest&) {
 
 HttpResponse HandleDebugVars(EndpointContext& ctx, const HttpRequest&) {
   const ProcessInfo process = ctx.process_info ? ctx.process_info() : ProcessInfo{};
-  return Json(RenderExpvarJson(ctx.db->GetStats(), process, ctx.groups->Collect()));
+  return Json(RenderExpvarJson(CollectDbStats(*ctx.db), process, ctx.groups->Collect()));
 }
 
 HttpResponse HandleMetrics(EndpointContext& ctx, const HttpRequest&) {
-  return Text(200, RenderPrometheus(ctx.db->GetStats(), ctx.groups->Collect()),
+  return Text(200, RenderPrometheus(CollectDbStats(*ctx.db), ctx.groups->Collect()),
               "text/plain; version=0.0.4; charset=utf-8");
 }
 
 HttpResponse HandleHealthz(EndpointContext& ctx, const HttpRequest&) {
-  const DbStats stats = ctx.db->GetStats();
+  const DbStats stats = CollectDbStats(*ctx.db);
   if (!stats.background_error.empty()) {
     return Text(503, "unhealthy: " + stats.background_error + "\n", "text/plain; charset=utf-8");
   }
@@ -91,11 +91,11 @@ HttpResponse HandleCompact(EndpointContext& ctx, const HttpRequest&) {
 }
 
 HttpResponse HandleLevels(EndpointContext& ctx, const HttpRequest&) {
-  return Json(RenderLevelsJson(ctx.db->GetStats()));
+  return Json(RenderLevelsJson(CollectDbStats(*ctx.db)));
 }
 
 HttpResponse HandleStats(EndpointContext& ctx, const HttpRequest&) {
-  return Json(RenderDbStatsJson(ctx.db->GetStats()));
+  return Json(RenderDbStatsJson(CollectDbStats(*ctx.db)));
 }
 
 // clang-format off

@@ -15,40 +15,23 @@ namespace {
 
 using Poco::JSON::Object;
 
-// A DB that only answers GetStats, Flush and CompactAll.
+// A DB that only answers properties (from `stats`), Flush and CompactAll.
 class FakeDb : public DB {
  public:
   DbStats stats;
   Status flush_status, compact_status;
   std::atomic<int> flushes{0}, compactions{0};
 
-  Status Put(const WriteOptions&, std::string_view, std::string_view) override { return No(); }
-  Status Delete(const WriteOptions&, std::string_view) override { return No(); }
-  Status DeleteRange(const WriteOptions&, std::string_view, std::string_view) override {
-    return No();
-  }
+  ColumnFamilyHandle* DefaultColumnFamily() override { return nullptr; }
+  Status CreateColumnFamily(std::string_view, ColumnFamilyHandle**) override { return No(); }
+  Status DropColumnFamily(ColumnFamilyHandle*) override { return No(); }
+  ColumnFamilyHandle* GetColumnFamily(std::string_view) override { return nullptr; }
+  std::vector<std::string> ListColumnFamilies() override { return {}; }
   Status Write(const WriteOptions&, const WriteBatch&) override { return No(); }
-  Status Get(const ReadOptions&, std::string_view, std::string*) override { return No(); }
-  Status GetCF(const ReadOptions&, ColumnFamily, std::string_view, std::string*) override {
-    return No();
-  }
-  Status GetWithExpiry(const ReadOptions&, std::string_view, std::string*, uint64_t*) override {
-    return No();
-  }
-  Status GetEntry(const ReadOptions&, ColumnFamily, std::string_view, uint64_t, Entry*) override {
-    return No();
-  }
-  Status PutWithTTL(const WriteOptions&, std::string_view, std::string_view, uint64_t) override {
-    return No();
-  }
+  using DB::Get;
+  Status Get(const ReadOptions&, std::string_view, ReadResult*) override { return No(); }
   uint64_t NowMs() const override { return 0; }
   std::unique_ptr<Iterator> NewIterator(const ReadOptions&) override { return nullptr; }
-  std::unique_ptr<Iterator> NewIteratorCF(const ReadOptions&, ColumnFamily) override {
-    return nullptr;
-  }
-  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadOptions&) override {
-    return NewEmptyIterator();
-  }
   const Snapshot* GetSnapshot() override { return nullptr; }
   void ReleaseSnapshot(const Snapshot*) override {}
   Status RunValueLogGC(double) override { return No(); }
@@ -61,7 +44,43 @@ class FakeDb : public DB {
     ++compactions;
     return compact_status;
   }
-  DbStats GetStats() override { return stats; }
+  bool GetIntProperty(std::string_view name, uint64_t* v) override {
+    if (name == "nokv.num-levels") {
+      *v = stats.levels.size();
+      return true;
+    }
+    if (name == "nokv.flush.count") {
+      *v = stats.flushes;
+      return true;
+    }
+    for (const LevelStats& l : stats.levels) {
+      const std::string prefix = "nokv.level" + std::to_string(l.level) + ".";
+      if (name == prefix + "files") *v = static_cast<uint64_t>(l.files);
+      else if (name == prefix + "bytes") *v = l.bytes;
+      else if (name == prefix + "entries") *v = l.entries;
+      else continue;
+      return true;
+    }
+    return false;
+  }
+  bool GetProperty(std::string_view name, std::string* value) override {
+    uint64_t n = 0;
+    if (GetIntProperty(name, &n)) {
+      *value = std::to_string(n);
+      return true;
+    }
+    if (name == "nokv.background-error") {
+      *value = stats.background_error;
+      return true;
+    }
+    for (const LevelStats& l : stats.levels) {
+      if (name == "nokv.level" + std::to_string(l.level) + ".score") {
+        *value = std::to_string(l.score);
+        return true;
+      }
+    }
+    return false;
+  }
   Status Close() override { return Status::OK(); }
 
  private:

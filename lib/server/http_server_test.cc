@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/db_stats.h"
 #include "testutil/test_util.h"
 
 namespace nokv {
@@ -133,16 +134,16 @@ TEST_F(HttpServerTest, EveryEndpoint) {
   EXPECT_NE(r.body.find("\nnokv_write_requests_total 500\n"), std::string::npos);
   EXPECT_NE(r.body.find("nokv_lsm_level_tables{level=\"0\"}"), std::string::npos);
 
-  const uint64_t flushes_before = db_->GetStats().flushes;
+  const uint64_t flushes_before = CollectDbStats(*db_).flushes;
   r = Request(port, "POST", "/admin/flush");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(ParseJson(r.body)->getValue<bool>("ok"));
-  EXPECT_GT(db_->GetStats().flushes, flushes_before);
-  EXPECT_EQ(db_->GetStats().memtable_entries, 0u);
+  EXPECT_GT(CollectDbStats(*db_).flushes, flushes_before);
+  EXPECT_EQ(CollectDbStats(*db_).memtable_entries, 0u);
 
   r = Request(port, "POST", "/admin/compact");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(db_->GetStats().levels[0].files, 0);
+  EXPECT_EQ(CollectDbStats(*db_).levels[0].files, 0);
 
   r = Request(port, "GET", "/admin/levels");
   ASSERT_EQ(r.status, 200);

@@ -1,5 +1,6 @@
-// Renders a DbStats snapshot (plus named groups of extra counters, such as the
-// Redis gateway's) as the expvar JSON of /debug/vars, the Prometheus text of
+// Renders a DbStats snapshot (db/db_stats.h, read from the DB's properties;
+// plus named groups of extra counters, such as the Redis gateway's) as the
+// expvar JSON of /debug/vars, the Prometheus text of
 // /metrics and the JSON of /admin/stats and /admin/levels. Pure functions: no
 // I/O, no locks, so tests feed them a DbStats directly. The field and metric
 // names are an interface, documented in man/nokv.1 (HTTP ENDPOINTS).
@@ -11,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nokv/db.h"
+#include "db/db_stats.h"
 
 namespace nokv::server {
 

@@ -76,7 +76,7 @@ Entries MakeEntries(Random* rng, size_t n) {
   std::map<std::string, std::string, InternalKeyLess> sorted;
   uint64_t seq = 1;
   while (sorted.size() < n) {
-    const auto cf = static_cast<ColumnFamily>(rng->Uniform(kNumColumnFamilies));
+    const auto cf = static_cast<ColumnFamily>(rng->Uniform(3));
     char user[32];
     std::snprintf(user, sizeof(user), "user%08llu",
                   static_cast<unsigned long long>(rng->Uniform(n)));

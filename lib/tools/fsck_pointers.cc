@@ -17,7 +17,7 @@ namespace {
 std::string EntryText(std::string_view ikey) {
   ParsedInternalKey p;
   if (!ParseInternalKey(ikey, &p)) return PrintableKey(ikey);
-  std::string out = std::string(ColumnFamilyName(p.cf)) + ":" + PrintableKey(p.user_key);
+  std::string out = ColumnFamilyName(p.cf) + ":" + PrintableKey(p.user_key);
   if (p.version != kMaxVersion) out += " version " + std::to_string(p.version);
   return out + " seq " + std::to_string(p.sequence);
 }

@@ -204,7 +204,9 @@ TEST_F(FsckPointersTest, RangeDeletedAndExpiredPointersAreNotLive) {
     ASSERT_TRUE(db->Put(WriteOptions(), "a1", big).ok());
     ASSERT_TRUE(db->Put(WriteOptions(), "a2", big).ok());
     ASSERT_TRUE(db->Put(WriteOptions(), "t1", big).ok());  // a new segment
-    ASSERT_TRUE(db->PutWithTTL(WriteOptions(), "t2", big, 60000).ok());
+    UpdateOptions ttl;
+    ttl.ttl_ms = 60000;
+    ASSERT_TRUE(db->Put(WriteOptions(), ttl, "t2", big).ok());
     expires_at = db->NowMs() + 60000;
     ASSERT_TRUE(db->Put(WriteOptions(), "z", big).ok());
     ASSERT_TRUE(db->Flush().ok());
@@ -241,13 +243,15 @@ TEST_F(FsckPointersTest, EveryVersionIsLive) {
   const std::string big(600 << 10, 'x');
   {
     auto db = Open();
-    WriteBatch b1;
-    b1.PutVersioned(ColumnFamily::kWrite, "m", 5, big);
-    ASSERT_TRUE(db->Write(WriteOptions(), b1).ok());
+    ColumnFamilyHandle* write_cf = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily("write", &write_cf).ok());
+    UpdateOptions at;
+    at.column_family = write_cf;
+    at.version = 5;
+    ASSERT_TRUE(db->Put(WriteOptions(), at, "m", big).ok());
     ASSERT_TRUE(db->Put(WriteOptions(), "filler", big).ok());
-    WriteBatch b2;
-    b2.PutVersioned(ColumnFamily::kWrite, "m", 7, big);
-    ASSERT_TRUE(db->Write(WriteOptions(), b2).ok());
+    at.version = 7;
+    ASSERT_TRUE(db->Put(WriteOptions(), at, "m", big).ok());
     ASSERT_TRUE(db->Flush().ok());
     ASSERT_TRUE(db->Delete(WriteOptions(), "filler").ok());
     ASSERT_TRUE(db->Close().ok());

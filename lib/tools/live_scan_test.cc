@@ -35,9 +35,15 @@ class LiveScanTest : public ::testing::Test {
     ASSERT_TRUE(db->Put(WriteOptions(), "r1", "x").ok());  // seq 2
     ASSERT_TRUE(db->Flush().ok());
     ASSERT_TRUE(db->Put(WriteOptions(), "k", "v2").ok());  // seq 3
+    ColumnFamilyHandle* write_cf = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily("write", &write_cf).ok());
+    UpdateOptions at;
+    at.column_family = write_cf;
     WriteBatch b;
-    b.PutVersioned(ColumnFamily::kWrite, "m", 5, "m5");
-    b.PutVersioned(ColumnFamily::kWrite, "m", 7, "m7");
+    at.version = 5;
+    b.Put(at, "m", "m5");
+    at.version = 7;
+    b.Put(at, "m", "m7");
     ASSERT_TRUE(db->Write(WriteOptions(), b).ok());  // seq 4, 5
     ASSERT_TRUE(db->Flush().ok());
     ASSERT_TRUE(db->Put(WriteOptions(), "k", "v3").ok());         // seq 6, WAL

@@ -17,7 +17,7 @@
 //          largest_seq INTEGER, smallest_cf TEXT, smallest_key BLOB,
 //          largest_cf TEXT, largest_key BLOB, file_present INTEGER)
 //     keys are raw user-key bytes (no cf byte, no trailer); cf is
-//     "default" | "lock" | "write"; file_present 0/1
+//     "default" | "cf<id>" | "range_del"; file_present 0/1
 //   wal_segments(number INTEGER PRIMARY KEY, bytes INTEGER, records INTEGER,
 //                entries INTEGER, pending INTEGER, problem TEXT,
 //                newest INTEGER, first_sequence INTEGER,

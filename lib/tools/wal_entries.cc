@@ -19,11 +19,11 @@ Status DecodeWalRecordEntries(std::string_view payload, const WalEntryFn& fn,
       WriteBatchInternal::DecodeWalRecord(payload, &facts->first_sequence, &rep, &batch));
   uint64_t seq = facts->first_sequence;
   std::string ikey, value;
-  return WriteBatchInternal::ForEach(rep, [&](const WriteBatch::Op& op) -> Status {
+  return WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) -> Status {
     ++facts->ops;
     ikey.clear();
     value.clear();
-    if (op.kind == WriteBatch::Op::Kind::kDeleteRange) {
+    if (op.kind == BatchOp::Kind::kDeleteRange) {
       ++facts->range_deletes;
       RangeTombstone t;
       t.cf = op.cf;
@@ -34,10 +34,10 @@ Status DecodeWalRecordEntries(std::string_view payload, const WalEntryFn& fn,
       RangeTombstoneSet::EncodeKey(t, &ikey);
       AppendValueRecord(&value, ValueRecord{kMetaRangeDelete, 0, op.value});
     } else {
-      ++(op.kind == WriteBatch::Op::Kind::kDelete ? facts->deletes : facts->puts);
+      ++(op.kind == BatchOp::Kind::kDelete ? facts->deletes : facts->puts);
       AppendInternalKey(&ikey, op.cf, op.key, op.version, seq++);
       ValueRecord record;
-      record.meta = op.kind == WriteBatch::Op::Kind::kDelete ? kMetaDelete : 0;
+      record.meta = op.kind == BatchOp::Kind::kDelete ? kMetaDelete : 0;
       if (op.value_is_pointer) record.meta |= kMetaValuePointer;
       record.expires_at = op.expires_at;
       record.value = op.value;

@@ -16,7 +16,7 @@ namespace nokv {
 // A decoded internal key, ready for display.
 struct KeyReport {
   bool valid = false;    // false: the key could not be parsed (raw holds it)
-  std::string cf;        // "default", "lock" or "write"
+  std::string cf;        // "default", or "cf<id>" (ColumnFamilyName)
   std::string user_key;  // printable ASCII as is, other bytes (and '\') as \xNN
   uint64_t version = 0;  // UINT64_MAX for non-versioned writes
   uint64_t sequence = 0;
