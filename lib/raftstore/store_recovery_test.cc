@@ -69,6 +69,11 @@ TEST_F(StoreRecoveryTest, CorruptSnapshotChunkIsRefusedAndTheRetryInstalls) {
   const uint64_t follower = AnyFollower(c, leader);
   c.net().Isolate(follower, true);
   for (int i = 0; i < 200; i++) ASSERT_TRUE(c.Put(Key(i), std::string(100, 'x')).ok());
+  const uint64_t behind = c.RegionOn(follower, 1)->last_index;
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    auto l = c.RegionOn(c.WaitLeader(1), 1);
+    return l && l->first_index > behind + 1;
+  }, 10000));
   c.net().SetSnapshotChunkSize(1024);
   c.net().CorruptNextSnapshot(3);
   c.net().Heal();
