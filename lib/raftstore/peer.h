@@ -109,6 +109,7 @@ struct Peer {
   uint64_t last_region_heartbeat_ms = 0;
   bool heartbeat_due = true;  // send at the next tick (leadership or region changed)
   uint64_t last_log_gc_ms = 0;
+  uint64_t last_step_error_log_ms = 0;
   // The PD operator step being executed (dedupe of re-sent answers).
   std::string operator_step;
   uint64_t operator_started_ms = 0;

@@ -152,6 +152,7 @@ Status Store::Start(const std::string& address) {
   impl->address = address;
   impl->snap_worker.Start();
   impl->pd_worker.Start();
+  impl->loop_alive = true;
   impl->raft_thread = std::thread([impl] { impl->Run(); });
   if (impl->transport != nullptr) impl->transport->SetHandler(this);
   if (impl->pd != nullptr) {
@@ -190,6 +191,7 @@ void Store::Stop() {
     }
     impl->inbox_cv.notify_all();
     if (impl->raft_thread.joinable()) impl->raft_thread.join();
+    impl->loop_alive = false;
   }
   impl->snap_worker.Stop();
   impl->pd_worker.Stop();
@@ -381,7 +383,7 @@ std::vector<RegionStatus> Store::Regions() const {
     for (const auto& [id, p] : impl->peers) out.push_back(StatusOfPeer(*p));
     return out;
   };
-  if (!impl->running.load()) return collect();
+  if (!impl->loop_alive.load()) return collect();
   auto promise = std::make_shared<std::promise<std::vector<RegionStatus>>>();
   std::future<std::vector<RegionStatus>> f = promise->get_future();
   if (!impl->Post([promise, collect] { promise->set_value(collect()); })) return {};

@@ -140,6 +140,7 @@ struct StoreStats {
   uint64_t apply_failures = 0;
   uint64_t reads = 0, read_index_requests = 0;
   uint64_t messages_received = 0, messages_sent = 0, messages_dropped = 0;
+  uint64_t messages_refused = 0;  // stepped, but refused by raft
   uint64_t snapshots_generated = 0, snapshots_sent = 0, snapshots_send_failed = 0;
   uint64_t snapshots_received = 0, snapshots_rejected = 0, snapshots_applied = 0;
   uint64_t snapshot_bytes_sent = 0, snapshot_bytes_received = 0;

@@ -70,6 +70,9 @@ struct Store::Impl {
   Worker snap_worker{"raftstore-snap"};
   Worker pd_worker{"raftstore-pd"};
   std::atomic<bool> running{false};
+  // The raft thread runs (from Start until Stop joined it): only then must
+  // other threads go through it to read peer state.
+  std::atomic<bool> loop_alive{false};
 
   // ---- published for other threads
   mutable std::mutex stats_mu;

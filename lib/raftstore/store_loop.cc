@@ -336,8 +336,14 @@ void Store::Impl::HandleRaftMessage(raft_serverpb::RaftMessage msg) {
   if (p->stopped) return;
   Status s = p->node->Step(m);
   if (!s.ok()) {
-    spdlog::debug("store {}: {} step {}: {}", opts.store_id, PeerName(*p),
-                  raft::DescribeMessageType(m.type()), s.ToString());
+    // Refused by raft (a message from a non-member, a malformed append, a
+    // commit beyond this replica's log): worth seeing, at most every 10 s.
+    stats.messages_refused++;
+    if (now_ms - p->last_step_error_log_ms >= 10'000) {
+      p->last_step_error_log_ms = now_ms;
+      spdlog::warn("store {}: {} refused {} from peer {}: {}", opts.store_id, PeerName(*p),
+                   raft::DescribeMessageType(m.type()), msg.from_peer().id(), s.ToString());
+    }
   }
 }
 
@@ -517,7 +523,11 @@ Status Store::Impl::BuildSnapshot(uint64_t region_id, raftpb::Snapshot* out) {
   meta.set_state(p->state);
   *meta.mutable_merge_state() = p->merge_state;
   p->snapshot_generating = true;
-  const Snapshot* engine_snapshot = data->GetSnapshot();
+  // Released when the task is done or dropped (a stopping worker drops its
+  // queue; the engines close only after the workers stopped).
+  DataEngine* engine = data.get();
+  std::shared_ptr<const Snapshot> engine_snapshot(
+      engine->GetSnapshot(), [engine](const Snapshot* s) { engine->ReleaseSnapshot(s); });
   Impl* self = this;
   const uint64_t peer_id = p->peer_id;
   auto task = std::make_shared<std::pair<raftpb::Snapshot, raft_serverpb::SnapshotMeta>>(
@@ -526,9 +536,8 @@ Status Store::Impl::BuildSnapshot(uint64_t region_id, raftpb::Snapshot* out) {
     auto data = std::make_shared<std::string>();
     SnapshotDataStats st;
     const metapb::Region& r = task->second.region();
-    Status s = BuildSnapshotData(self->data.get(), engine_snapshot, r.start_key(), r.end_key(),
-                                 data.get(), &st);
-    self->data->ReleaseSnapshot(engine_snapshot);
+    Status s = BuildSnapshotData(self->data.get(), engine_snapshot.get(), r.start_key(),
+                                 r.end_key(), data.get(), &st);
     GeneratedSnapshot g;
     if (s.ok()) {
       task->second.set_data_size(data->size());

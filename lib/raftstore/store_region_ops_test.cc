@@ -205,6 +205,31 @@ TEST_F(StoreRegionOpsTest, MergeCatchesALaggingSourceUpFromItsOwnLog) {
   for (const std::string& k : acked) EXPECT_TRUE(c.Get(k).value().has_value()) << k;
 }
 
+TEST_F(StoreRegionOpsTest, MergeMovesSourceLeadershipToTheTargetLeadersStore) {
+  testutil::TempDir dir;
+  TestCluster c(dir.path());
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_NE(c.WaitLeader(1), 0u);
+  const uint64_t right = SplitRegionOne(c, "m");
+  ASSERT_TRUE(c.Put("a", "1").ok());
+  ASSERT_TRUE(c.Put("x", "2").ok());
+  // Lead the two regions from different stores.
+  const uint64_t target_leader = c.WaitLeader(1);
+  const uint64_t elsewhere = target_leader % 3 + 1;
+  ASSERT_TRUE(c.TransferLeader(right, elsewhere).ok());
+  ASSERT_NE(c.WaitLeader(right), c.WaitLeader(1));
+  ASSERT_TRUE(c.Merge(right, 1).ok());
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    for (uint64_t id : c.store_ids()) {
+      auto r = c.RegionOn(id, 1);
+      if (!r || !r->region.end_key().empty() || c.RegionOn(id, right)) return false;
+    }
+    return true;
+  }, 15000));
+  EXPECT_EQ(*c.Get("x").value(), "2");
+  EXPECT_EQ(*c.Get("a").value(), "1");
+}
+
 TEST_F(StoreRegionOpsTest, MergeRollsBackWhenTheTargetChangesFirst) {
   testutil::TempDir dir;
   TestCluster c(dir.path());
