@@ -10,6 +10,7 @@ LIB=${1:-"$(dirname "$0")/../lib"}
 # layer -> layers it may include directly (each one's own list is allowed too).
 declare -A DEPS=(
   [base]=""
+  [config]="base proto"
   [vfs]="base"
   [wal]="vfs"
   [sst]="vfs nokv"
@@ -31,7 +32,9 @@ declare -A DEPS=(
   [proto]=""
   [pd]="db raft proto server"
   [raftstore]="db raft proto pd server"
+  [transport]="raftstore proto pd"
   [client]="proto pd"
+  [node]="transport raftstore pd server proto client"  # client: its tests drive the nodes
   [percolator]="raftstore client"
 )
 

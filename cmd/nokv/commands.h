@@ -68,12 +68,57 @@ int RunBench(const BenchOptions& options);
 // gateway) until SIGINT/SIGTERM (cmd_serve.cc).
 struct ServeOptions {
   std::string workdir;
-  std::string metrics_addr = "127.0.0.1:8080";
+  // Empty: 127.0.0.1:8080 embedded, no HTTP endpoint in cluster mode.
+  std::string metrics_addr;
   std::string redis_addr;  // empty: no Redis gateway
   bool sync_writes = false;
   std::string admin_token;  // empty: admin endpoints open (loopback only)
   std::string memtable_engine = "art";  // art | skiplist (see redis/serve.h)
+
+  // Cluster mode (cmd_serve_cluster.cc): a store node, chosen by --store-id,
+  // --pd-addr or --config.
+  uint64_t store_id = 0;
+  std::string addr;            // gRPC listen address; default 127.0.0.1:20160
+  std::string advertise_addr;  // what PD tells others; default: addr
+  std::string pd_addr;
+  std::string config;          // topology file: defaults and a new workdir's bootstrap
+  std::string pd_timeout = "2s";
+  int election_tick = 10;
+  int heartbeat_tick = 2;
+  uint64_t raft_max_msg_bytes = 1 << 20;
+  int raft_max_inflight = 256;
+  std::string raft_tick_interval = "100ms";
+  std::string read_mode = "read-index";  // read-index | lease
+  bool raft_debug_log = false;
+
+  bool cluster_mode() const { return store_id != 0 || !pd_addr.empty() || !config.empty(); }
 };
 int RunServe(const ServeOptions& options);
+int RunServeCluster(const ServeOptions& options);
+
+// nokv regions: one store's regions read offline from its workdir, or the
+// cluster's regions and leaders from PD (cmd_regions.cc). Exactly one of
+// workdir / pd_addr.
+struct RegionsOptions {
+  std::string workdir;
+  std::string pd_addr;
+  int pd_timeout_ms = 3000;
+  bool json = false;
+};
+int RunRegions(const RegionsOptions& options);
+
+// nokv kv: get/put/delete/scan through the cluster client (cmd_kv.cc,
+// kv_client.h). Exit codes: 0 ok, 1 get: key not found, 2 usage, 3 the
+// operation failed (cluster unreachable, timeout, ...).
+struct KvOptions {
+  std::string pd_addr;
+  int timeout_ms = 5000;
+  bool hex = false;       // KEY/VALUE/START arguments and printed keys/values are hex
+  std::string op;         // get | put | delete | scan
+  std::string key;        // get, put, delete; scan: the start key
+  std::string value;      // put
+  uint64_t limit = 100;   // scan
+};
+int RunKv(const KvOptions& options);
 
 }  // namespace nokv::cli

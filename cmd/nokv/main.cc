@@ -30,6 +30,8 @@ struct ParsedOptions {
   FsckCommandOptions fsck;
   BenchOptions bench;
   pdcmd::PdCommandOptions pd;
+  RegionsOptions regions;
+  KvOptions kv;
 };
 
 struct Subcommand {
@@ -43,6 +45,44 @@ void AddWorkdir(CLI::App* app, std::string* workdir) {
   app->add_option("-w,--workdir", *workdir, "NoKV workdir (database directory)")
       ->required()
       ->type_name("DIR");
+}
+
+void AddRegionsFlags(CLI::App* app, RegionsOptions* o) {
+  app->add_option("-w,--workdir", o->workdir,
+                  "A store's workdir, read offline and read-only (the store may be stopped)")
+      ->type_name("DIR");
+  app->add_option("--pd-addr", o->pd_addr, "Ask PD for every region and its leader (live)")
+      ->type_name("HOST:PORT");
+  app->add_option("--pd-timeout", o->pd_timeout_ms, "Milliseconds per PD request attempt")
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
+  app->add_flag("--json", o->json, "Print one JSON object (see nokv(1))");
+}
+
+void AddKvFlags(CLI::App* app, KvOptions* o) {
+  app->add_option("--pd-addr", o->pd_addr, "PD endpoint")
+      ->type_name("HOST:PORT")
+      ->envname("NOKV_PD_ADDR");
+  app->add_option("--timeout", o->timeout_ms, "Milliseconds per operation, retries included")
+      ->capture_default_str();
+  app->add_flag("--hex", o->hex, "KEY, VALUE and START are hex; keys and values print as hex");
+  app->require_subcommand(1);
+  app->fallthrough();  // --pd-addr etc. may follow the operation
+  CLI::App* get = app->add_subcommand("get", "Print KEY's value; exit 1 when it has none");
+  get->add_option("KEY", o->key, "The key")->required();
+  get->callback([o] { o->op = "get"; });
+  CLI::App* put = app->add_subcommand("put", "Set KEY to VALUE");
+  put->add_option("KEY", o->key, "The key")->required();
+  put->add_option("VALUE", o->value, "The value")->required();
+  put->callback([o] { o->op = "put"; });
+  CLI::App* del = app->add_subcommand("delete", "Delete KEY (no error when it has no value)");
+  del->add_option("KEY", o->key, "The key")->required();
+  del->callback([o] { o->op = "delete"; });
+  CLI::App* scan =
+      app->add_subcommand("scan", "Print up to --limit KEY<TAB>VALUE lines from START on");
+  scan->add_option("START", o->key, "First key (\"\" = from the beginning)")->required();
+  scan->add_option("--limit", o->limit, "Most pairs to print")->capture_default_str();
+  scan->callback([o] { o->op = "scan"; });
 }
 
 const std::vector<Subcommand>& Subcommands() {
@@ -98,16 +138,20 @@ const std::vector<Subcommand>& Subcommands() {
       {"bench", "Run YCSB workloads (A-G) on nokv, rocksdb and leveldb; see nokv-bench(1)",
        [](CLI::App* app, ParsedOptions* o) { bench::AddBenchFlags(app, &o->bench.config); },
        [](const ParsedOptions& o) { return RunBench(o.bench); }},
-      {"serve", "Open a DB and serve HTTP metrics/admin endpoints (and Redis) until SIGTERM",
+      {"serve",
+       "Serve a workdir: embedded (HTTP metrics/admin, Redis), or a cluster store node "
+       "(--store-id, --pd-addr)",
        [](CLI::App* app, ParsedOptions* o) {
-         AddWorkdir(app, &o->serve.workdir);
+         app->add_option("-w,--workdir", o->serve.workdir,
+                         "Workdir (a store's in cluster mode; --config may supply it)")
+             ->type_name("DIR");
          app->add_option("--metrics-addr", o->serve.metrics_addr,
-                         "HTTP listen address for /metrics, /debug/vars, /healthz, /admin/* "
-                         "(port 0 = any free port)")
-             ->type_name("HOST:PORT")
-             ->capture_default_str();
+                         "HTTP listen address for /metrics, /debug/vars, /healthz (and /admin/* "
+                         "embedded); port 0 = any free port. Default 127.0.0.1:8080 embedded, "
+                         "none in cluster mode")
+             ->type_name("HOST:PORT");
          app->add_option("--redis-addr", o->serve.redis_addr,
-                         "Also start the Redis gateway on this address")
+                         "Also start the Redis gateway on this address (embedded mode)")
              ->type_name("HOST:PORT");
          app->add_flag("--sync-writes", o->serve.sync_writes,
                        "fsync every write before acking (the gateway's appendfsync always)");
@@ -120,11 +164,59 @@ const std::vector<Subcommand>& Subcommands() {
                          "--metrics-addr")
              ->type_name("TOKEN")
              ->envname("NOKV_ADMIN_TOKEN");
+         // Cluster mode.
+         app->add_option("--store-id", o->serve.store_id, "Cluster mode: this store's id (> 0)")
+             ->type_name("N");
+         app->add_option("--addr", o->serve.addr,
+                         "Cluster mode: gRPC listen address (raft + NoKV RPC); default "
+                         "127.0.0.1:20160")
+             ->type_name("HOST:PORT");
+         app->add_option("--advertise-addr", o->serve.advertise_addr,
+                         "Cluster mode: the address other stores and clients dial (default: "
+                         "--addr with the bound port)")
+             ->type_name("HOST:PORT");
+         app->add_option("--pd-addr", o->serve.pd_addr, "Cluster mode: PD endpoint")
+             ->type_name("HOST:PORT");
+         app->add_option("--config", o->serve.config,
+                         "Cluster mode: topology file; supplies --addr, --pd-addr and --workdir "
+                         "when not given and bootstraps a new workdir")
+             ->type_name("FILE");
+         app->add_option("--pd-timeout", o->serve.pd_timeout, "PD RPC timeout (e.g. 2s, 500ms)")
+             ->capture_default_str();
+         app->add_option("--election-tick", o->serve.election_tick, "Raft election ticks (> 0)")
+             ->capture_default_str();
+         app->add_option("--heartbeat-tick", o->serve.heartbeat_tick,
+                         "Raft heartbeat ticks (> 0, < election ticks)")
+             ->capture_default_str();
+         app->add_option("--raft-max-msg-bytes", o->serve.raft_max_msg_bytes,
+                         "Raft max append message size")
+             ->capture_default_str();
+         app->add_option("--raft-max-inflight", o->serve.raft_max_inflight,
+                         "Raft max in-flight append messages")
+             ->capture_default_str();
+         app->add_option("--raft-tick-interval", o->serve.raft_tick_interval,
+                         "Raft tick period (e.g. 100ms)")
+             ->capture_default_str();
+         app->add_option("--read-mode", o->serve.read_mode,
+                         "Reads: read-index (a heartbeat round per read batch) or lease")
+             ->capture_default_str()
+             ->check(CLI::IsMember({"read-index", "lease"}));
+         app->add_flag("--raft-debug-log", o->serve.raft_debug_log, "Verbose store logging");
        },
-       [](const ParsedOptions& o) { return RunServe(o.serve); }},
+       [](const ParsedOptions& o) {
+         return o.serve.cluster_mode() ? RunServeCluster(o.serve) : RunServe(o.serve);
+       }},
       {"pd", "Run the placement driver (timestamps, ids, routing, scheduling); see nokv-pd(1)",
        [](CLI::App* app, ParsedOptions* o) { pdcmd::AddPdFlags(app, &o->pd); },
        [](const ParsedOptions& o) { return pdcmd::RunPd(o.pd, "nokv pd"); }},
+      {"regions",
+       "List one store's regions offline (--workdir) or the cluster's, with leaders, from PD "
+       "(--pd-addr)",
+       [](CLI::App* app, ParsedOptions* o) { AddRegionsFlags(app, &o->regions); },
+       [](const ParsedOptions& o) { return RunRegions(o.regions); }},
+      {"kv", "Get, put, delete or scan keys of a cluster (routed through PD)",
+       [](CLI::App* app, ParsedOptions* o) { AddKvFlags(app, &o->kv); },
+       [](const ParsedOptions& o) { return RunKv(o.kv); }},
   };
   return kSubcommands;
 }
