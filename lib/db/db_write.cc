@@ -270,7 +270,10 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     // Values first: once this segment stops being the newest, replay treats
     // a dangling value pointer in it as corruption, not as a torn tail.
     Status s = vlog_ ? vlog_->Sync() : Status::OK();
-    if (s.ok()) s = wal_->Sync();
+    if (s.ok()) {
+      s = wal_->Sync();
+      if (s.ok()) stat_syncs_.fetch_add(1, std::memory_order_relaxed);
+    }
     if (s.ok()) s = wal_->Close();
     std::unique_ptr<WalWriter> fresh;
     if (s.ok()) {

@@ -145,6 +145,9 @@ void ValueLogGc::MaybeDeleteSegments() {
   // rewritten copies.
   const uint64_t oldest_snapshot = hooks_.oldest_snapshot();
   const uint64_t log_number = hooks_.log_number();
+  // One deleter at a time, from choosing to counting: when a caller
+  // returns, a deletion another thread started is finished and counted.
+  std::lock_guard<std::mutex> deleting(delete_mu_);
   std::vector<uint64_t> ready;
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -20,8 +20,10 @@
 // deferred deletes, the running flag and the GC counters. It reaches the
 // engine only through Hooks.
 //
-// Locking: mu_ guards pins_, pending_ and running_. It is never held while a
-// hook runs: hooks take the DB's mutex or write through the write thread.
+// Locking: mu_ guards pins_, pending_ and running_. delete_mu_ makes
+// MaybeDeleteSegments one deleter at a time (taken before mu_). Neither is
+// held while a hook runs: hooks take the DB's mutex or write through the
+// write thread.
 // So the DB must not hold its own mutex when it calls Run, Unpin or
 // MaybeDeleteSegments (they run hooks); Pin only takes mu_.
 #pragma once
@@ -108,6 +110,7 @@ class ValueLogGc {
   ValueLog* const vlog_;
   const Hooks hooks_;
 
+  std::mutex delete_mu_;  // serializes MaybeDeleteSegments; taken before mu_
   mutable std::mutex mu_;
   bool running_ = false;                 // guarded by mu_
   std::multiset<uint64_t> pins_;         // guarded by mu_: live iterators' sequences

@@ -80,6 +80,20 @@ TEST(VersionEdit, RoundTrip) {
   EXPECT_NE(d.DebugString().find("add column family 4 \"raft\""), std::string::npos);
 }
 
+// The byte layout docs/formats.md gives as its example.
+TEST(VersionEdit, ColumnFamilyRecordBytes) {
+  VersionEdit add;
+  add.added_column_families = {{4, "raft"}};
+  std::string enc;
+  add.EncodeTo(&enc);
+  EXPECT_EQ(enc, std::string("\x06\x04\x04raft", 7));
+  VersionEdit drop;
+  drop.dropped_column_families = {4};
+  enc.clear();
+  drop.EncodeTo(&enc);
+  EXPECT_EQ(enc, std::string("\x07\x04", 2));
+}
+
 TEST(VersionEdit, EmptyEditRoundTrips) {
   VersionEdit e;
   std::string enc;

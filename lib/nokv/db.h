@@ -154,13 +154,15 @@ class DB {
   //   nokv.wal.number                    number of the active WAL segment
   //   nokv.wal.bytes                     bytes written to it so far
   //   nokv.wal.records                   WAL records written since Open
-  //   nokv.wal.syncs                     WAL fsyncs since Open
+  //   nokv.wal.syncs                     WAL fsyncs since Open (synced
+  //                                      writes, FlushWAL(true), rotations)
   //   nokv.num-levels                    levels of the tree (L0..L<n-1>)
   //   nokv.level<N>.files                SST files in level N
   //   nokv.level<N>.bytes                SST bytes in level N
   //   nokv.level<N>.entries              records in level N's SSTs
   //   nokv.sst.files / .bytes / .entries the same over all levels
-  //   nokv.flush.count                   memtable flushes since Open
+  //   nokv.flush.count                   memtables written to L0 since Open
+  //                                      (WAL replay at Open included)
   //   nokv.flush.bytes-written           SST bytes written by them
   //   nokv.compaction.count              compactions since Open (trivial
   //                                      moves included)
@@ -175,7 +177,8 @@ class DB {
   //   nokv.block-cache.capacity          its configured size
   //   nokv.vlog.segments / .bytes        value-log segments and their bytes
   //   nokv.vlog.discard-bytes            garbage known from compaction (a lower bound)
-  //   nokv.vlog.values-written           values separated into the value log
+  //   nokv.vlog.values-written           values appended to the value log
+  //                                      (GC rewrites included)
   //   nokv.vlog.pending-deletes          rewritten segments waiting for old readers
   //   nokv.vlog.gc.runs                  value-log GC passes
   //   nokv.vlog.gc.records-rewritten     live values GC rewrote

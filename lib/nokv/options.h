@@ -171,10 +171,10 @@ struct WriteOptions {
 struct UpdateOptions {
   // The column family; null = the default family.
   ColumnFamilyHandle* column_family = nullptr;
-  // MVCC: the update's version (the transaction layer's timestamp; readers
-  // at version v see the newest entry with version <= v). Unset = an
-  // unversioned update. Do not mix versioned and unversioned updates of one
-  // key.
+  // MVCC: the update's version (the transaction layer's timestamp, below
+  // UINT64_MAX, which stands for "unversioned"; readers at version v see the
+  // newest entry with version <= v). Unset = an unversioned update. Do not
+  // mix versioned and unversioned updates of one key.
   std::optional<uint64_t> version;
   // Put only: the value disappears at this unix time in milliseconds (reads
   // stop returning it then, compaction drops it); 0 = never.

@@ -2,6 +2,8 @@
 // engine_adapter.h for the key scheme).
 #include "raftstore/engine_adapter.h"
 
+#include <tuple>
+
 #include "nokv/iterator.h"
 #include "nokv/options.h"
 
@@ -72,22 +74,26 @@ Result<ColumnFamily> CfByName(std::string_view name) {
 
 // ---- DataWriteBatch ----
 
+UpdateOptions DataWriteBatch::In(ColumnFamily cf, uint64_t expires_at_ms) {
+  UpdateOptions o;
+  if (cf == ColumnFamily::kLock) o.column_family = &lock_;
+  if (cf == ColumnFamily::kWrite) o.column_family = &write_;
+  o.expires_at_ms = expires_at_ms;
+  return o;
+}
+
 void DataWriteBatch::Put(ColumnFamily cf, std::string_view key, std::string_view value,
                          uint64_t expires_at_ms) {
-  if (expires_at_ms != 0) {
-    batch_.PutCFWithExpiry(cf, DataKey(key), value, expires_at_ms);
-  } else {
-    batch_.PutCF(cf, DataKey(key), value);
-  }
+  batch_.Put(In(cf, expires_at_ms), DataKey(key), value);
 }
 
 void DataWriteBatch::Delete(ColumnFamily cf, std::string_view key) {
-  batch_.DeleteCF(cf, DataKey(key));
+  batch_.Delete(In(cf), DataKey(key));
 }
 
 void DataWriteBatch::DeleteRange(ColumnFamily cf, std::string_view begin, std::string_view end) {
   if (!end.empty() && begin >= end) return;
-  batch_.DeleteRangeCF(cf, DataKey(begin), DataEndKey(end));
+  batch_.DeleteRange(In(cf).column_family, DataKey(begin), DataEndKey(end));
 }
 
 void DataWriteBatch::ClearRange(std::string_view begin, std::string_view end) {
@@ -114,8 +120,30 @@ Status DataEngine::Open(Options options, const std::string& dir,
   options.create_if_missing = true;
   std::unique_ptr<DB> db;
   NOKV_RETURN_IF_ERROR(DB::Open(options, dir, &db).WithContext("data engine " + dir));
-  out->reset(new DataEngine(std::move(db)));
+  std::unique_ptr<DataEngine> engine(new DataEngine(std::move(db)));
+  // The data families, by the ids DataWriteBatch encodes (see the header).
+  for (const auto& [name, cf, handle] :
+       {std::tuple{"lock", ColumnFamily::kLock, &engine->lock_},
+        std::tuple{"write", ColumnFamily::kWrite, &engine->write_}}) {
+    ColumnFamilyHandle* h = engine->db_->GetColumnFamily(name);
+    if (h == nullptr) {
+      NOKV_RETURN_IF_ERROR(engine->db_->CreateColumnFamily(name, &h));
+    }
+    if (h->id() != static_cast<uint32_t>(cf)) {
+      return Status::NotSupported("data engine " + dir + ": column family \"" + name +
+                                  "\" has id " + std::to_string(h->id()) + ", expected " +
+                                  std::to_string(static_cast<uint32_t>(cf)));
+    }
+    *handle = h;
+  }
+  *out = std::move(engine);
   return Status::OK();
+}
+
+ColumnFamilyHandle* DataEngine::Handle(ColumnFamily cf) const {
+  if (cf == ColumnFamily::kLock) return lock_;
+  if (cf == ColumnFamily::kWrite) return write_;
+  return nullptr;
 }
 
 DataEngine::~DataEngine() {
@@ -136,18 +164,20 @@ Status DataEngine::Sync() { return db_->FlushWAL(/*sync=*/true); }
 Status DataEngine::Get(ColumnFamily cf, std::string_view key, std::string* value,
                        const Snapshot* snapshot) {
   ReadOptions ro;
+  ro.column_family = Handle(cf);
   ro.snapshot = snapshot;
-  return db_->GetCF(ro, cf, DataKey(key), value);
+  return db_->Get(ro, DataKey(key), value);
 }
 
 std::unique_ptr<Iterator> DataEngine::NewIterator(ColumnFamily cf, std::string_view lower,
                                                   std::string_view upper,
                                                   const Snapshot* snapshot) {
   ReadOptions ro;
+  ro.column_family = Handle(cf);
   ro.snapshot = snapshot;
   ro.lower_bound = DataKey(lower);
   ro.upper_bound = DataEndKey(upper);
-  return std::make_unique<DataIterator>(db_->NewIteratorCF(ro, cf));
+  return std::make_unique<DataIterator>(db_->NewIterator(ro));
 }
 
 Status DataEngine::LoadStoreIdent(raft_serverpb::StoreIdent* ident) {

@@ -12,6 +12,14 @@
 // user key; region ranges map to ['z'+start, 'z'+end) ('{' for +inf). When
 // the engine offers a dedicated "raft_state" family the 0x01 records move
 // there and nothing outside this file changes.
+//
+// Column families: the raftstore names its data families by the engine's
+// ColumnFamily ids (default 0, lock 1, write 2). The engine creates families
+// by name; DataEngine::Open creates "lock" and "write" in that order on a
+// fresh engine (so they get ids 1 and 2; a format-1 workdir has them
+// implicitly) and refuses an engine where they carry other ids. A
+// DataWriteBatch encodes a family by its id (WriteBatch stores ids; the DB
+// checks at Write that the id names a live family).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +30,7 @@
 
 #include "base/internal_key.h"
 #include "base/status.h"
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "proto/raft_serverpb.pb.h"
 
@@ -54,6 +63,21 @@ class DataWriteBatch {
 
  private:
   friend class DataEngine;
+  // A family named by its fixed id, for encoding updates.
+  class FixedFamily final : public ColumnFamilyHandle {
+   public:
+    FixedFamily(uint32_t id, std::string name) : id_(id), name_(std::move(name)) {}
+    const std::string& name() const override { return name_; }
+    uint32_t id() const override { return id_; }
+
+   private:
+    uint32_t id_;
+    std::string name_;
+  };
+  UpdateOptions In(ColumnFamily cf, uint64_t expires_at_ms = 0);
+
+  FixedFamily lock_{static_cast<uint32_t>(ColumnFamily::kLock), "lock"};
+  FixedFamily write_{static_cast<uint32_t>(ColumnFamily::kWrite), "write"};
   WriteBatch batch_;
 };
 
@@ -85,12 +109,17 @@ class DataEngine {
   Status LoadApplyState(uint64_t region_id, raft_serverpb::RaftApplyState* state);
 
   uint64_t NowMs() const { return db_->NowMs(); }
-  DbStats Stats() { return db_->GetStats(); }
+  DbStats Stats() { return CollectDbStats(*db_); }
   Status Close();
 
  private:
   explicit DataEngine(std::unique_ptr<DB> db) : db_(std::move(db)) {}
+  // The engine's handle of a data family (null: default).
+  ColumnFamilyHandle* Handle(ColumnFamily cf) const;
+
   std::unique_ptr<DB> db_;
+  ColumnFamilyHandle* lock_ = nullptr;   // owned by db_
+  ColumnFamilyHandle* write_ = nullptr;  // owned by db_
 };
 
 }  // namespace nokv::raftstore

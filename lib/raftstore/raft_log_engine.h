@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "db/db_stats.h"
 #include "nokv/db.h"
 #include "raft/raftpb.pb.h"
 
@@ -105,7 +106,7 @@ class RaftLogEngine {
 
   // Write calls and fsyncs so far (observability; tests check sharing).
   uint64_t writes() const { return writes_; }
-  DbStats Stats() { return db_->GetStats(); }
+  DbStats Stats() { return CollectDbStats(*db_); }
 
   Status Close();
 

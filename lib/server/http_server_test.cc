@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "db/db_stats.h"
+#include "manifest/filenames.h"
 #include "testutil/test_util.h"
+#include "vfs/file_system.h"
 
 namespace nokv {
 namespace {
@@ -133,6 +135,17 @@ TEST_F(HttpServerTest, EveryEndpoint) {
   EXPECT_NE(r.head.find("text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(r.body.find("\nnokv_write_requests_total 500\n"), std::string::npos);
   EXPECT_NE(r.body.find("nokv_lsm_level_tables{level=\"0\"}"), std::string::npos);
+  // The figures come from the engine: the WAL gauge is the active segment's
+  // size on disk (every acknowledged write was handed to the OS).
+  uint64_t wal_number = 0, wal_bytes = 0, on_disk = 0;
+  ASSERT_TRUE(db_->GetIntProperty("nokv.wal.number", &wal_number));
+  ASSERT_TRUE(db_->GetIntProperty("nokv.wal.bytes", &wal_bytes));
+  ASSERT_TRUE(
+      NewPosixFileSystem()->GetFileSize(WalFileName(dir_.path(), wal_number), &on_disk).ok());
+  EXPECT_GT(on_disk, 0u);
+  EXPECT_EQ(wal_bytes, on_disk);
+  EXPECT_NE(r.body.find("\nnokv_wal_active_size " + std::to_string(on_disk) + "\n"),
+            std::string::npos);
 
   const uint64_t flushes_before = CollectDbStats(*db_).flushes;
   r = Request(port, "POST", "/admin/flush");
