@@ -101,6 +101,32 @@ TEST_F(StoreRegionOpsTest, SplitUnderConcurrentWritesLosesNothingAndBothHalvesSe
   ExpectReplicasEqual(c, "", "");
 }
 
+TEST_F(StoreRegionOpsTest, SplitWithoutAKeyUsesTheMiddleKeyAndBigRegionsSplitThemselves) {
+  testutil::TempDir dir;
+  TestClusterOptions o;
+  o.store.region_size_scan_interval_ms = 100;
+  TestCluster c(dir.path(), o);
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_NE(c.WaitLeader(1), 0u);
+  for (int i = 0; i < 100; i++) ASSERT_TRUE(c.Put(Key(i), std::string(100, 'v')).ok());
+  ASSERT_TRUE(c.Split(1, "").ok());  // PD's split step without keys
+  auto r = c.RegionOn(c.WaitLeader(1), 1);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GE(r->region.end_key(), Key(40));
+  EXPECT_LE(r->region.end_key(), Key(60));
+  // With a size limit, a leader splits its region once a size scan sees it
+  // grow past the limit.
+  testutil::TempDir dir2;
+  TestClusterOptions o2 = o;
+  o2.store.region_split_size = 4000;
+  TestCluster c2(dir2.path(), o2);
+  ASSERT_TRUE(c2.Start().ok());
+  ASSERT_NE(c2.WaitLeader(1), 0u);
+  for (int i = 0; i < 100; i++) ASSERT_TRUE(c2.Put(Key(i), std::string(100, 'v')).ok());
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return c2.store(1)->Regions().size() >= 2; }, 10000));
+  for (int i = 0; i < 100; i++) ASSERT_TRUE(c2.Get(Key(i)).value().has_value()) << i;
+}
+
 TEST_F(StoreRegionOpsTest, MergeJoinsAdjacentRegionsAndTombstonesTheSource) {
   testutil::TempDir dir;
   TestCluster c(dir.path());
