@@ -285,6 +285,17 @@ TEST_F(StoreRegionOpsTest, MergeRollsBackWhenTheTargetChangesFirst) {
   ASSERT_NE(c.WaitLeader(right), 0u);
   ASSERT_TRUE(c.Put("a", "1").ok());
   ASSERT_TRUE(c.Put("x", "1").ok());
+  // Every replica holds the whole log first (a merge is refused otherwise).
+  ASSERT_TRUE(TestCluster::WaitFor([&] {
+    auto l = c.RegionOn(c.WaitLeader(1), 1);
+    for (uint64_t id : c.store_ids()) {
+      auto r = c.RegionOn(id, 1);
+      if (!l || !r || r->last_index != l->last_index || r->applied_index != l->last_index) {
+        return false;
+      }
+    }
+    return true;
+  }, 10000));
   // Hold back one source follower (no store may send to it) so the commit
   // must wait for it.
   const uint64_t src_leader = c.WaitLeader(1);
