@@ -115,8 +115,7 @@ void DataWriteBatch::PutStoreIdent(const raft_serverpb::StoreIdent& ident) {
 
 // ---- DataEngine ----
 
-Status DataEngine::Open(Options options, const std::string& dir,
-                        std::unique_ptr<DataEngine>* out) {
+Status DataEngine::Open(Options options, const std::string& dir, std::unique_ptr<DataEngine>* out) {
   options.create_if_missing = true;
   std::unique_ptr<DB> db;
   NOKV_RETURN_IF_ERROR(DB::Open(options, dir, &db).WithContext("data engine " + dir));

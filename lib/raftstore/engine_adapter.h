@@ -98,8 +98,7 @@ class DataEngine {
   // An iterator over user keys in [lower, upper) of `cf` (upper empty =
   // +inf), at `snapshot` (null = now). Keys come back without the prefix.
   std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, std::string_view lower,
-                                        std::string_view upper,
-                                        const Snapshot* snapshot = nullptr);
+                                        std::string_view upper, const Snapshot* snapshot = nullptr);
   const Snapshot* GetSnapshot() { return db_->GetSnapshot(); }
   void ReleaseSnapshot(const Snapshot* s) { db_->ReleaseSnapshot(s); }
 

@@ -7,12 +7,18 @@ namespace nokv::raftstore {
 
 const char* CrashPointName(CrashPoint point) {
   switch (point) {
-    case CrashPoint::kBeforePersistHardState: return "before_persist_hard_state";
-    case CrashPoint::kBeforePersistEntries: return "before_persist_entries";
-    case CrashPoint::kBeforePersistSnapshot: return "before_persist_snapshot";
-    case CrashPoint::kBeforeApply: return "before_apply";
-    case CrashPoint::kAfterApply: return "after_apply";
-    case CrashPoint::kCount: break;
+    case CrashPoint::kBeforePersistHardState:
+      return "before_persist_hard_state";
+    case CrashPoint::kBeforePersistEntries:
+      return "before_persist_entries";
+    case CrashPoint::kBeforePersistSnapshot:
+      return "before_persist_snapshot";
+    case CrashPoint::kBeforeApply:
+      return "before_apply";
+    case CrashPoint::kAfterApply:
+      return "after_apply";
+    case CrashPoint::kCount:
+      break;
   }
   return "none";
 }

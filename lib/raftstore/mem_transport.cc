@@ -40,8 +40,7 @@ class MemTransport final : public Transport {
         return Status::Unavailable("store " + std::to_string(to) + " is unknown");
       }
       if (!net_->CanPass(store_id_, to) ||
-          (net_->loss_rate_ > 0 &&
-           net_->rng_.Uniform(1'000'000) < net_->loss_rate_ * 1'000'000)) {
+          (net_->loss_rate_ > 0 && net_->rng_.Uniform(1'000'000) < net_->loss_rate_ * 1'000'000)) {
         net_->dropped_++;
         return Status::OK();  // lost on the wire: the sender cannot tell
       }
@@ -113,7 +112,9 @@ class MemTransport final : public Transport {
   const uint64_t store_id_;
 };
 
-MemNetwork::MemNetwork() { thread_ = std::thread([this] { Run(); }); }
+MemNetwork::MemNetwork() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 MemNetwork::~MemNetwork() {
   {

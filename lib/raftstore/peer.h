@@ -31,7 +31,7 @@ inline constexpr uint64_t kInitTerm = 5;
 
 // What applying a command produced for its proposer.
 struct ApplyResult {
-  Status status;                            // not OK: a plain error
+  Status status;  // not OK: a plain error
   std::optional<errorpb::RegionError> region_error;
 };
 using ProposalCallback = std::function<void(ApplyResult)>;
@@ -94,7 +94,7 @@ struct Peer {
   // the round's inbox drain.
   std::vector<PendingRead> reads_new;
   std::map<std::string, std::vector<PendingRead>> reads_waiting_index;  // by ReadIndex ctx
-  std::multimap<uint64_t, PendingRead> reads_waiting_apply;  // by read index
+  std::multimap<uint64_t, PendingRead> reads_waiting_apply;             // by read index
 
   bool snapshot_generating = false;
   std::optional<GeneratedSnapshot> generated;

@@ -18,9 +18,9 @@ inline constexpr size_t kDefaultSnapshotChunkSize = 1 << 20;
 
 // The chunks of one snapshot: the header chunk, then ceil(size/chunk_size)
 // data chunks (none for empty data).
-std::vector<raft_serverpb::SnapshotChunk> SplitSnapshot(const raft_serverpb::RaftMessage& message,
-                                                        const std::string& data,
-                                                        size_t chunk_size = kDefaultSnapshotChunkSize);
+std::vector<raft_serverpb::SnapshotChunk> SplitSnapshot(
+    const raft_serverpb::RaftMessage& message, const std::string& data,
+    size_t chunk_size = kDefaultSnapshotChunkSize);
 
 // Reassembles one snapshot stream. Add each chunk as it arrives, then
 // Finish. Every error is Corruption naming what failed (chunk number,

@@ -8,7 +8,6 @@
 
 #include "base/crc32c.h"
 #include "nokv/iterator.h"
-
 #include "raftstore/store_impl.h"
 #include "vfs/file_system.h"
 
@@ -38,7 +37,8 @@ Status CheckBootstrapRegions(const std::vector<metapb::Region>& regions) {
   for (size_t i = 0; i < regions.size(); i++) {
     const metapb::Region& r = regions[i];
     const std::string where = "region " + std::to_string(r.id());
-    if (r.id() == 0) return Status::InvalidArgument("bootstrap region #" + std::to_string(i) + " has id 0");
+    if (r.id() == 0)
+      return Status::InvalidArgument("bootstrap region #" + std::to_string(i) + " has id 0");
     if (!region_ids.insert(r.id()).second) return Status::InvalidArgument(where + " listed twice");
     if (r.region_epoch().version() == 0 || r.region_epoch().conf_ver() == 0) {
       return Status::InvalidArgument(where + ": epoch version and conf_ver must be >= 1");
@@ -114,8 +114,7 @@ Status Store::Open(const StoreOptions& options, Transport* transport, PdLink* pd
   auto impl = std::make_unique<Impl>(opts, transport, pd);
   Options data_options = opts.data_engine;
   data_options.fs = opts.fs;
-  NOKV_RETURN_IF_ERROR(
-      DataEngine::Open(data_options, JoinPath(opts.workdir, "data"), &impl->data));
+  NOKV_RETURN_IF_ERROR(DataEngine::Open(data_options, JoinPath(opts.workdir, "data"), &impl->data));
   RaftLogEngine::Options log_options;
   log_options.fs = opts.fs;
   log_options.memtable_size = opts.raft_log_memtable_size;
@@ -169,8 +168,8 @@ Status Store::Start(const std::string& address) {
       }
     });
   }
-  spdlog::info("store {}: started with {} region(s) at {}", impl->opts.store_id,
-               impl->peers.size(), address);
+  spdlog::info("store {}: started with {} region(s) at {}", impl->opts.store_id, impl->peers.size(),
+               address);
   return Status::OK();
 }
 
@@ -202,12 +201,14 @@ void Store::Stop() {
   }
   if (impl->raft_log) {
     Status s = impl->raft_log->Close();
-    if (!s.ok() && !impl->halted) spdlog::warn("store {}: closing raft log: {}", impl->opts.store_id, s.ToString());
+    if (!s.ok() && !impl->halted)
+      spdlog::warn("store {}: closing raft log: {}", impl->opts.store_id, s.ToString());
     impl->raft_log.reset();
   }
   if (impl->data) {
     Status s = impl->data->Close();
-    if (!s.ok() && !impl->halted) spdlog::warn("store {}: closing data engine: {}", impl->opts.store_id, s.ToString());
+    if (!s.ok() && !impl->halted)
+      spdlog::warn("store {}: closing data engine: {}", impl->opts.store_id, s.ToString());
     impl->data.reset();
   }
   if (was_running) spdlog::info("store {}: stopped", impl->opts.store_id);
@@ -215,15 +216,15 @@ void Store::Stop() {
 
 uint64_t Store::store_id() const { return impl_->opts.store_id; }
 
-#define NOKV_STORE_FORWARD(Method, Req, Resp)                                        \
-  void Store::Method(const kvrpcpb::Req& request, Callback<kvrpcpb::Resp> done) {     \
-    Impl* impl = impl_.get();                                                        \
-    auto shared_done = std::make_shared<Callback<kvrpcpb::Resp>>(std::move(done));   \
-    if (!impl->Post([impl, request, shared_done] {                                   \
-          impl->Handle##Method(request, std::move(*shared_done));                    \
-        })) {                                                                        \
-      Refuse(*shared_done, kStopped);                                                \
-    }                                                                                \
+#define NOKV_STORE_FORWARD(Method, Req, Resp)                                      \
+  void Store::Method(const kvrpcpb::Req& request, Callback<kvrpcpb::Resp> done) {  \
+    Impl* impl = impl_.get();                                                      \
+    auto shared_done = std::make_shared<Callback<kvrpcpb::Resp>>(std::move(done)); \
+    if (!impl->Post([impl, request, shared_done] {                                 \
+          impl->Handle##Method(request, std::move(*shared_done));                  \
+        })) {                                                                      \
+      Refuse(*shared_done, kStopped);                                              \
+    }                                                                              \
   }
 
 NOKV_STORE_FORWARD(RawGet, RawGetRequest, RawGetResponse)
@@ -239,10 +240,12 @@ void Store::SplitRegion(uint64_t region_id, std::string split_key,
                         std::function<void(Status)> done) {
   Impl* impl = impl_.get();
   auto d = std::make_shared<std::function<void(Status)>>(std::move(done));
-  if (!impl->Post([impl, region_id, split_key, d] { impl->StartSplit(region_id,
-                         split_key.empty() ? std::vector<std::string>{}
-                                           : std::vector<std::string>{split_key},
-                         *d); })) {
+  if (!impl->Post([impl, region_id, split_key, d] {
+        impl->StartSplit(
+            region_id,
+            split_key.empty() ? std::vector<std::string>{} : std::vector<std::string>{split_key},
+            *d);
+      })) {
     (*d)(Status::Aborted(kStopped));
   }
 }
@@ -262,9 +265,8 @@ void Store::ChangePeer(uint64_t region_id, bool add, const metapb::Peer& peer,
                        std::function<void(Status)> done) {
   Impl* impl = impl_.get();
   auto d = std::make_shared<std::function<void(Status)>>(std::move(done));
-  if (!impl->Post([impl, region_id, add, peer, d] {
-        impl->StartChangePeer(region_id, add, peer, *d);
-      })) {
+  if (!impl->Post(
+          [impl, region_id, add, peer, d] { impl->StartChangePeer(region_id, add, peer, *d); })) {
     (*d)(Status::Aborted(kStopped));
   }
 }
@@ -488,7 +490,8 @@ Status ReadStoreRegions(const std::string& workdir, std::shared_ptr<FileSystem> 
   NOKV_RETURN_IF_ERROR(DataEngine::Open(data_options, data_dir, &data));
   raft_serverpb::StoreIdent ident;
   Status s = data->LoadStoreIdent(&ident);
-  if (s.IsNotFound()) return Status::InvalidArgument(workdir + " is not a store workdir (no store ident)");
+  if (s.IsNotFound())
+    return Status::InvalidArgument(workdir + " is not a store workdir (no store ident)");
   NOKV_RETURN_IF_ERROR(s);
   *store_id = ident.store_id();
   std::map<uint64_t, raft_serverpb::RegionLocalState> states;

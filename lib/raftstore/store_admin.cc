@@ -224,7 +224,7 @@ void Store::Impl::StartMerge(uint64_t source_id, uint64_t target_id,
     if (!status.ok()) return done(status);
     Peer* src = FindPeer(source_id);
     if (src == nullptr) return done(Status::OK());  // already merged away
-    src->merge_done = done;  // answered at commit or rollback
+    src->merge_done = done;                         // answered at commit or rollback
   });
 }
 
@@ -279,9 +279,8 @@ void Store::Impl::MaybeCompactLog(Peer* p) {
   const uint64_t applied = p->applied_index();
   const uint64_t first = p->storage->first_index();
   if (applied < first || applied - first + 1 < opts.raft_log_gc_threshold) return;
-  uint64_t compact_to = applied > opts.raft_log_retain_entries
-                            ? applied - opts.raft_log_retain_entries
-                            : 0;
+  uint64_t compact_to =
+      applied > opts.raft_log_retain_entries ? applied - opts.raft_log_retain_entries : 0;
   const raft::NodeStatus st = p->node->GetStatus();
   for (const auto& [id, pr] : st.progress) {
     if (id == p->peer_id) continue;
@@ -325,7 +324,9 @@ void Store::Impl::MaybeScanSize(Peer* p) {
       if (self->opts.region_split_size != 0 && st.bytes > self->opts.region_split_size &&
           !middle.empty() && p->is_leader()) {
         self->StartSplit(r.id(), {middle}, [id = r.id(), self](Status s) {
-          if (!s.ok()) spdlog::info("store {}: size split of region {}: {}", self->opts.store_id, id, s.ToString());
+          if (!s.ok())
+            spdlog::info("store {}: size split of region {}: {}", self->opts.store_id, id,
+                         s.ToString());
         });
       }
     });

@@ -118,13 +118,20 @@ ApplyResult Store::Impl::ApplyWrites(Peer* p, const raft_cmdpb::RaftCmdRequest& 
   for (const raft_cmdpb::Request& r : cmd.requests()) {
     std::string_view cf, key;
     switch (r.cmd_case()) {
-      case raft_cmdpb::Request::kPut: cf = r.put().cf(); key = r.put().key(); break;
-      case raft_cmdpb::Request::kDelete: cf = r.delete_().cf(); key = r.delete_().key(); break;
+      case raft_cmdpb::Request::kPut:
+        cf = r.put().cf();
+        key = r.put().key();
+        break;
+      case raft_cmdpb::Request::kDelete:
+        cf = r.delete_().cf();
+        key = r.delete_().key();
+        break;
       case raft_cmdpb::Request::kDeleteRange:
         cf = r.delete_range().cf();
         key = r.delete_range().start_key();
         break;
-      default: return Error(Status::InvalidArgument("empty write request"));
+      default:
+        return Error(Status::InvalidArgument("empty write request"));
     }
     if (!CfByName(cf).ok()) return Error(CfByName(cf).status());
     if (!KeyInRegion(key, region)) return RegionErrorResult(MakeKeyNotInRegion(key, region));
@@ -150,21 +157,27 @@ ApplyResult Store::Impl::ApplyWrites(Peer* p, const raft_cmdpb::RaftCmdRequest& 
         ctx->batch.DeleteRange(CfByName(dr.cf()).value(), dr.start_key(), end);
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return ApplyResult{};
 }
 
-ApplyResult Store::Impl::ApplyAdmin(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd,
-                                    uint64_t index, uint64_t term, ApplyContext* ctx) {
+ApplyResult Store::Impl::ApplyAdmin(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, uint64_t index,
+                                    uint64_t term, ApplyContext* ctx) {
   const raft_cmdpb::AdminRequest& admin = cmd.admin_request();
   switch (admin.cmd_case()) {
-    case raft_cmdpb::AdminRequest::kSplit: return ApplySplit(p, cmd, ctx);
-    case raft_cmdpb::AdminRequest::kPrepareMerge: return ApplyPrepareMerge(p, cmd, index, ctx);
-    case raft_cmdpb::AdminRequest::kCommitMerge: return ApplyCommitMerge(p, cmd, ctx);
-    case raft_cmdpb::AdminRequest::kRollbackMerge: return ApplyRollbackMerge(p, cmd, ctx);
-    case raft_cmdpb::AdminRequest::kCompactLog: return ApplyCompactLog(p, cmd, ctx);
+    case raft_cmdpb::AdminRequest::kSplit:
+      return ApplySplit(p, cmd, ctx);
+    case raft_cmdpb::AdminRequest::kPrepareMerge:
+      return ApplyPrepareMerge(p, cmd, index, ctx);
+    case raft_cmdpb::AdminRequest::kCommitMerge:
+      return ApplyCommitMerge(p, cmd, ctx);
+    case raft_cmdpb::AdminRequest::kRollbackMerge:
+      return ApplyRollbackMerge(p, cmd, ctx);
+    case raft_cmdpb::AdminRequest::kCompactLog:
+      return ApplyCompactLog(p, cmd, ctx);
     default:
       return Error(Status::InvalidArgument("admin command " + std::to_string(admin.cmd_case()) +
                                            " is not replicated"));
@@ -291,7 +304,8 @@ ApplyResult Store::Impl::ApplyConfChange(Peer* p, const raftpb::Entry& e, ApplyC
   } else if (cp.change_type() == raft_cmdpb::REMOVE_NODE) {
     if (existing == nullptr) bad = Status::InvalidArgument("peer is not a member");
   } else if (cp.change_type() == raft_cmdpb::ADD_NODE && existing != nullptr) {
-    if (existing->role() != metapb::LEARNER) bad = Status::InvalidArgument("peer is already a voter");
+    if (existing->role() != metapb::LEARNER)
+      bad = Status::InvalidArgument("peer is already a voter");
   } else if (existing != nullptr || on_store != nullptr) {
     bad = Status::InvalidArgument("the store already holds a peer of the region");
   }
@@ -332,7 +346,8 @@ ApplyResult Store::Impl::ApplyConfChange(Peer* p, const raftpb::Entry& e, ApplyC
       removed_self = cp.peer().id() == p->peer_id;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   region.mutable_region_epoch()->set_conf_ver(region.region_epoch().conf_ver() + 1);
   WriteRegionState(p, &ctx->batch);
@@ -360,9 +375,8 @@ ApplyResult Store::Impl::ApplyPrepareMerge(Peer* p, const raft_cmdpb::RaftCmdReq
   if (!EpochEqual(cmd.header().region_epoch(), region.region_epoch())) {
     return RegionErrorResult(MakeEpochNotMatch({region}));
   }
-  const bool adjacent =
-      (!region.end_key().empty() && target.start_key() == region.end_key()) ||
-      (!region.start_key().empty() && target.end_key() == region.start_key());
+  const bool adjacent = (!region.end_key().empty() && target.start_key() == region.end_key()) ||
+                        (!region.start_key().empty() && target.end_key() == region.start_key());
   if (!adjacent || StoresOf(target) != StoresOf(region) || HasLearner(target) ||
       HasLearner(region)) {
     return Error(Status::InvalidArgument("merge target must be adjacent with the same voters"));
@@ -396,8 +410,9 @@ ApplyResult Store::Impl::ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequ
   const bool src_left = !region.start_key().empty() && src.end_key() == region.start_key();
   const bool src_right = !region.end_key().empty() && src.start_key() == region.end_key();
   if ((!src_left && !src_right) || StoresOf(src) != StoresOf(region)) {
-    return Error(Status::InvalidArgument("merge source is not an adjacent region with the same "
-                                         "stores"));
+    return Error(
+        Status::InvalidArgument("merge source is not an adjacent region with the same "
+                                "stores"));
   }
   Peer* s = FindPeer(src.id());
   if (s == nullptr || !s->initialized || s->stopped || s->destroying) {
@@ -409,8 +424,8 @@ ApplyResult Store::Impl::ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequ
   // leader proposed this only after every source peer persisted that far.
   if (s->applied_index() < cm.prepare_index()) {
     std::vector<raftpb::Entry> entries;
-    Status st = s->storage->Entries(s->applied_index() + 1, cm.prepare_index() + 1,
-                                    raft::kNoLimit, &entries);
+    Status st = s->storage->Entries(s->applied_index() + 1, cm.prepare_index() + 1, raft::kNoLimit,
+                                    &entries);
     if (!st.ok() || entries.empty() || entries.back().index() != cm.prepare_index()) {
       StopPeer(p, Status::Corruption("commit merge of region " + std::to_string(src.id()) +
                                      ": local source log lacks entries up to " +
@@ -554,7 +569,7 @@ bool Store::Impl::InstallSnapshot(Peer* p, const raftpb::Snapshot& snap) {
   }
   raft_serverpb::RegionLocalState state;
   state.set_state(rs.meta.state() == raft_serverpb::MERGING ? raft_serverpb::MERGING
-                                                             : raft_serverpb::NORMAL);
+                                                            : raft_serverpb::NORMAL);
   *state.mutable_region() = region;
   if (state.state() == raft_serverpb::MERGING) *state.mutable_merge_state() = rs.meta.merge_state();
   batch.PutRegionState(p->region_id, state);

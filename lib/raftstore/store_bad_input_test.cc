@@ -99,11 +99,13 @@ TEST_F(StoreBadInputTest, RequestsGetTheRegionErrorThatSaysWhatToDo) {
   // A follower names the leader (and, once PD told it, the leader's address).
   uint64_t follower = leader % 3 + 1;
   RegionStatus fr = *c.RegionOn(follower, 1);
-  ASSERT_TRUE(TestCluster::WaitFor([&] {
-    auto e = Get(c.store(follower), ContextOf(fr, follower), "a").region_error();
-    return e.has_not_leader() && e.not_leader().leader().store_id() == leader &&
-           e.not_leader().leader_address() == "mem://" + std::to_string(leader);
-  }, 5000));
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        auto e = Get(c.store(follower), ContextOf(fr, follower), "a").region_error();
+        return e.has_not_leader() && e.not_leader().leader().store_id() == leader &&
+               e.not_leader().leader_address() == "mem://" + std::to_string(leader);
+      },
+      5000));
 
   // After a split the old epoch is stale (the answer lists both halves) and
   // a key of the other half is not in the region.
@@ -219,16 +221,17 @@ TEST_F(StoreBadInputTest, WorkdirsAndBootstrapRefuseWhatIsNotTheirs) {
   o.store_id = 1;
   o.workdir = dir.File("s1");
   // Overlapping bootstrap regions and duplicate peer ids are refused.
-  Status s = BootstrapStore(o, {MakeTestRegion(1, "", "m", {{11, 1}}),
-                                MakeTestRegion(2, "k", "", {{12, 1}})});
+  Status s = BootstrapStore(
+      o, {MakeTestRegion(1, "", "m", {{11, 1}}), MakeTestRegion(2, "k", "", {{12, 1}})});
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("overlaps"), std::string::npos) << s.ToString();
-  s = BootstrapStore(o, {MakeTestRegion(1, "", "m", {{11, 1}}),
-                         MakeTestRegion(2, "m", "", {{11, 1}})});
+  s = BootstrapStore(
+      o, {MakeTestRegion(1, "", "m", {{11, 1}}), MakeTestRegion(2, "m", "", {{11, 1}})});
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("not unique"), std::string::npos) << s.ToString();
   ASSERT_TRUE(BootstrapStore(o, {MakeTestRegion(1, "", "m", {{11, 1}, {21, 2}}),
-                                 MakeTestRegion(2, "m", "", {{12, 1}})}).ok());
+                                 MakeTestRegion(2, "m", "", {{12, 1}})})
+                  .ok());
   EXPECT_TRUE(BootstrapStore(o, {}).IsBusy());  // already a store
   // Read offline.
   uint64_t store_id = 0;

@@ -71,7 +71,8 @@ TEST_F(StoreClusterTest, LeaderFailoverKeepsAcknowledgedWrites) {
   }
   // The old leader comes back as a follower and catches up.
   ASSERT_TRUE(c.StartStore(leader).ok());
-  ASSERT_TRUE(TestCluster::WaitFor([&] { return c.LocalData(leader, "", "").size() == 100; }, 10000));
+  ASSERT_TRUE(
+      TestCluster::WaitFor([&] { return c.LocalData(leader, "", "").size() == 100; }, 10000));
   ExpectReplicasEqual(c, "", "");
 }
 
@@ -85,13 +86,15 @@ TEST_F(StoreClusterTest, MinorityPartitionCannotWriteAndConvergesAfterHeal) {
   // Cut the leader off: the other two elect a new leader.
   c.net().Isolate(leader, true);
   uint64_t next = 0;
-  ASSERT_TRUE(TestCluster::WaitFor([&] {
-    for (uint64_t id : c.store_ids()) {
-      auto r = c.RegionOn(id, 1);
-      if (id != leader && r && r->is_leader) next = id;
-    }
-    return next != 0;
-  }, 10000));
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        for (uint64_t id : c.store_ids()) {
+          auto r = c.RegionOn(id, 1);
+          if (id != leader && r && r->is_leader) next = id;
+        }
+        return next != 0;
+      },
+      10000));
   // The isolated old leader steps down (check quorum) and cannot commit.
   ASSERT_TRUE(TestCluster::WaitFor([&] { return !c.RegionOn(leader, 1)->is_leader; }, 10000));
   ASSERT_TRUE(c.Put("during", "2").ok());
@@ -165,12 +168,14 @@ TEST_F(StoreClusterTest, RestartedStoresKeepSplitRegionsAndServeThem) {
   ASSERT_NE(c.WaitLeader(1), 0u);
   for (int i = 0; i < 60; i++) ASSERT_TRUE(c.Put(Key(i), "v").ok());
   ASSERT_TRUE(c.Split(1, Key(30)).ok());
-  ASSERT_TRUE(TestCluster::WaitFor([&] {
-    for (uint64_t id : c.store_ids()) {
-      if (c.store(id)->Regions().size() != 2) return false;
-    }
-    return true;
-  }, 10000));
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        for (uint64_t id : c.store_ids()) {
+          if (c.store(id)->Regions().size() != 2) return false;
+        }
+        return true;
+      },
+      10000));
   for (uint64_t id : c.store_ids()) c.StopStore(id);
   for (uint64_t id : c.store_ids()) ASSERT_TRUE(c.StartStore(id).ok());
   for (uint64_t id : c.store_ids()) EXPECT_EQ(c.store(id)->Regions().size(), 2u);

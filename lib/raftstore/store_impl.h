@@ -85,9 +85,9 @@ struct Store::Impl {
   std::map<uint64_t, std::unique_ptr<Peer>> peers;  // by region id
   std::map<std::string, uint64_t> ranges;           // start key -> region id (initialized peers)
   std::map<uint64_t, raft_serverpb::RegionLocalState> tombstones;
-  std::set<uint64_t> creating;  // regions whose peer creation awaits PD
+  std::set<uint64_t> creating;                         // regions whose peer creation awaits PD
   std::map<uint64_t, uint64_t> last_create_lookup_ms;  // region -> last PD lookup
-  RaftLogBatch log_batch;       // staged for the next raft log write
+  RaftLogBatch log_batch;                              // staged for the next raft log write
   // (region, index) compactions waiting for the data engine to be synced.
   std::vector<std::pair<uint64_t, uint64_t>> pending_compactions;
   struct DelayedMessage {
@@ -99,7 +99,7 @@ struct Store::Impl {
   StoreStats stats;  // counters; published each round
   uint64_t proposals_this_round = 0;
   std::vector<Peer*> peers_with_new_reads;  // reads_new non-empty
-  bool halted = false;  // a crash point fired: the raft thread does nothing more
+  bool halted = false;   // a crash point fired: the raft thread does nothing more
   bool closing = false;  // Stop() began: requests are refused, waiters failed
   uint64_t now_ms = 0;
   uint64_t last_tick_ms = 0;
@@ -166,8 +166,8 @@ struct Store::Impl {
     std::vector<std::function<void()>> after_write;  // effects: peer creation...
     // Answers to callers, sent after the write (or failed if it fails).
     std::vector<std::pair<ProposalCallback, ApplyResult>> responses;
-    std::set<Peer*> dirty;                           // apply state to record
-    std::vector<Peer*> peers;                        // peers with entries in the batch
+    std::set<Peer*> dirty;     // apply state to record
+    std::vector<Peer*> peers;  // peers with entries in the batch
   };
   void ApplyCommitted(std::vector<std::pair<Peer*, raft::Ready>>& readies);
   // Applies one entry into ctx; false if the peer had to stop.
@@ -179,10 +179,8 @@ struct Store::Impl {
   ApplyResult ApplySplit(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, ApplyContext* ctx);
   ApplyResult ApplyPrepareMerge(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, uint64_t index,
                                 ApplyContext* ctx);
-  ApplyResult ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd,
-                               ApplyContext* ctx);
-  ApplyResult ApplyRollbackMerge(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd,
-                                 ApplyContext* ctx);
+  ApplyResult ApplyCommitMerge(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, ApplyContext* ctx);
+  ApplyResult ApplyRollbackMerge(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, ApplyContext* ctx);
   ApplyResult ApplyCompactLog(Peer* p, const raft_cmdpb::RaftCmdRequest& cmd, ApplyContext* ctx);
   // Resolves the proposals waiting on (term, index) and older ones.
   void ResolveProposals(Peer* p, uint64_t term, uint64_t index, ApplyResult result,

@@ -20,9 +20,7 @@ uint64_t SteadyMs() {
                                    .count());
 }
 
-bool IsVote(raftpb::MessageType t) {
-  return t == raftpb::MsgVote || t == raftpb::MsgPreVote;
-}
+bool IsVote(raftpb::MessageType t) { return t == raftpb::MsgVote || t == raftpb::MsgPreVote; }
 
 }  // namespace
 
@@ -196,7 +194,8 @@ void Store::Impl::OnSoftStateChange(Peer* p, const raft::SoftState& soft) {
     waiting.swap(p->reads_waiting_index);
     const metapb::Peer* leader = p->FindPeer(soft.lead);
     for (auto& [ctx, reads] : waiting) {
-      for (PendingRead& r : reads) r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
+      for (PendingRead& r : reads)
+        r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
     }
   }
 }
@@ -236,23 +235,22 @@ void Store::Impl::SendRaftMessages(Peer* p, std::vector<raftpb::Message>* messag
       if (transport == nullptr) continue;
       Impl* self = this;
       const uint64_t region_id = p->region_id;
-      transport->SendSnapshot(to->store_id(), std::move(env), std::move(data),
-                              [self, region_id, to_id](Status s) {
-                                self->Post([self, region_id, to_id, s] {
-                                  Peer* peer = self->FindPeer(region_id);
-                                  if (!s.ok()) {
-                                    self->stats.snapshots_send_failed++;
-                                    spdlog::info("store {}: snapshot of region {} to peer {} "
-                                                 "failed: {}",
-                                                 self->opts.store_id, region_id, to_id,
-                                                 s.ToString());
-                                  }
-                                  if (peer == nullptr || peer->stopped) return;
-                                  peer->node->ReportSnapshot(
-                                      to_id, s.ok() ? raft::SnapshotStatus::kFinish
-                                                    : raft::SnapshotStatus::kFailure);
-                                });
-                              });
+      transport->SendSnapshot(
+          to->store_id(), std::move(env), std::move(data), [self, region_id, to_id](Status s) {
+            self->Post([self, region_id, to_id, s] {
+              Peer* peer = self->FindPeer(region_id);
+              if (!s.ok()) {
+                self->stats.snapshots_send_failed++;
+                spdlog::info(
+                    "store {}: snapshot of region {} to peer {} "
+                    "failed: {}",
+                    self->opts.store_id, region_id, to_id, s.ToString());
+              }
+              if (peer == nullptr || peer->stopped) return;
+              peer->node->ReportSnapshot(
+                  to_id, s.ok() ? raft::SnapshotStatus::kFinish : raft::SnapshotStatus::kFailure);
+            });
+          });
       continue;
     }
     if (fp != nullptr) m.set_commit(fp->CommitFor(m.to(), m.commit()));
@@ -308,15 +306,15 @@ void Store::Impl::HandleRaftMessage(raft_serverpb::RaftMessage msg) {
     // again with a new id) makes ours stale.
     if (msg.to_peer().id() > p->peer_id &&
         EpochStale(p->region.region_epoch(), msg.region_epoch())) {
-      DestroyPeer(p, /*write_tombstone=*/true, "superseded by peer " +
-                                                   std::to_string(msg.to_peer().id()));
+      DestroyPeer(p, /*write_tombstone=*/true,
+                  "superseded by peer " + std::to_string(msg.to_peer().id()));
     }
     return;
   }
   if (msg.is_tombstone()) {
     if (!p->initialized || EpochStale(p->region.region_epoch(), msg.region_epoch())) {
-      DestroyPeer(p, /*write_tombstone=*/true, "told it was removed by peer " +
-                                                   std::to_string(msg.from_peer().id()));
+      DestroyPeer(p, /*write_tombstone=*/true,
+                  "told it was removed by peer " + std::to_string(msg.from_peer().id()));
     }
     return;
   }
@@ -401,7 +399,8 @@ void Store::Impl::IssueReadIndexes() {
     Status s = p->node->ReadIndex(ctx);
     if (!s.ok()) {
       const metapb::Peer* leader = p->FindPeer(p->soft.lead);
-      for (PendingRead& r : reads) r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
+      for (PendingRead& r : reads)
+        r.fail(RegionErrorResult(MakeNotLeader(p->region_id, leader, "")));
       continue;
     }
     stats.read_index_requests++;

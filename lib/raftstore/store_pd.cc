@@ -42,9 +42,8 @@ void Store::Impl::SendHeartbeats() {
   for (auto& [id, up] : peers) {
     Peer* p = up.get();
     if (!p->initialized || p->stopped || p->destroying || !p->is_leader()) continue;
-    if (!p->heartbeat_due &&
-        now_ms - p->last_region_heartbeat_ms <
-            static_cast<uint64_t>(opts.region_heartbeat_interval_ms)) {
+    if (!p->heartbeat_due && now_ms - p->last_region_heartbeat_ms <
+                                 static_cast<uint64_t>(opts.region_heartbeat_interval_ms)) {
       continue;
     }
     p->heartbeat_due = false;
@@ -79,8 +78,7 @@ void Store::Impl::SendHeartbeats() {
       }
     });
   }
-  if (now_ms - last_store_heartbeat_ms >=
-          static_cast<uint64_t>(opts.store_heartbeat_interval_ms) ||
+  if (now_ms - last_store_heartbeat_ms >= static_cast<uint64_t>(opts.store_heartbeat_interval_ms) ||
       last_store_heartbeat_ms == 0) {
     last_store_heartbeat_ms = now_ms;
     pdpb::StoreStats stats_msg = CollectStoreStats();
@@ -146,8 +144,8 @@ void Store::Impl::ReportSplitToPd(const metapb::Region& left, const metapb::Regi
     Status s = self->pd->ReportSplit(left, right);
     if (!s.ok()) {
       self->pd_errors++;
-      spdlog::info("store {}: ReportSplit {} / {}: {}", self->opts.store_id, left.id(),
-                   right.id(), s.ToString());
+      spdlog::info("store {}: ReportSplit {} / {}: {}", self->opts.store_id, left.id(), right.id(),
+                   s.ToString());
     }
   });
 }

@@ -56,14 +56,14 @@ Status Store::Impl::LoadPeers() {
       if (p.store_id() == opts.store_id) self = &p;
     }
     if (self == nullptr) {
-      spdlog::warn("store {}: region {} has no peer on this store; ignoring it", opts.store_id,
-                   id);
+      spdlog::warn("store {}: region {} has no peer on this store; ignoring it", opts.store_id, id);
       continue;
     }
     raft_serverpb::RaftApplyState apply;
     Status s = data->LoadApplyState(id, &apply);
     if (s.IsNotFound()) {
-      return Status::Corruption("region " + std::to_string(id) + " has a region state but no "
+      return Status::Corruption("region " + std::to_string(id) +
+                                " has a region state but no "
                                 "apply state");
     }
     NOKV_RETURN_IF_ERROR(s);
@@ -161,8 +161,8 @@ Status Store::Impl::CreatePeerObject(uint64_t region_id, uint64_t peer_id,
         break;
     }
   };
-  NOKV_RETURN_IF_ERROR(raft::RawNode::Create(c, &p->node)
-                           .WithContext("region " + std::to_string(region_id)));
+  NOKV_RETURN_IF_ERROR(
+      raft::RawNode::Create(c, &p->node).WithContext("region " + std::to_string(region_id)));
   p->term = rs.hard_state.term();
   *out = std::move(p);
   return Status::OK();
@@ -220,13 +220,13 @@ void Store::Impl::CreatePeerFromPd(const raft_serverpb::RaftMessage& msg,
   std::unique_ptr<Peer> p;
   Status s = CreatePeerObject(msg.region_id(), msg.to_peer().id(), nullptr, {}, &p);
   if (!s.ok()) {
-    spdlog::error("store {}: creating peer {} of region {}: {}", opts.store_id,
-                  msg.to_peer().id(), msg.region_id(), s.ToString());
+    spdlog::error("store {}: creating peer {} of region {}: {}", opts.store_id, msg.to_peer().id(),
+                  msg.region_id(), s.ToString());
     return;
   }
   p->peer_cache[msg.from_peer().id()] = msg.from_peer();
-  spdlog::info("store {}: created empty peer {} of region {} (waits for a snapshot)",
-               opts.store_id, p->peer_id, p->region_id);
+  spdlog::info("store {}: created empty peer {} of region {} (waits for a snapshot)", opts.store_id,
+               p->peer_id, p->region_id);
   peers[msg.region_id()] = std::move(p);
   stats.peers_created++;
 }
@@ -260,8 +260,8 @@ void Store::Impl::StopPeer(Peer* p, const Status& why) {
   stats.apply_failures++;
   spdlog::error("store {}: {} STOPPED: {} (the store must be restarted to recover it)",
                 opts.store_id, PeerName(*p), p->stop_reason);
-  FailPending(p, ApplyResult{Status::IOError(PeerName(*p) + " stopped: " + p->stop_reason),
-                             std::nullopt});
+  FailPending(
+      p, ApplyResult{Status::IOError(PeerName(*p) + " stopped: " + p->stop_reason), std::nullopt});
 }
 
 void Store::Impl::DestroyPeer(Peer* p, bool write_tombstone, const std::string& why) {

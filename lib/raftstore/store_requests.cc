@@ -24,13 +24,13 @@ errorpb::RegionError MakeNotLeader(uint64_t region_id, const metapb::Peer* leade
 
 errorpb::RegionError MakeEpochNotMatch(std::vector<metapb::Region> current) {
   errorpb::RegionError e;
-  e.set_message(current.empty() ? "region epoch does not match"
-                                : "epoch of region " + std::to_string(current[0].id()) +
-                                      " is now conf_ver " +
-                                      std::to_string(current[0].region_epoch().conf_ver()) +
-                                      " version " +
-                                      std::to_string(current[0].region_epoch().version()));
-  for (metapb::Region& r : current) *e.mutable_epoch_not_match()->add_current_regions() = std::move(r);
+  e.set_message(current.empty()
+                    ? "region epoch does not match"
+                    : "epoch of region " + std::to_string(current[0].id()) + " is now conf_ver " +
+                          std::to_string(current[0].region_epoch().conf_ver()) + " version " +
+                          std::to_string(current[0].region_epoch().version()));
+  for (metapb::Region& r : current)
+    *e.mutable_epoch_not_match()->add_current_regions() = std::move(r);
   return e;
 }
 
@@ -112,8 +112,7 @@ std::string Store::Impl::LeaderAddress(uint64_t store_id) {
   return "";
 }
 
-Peer* Store::Impl::Validate(const kvrpcpb::Context& ctx,
-                            const std::vector<std::string_view>& keys,
+Peer* Store::Impl::Validate(const kvrpcpb::Context& ctx, const std::vector<std::string_view>& keys,
                             errorpb::RegionError* error, Status* status) {
   if (closing) {
     *status = Status::Aborted("store is stopping");
@@ -255,7 +254,8 @@ void Store::Impl::HandleRawGet(const kvrpcpb::RawGetRequest& req,
   Result<ColumnFamily> cf = CfByName(req.cf());
   if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
   Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   auto d = Share(std::move(done));
   PendingRead r;
   r.epoch = p->region.region_epoch();
@@ -287,7 +287,8 @@ void Store::Impl::HandleRawBatchGet(const kvrpcpb::RawBatchGetRequest& req,
   if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
   std::vector<std::string_view> keys(req.keys().begin(), req.keys().end());
   Peer* p = Validate(req.context(), keys, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   auto d = Share(std::move(done));
   PendingRead r;
   r.epoch = p->region.region_epoch();
@@ -322,13 +323,14 @@ void Store::Impl::HandleRawScan(const kvrpcpb::RawScanRequest& req,
   Result<ColumnFamily> cf = CfByName(req.cf());
   if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
   Peer* p = Validate(req.context(), {req.start_key()}, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   auto d = Share(std::move(done));
   PendingRead r;
   r.epoch = p->region.region_epoch();
   const uint64_t region_id = p->region_id;
-  const uint32_t limit = req.limit() == 0 ? opts.max_scan_limit
-                                          : std::min(req.limit(), opts.max_scan_limit);
+  const uint32_t limit =
+      req.limit() == 0 ? opts.max_scan_limit : std::min(req.limit(), opts.max_scan_limit);
   r.run = [this, d, req, region_id, limit, epoch = r.epoch, c = cf.value()] {
     ApplyResult e;
     Peer* p = StillValid(this, region_id, epoch, &e);
@@ -382,7 +384,8 @@ void Store::Impl::HandleRawPut(const kvrpcpb::RawPutRequest& req,
   errorpb::RegionError err;
   Status st;
   Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   raft_cmdpb::RaftCmdRequest cmd;
   AddPut(&cmd, req.cf(), req.key(), req.value(), req.ttl_ms() ? data->NowMs() + req.ttl_ms() : 0);
   ProposeAndAnswer(this, p, std::move(cmd), std::move(done));
@@ -393,17 +396,20 @@ void Store::Impl::HandleRawBatchPut(const kvrpcpb::RawBatchPutRequest& req,
   if (!CfByName(req.cf()).ok()) return Answer(done, ApplyResult{CfByName(req.cf()).status(), {}});
   std::vector<std::string_view> keys;
   for (const kvrpcpb::KvPair& kv : req.pairs()) {
-    if (kv.key().empty()) return Answer(done, ApplyResult{Status::InvalidArgument("empty key"), {}});
+    if (kv.key().empty())
+      return Answer(done, ApplyResult{Status::InvalidArgument("empty key"), {}});
     keys.push_back(kv.key());
   }
   errorpb::RegionError err;
   Status st;
   Peer* p = Validate(req.context(), keys, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   if (req.pairs_size() == 0) return Answer(done, ApplyResult{});
   raft_cmdpb::RaftCmdRequest cmd;
   const uint64_t expires = req.ttl_ms() ? data->NowMs() + req.ttl_ms() : 0;
-  for (const kvrpcpb::KvPair& kv : req.pairs()) AddPut(&cmd, req.cf(), kv.key(), kv.value(), expires);
+  for (const kvrpcpb::KvPair& kv : req.pairs())
+    AddPut(&cmd, req.cf(), kv.key(), kv.value(), expires);
   ProposeAndAnswer(this, p, std::move(cmd), std::move(done));
 }
 
@@ -414,7 +420,8 @@ void Store::Impl::HandleRawDelete(const kvrpcpb::RawDeleteRequest& req,
   errorpb::RegionError err;
   Status st;
   Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   raft_cmdpb::RaftCmdRequest cmd;
   raft_cmdpb::DeleteRequest* del = cmd.add_requests()->mutable_delete_();
   del->set_cf(req.cf());
@@ -426,12 +433,14 @@ void Store::Impl::HandleRawDeleteRange(const kvrpcpb::RawDeleteRangeRequest& req
                                        Callback<kvrpcpb::RawDeleteRangeResponse> done) {
   if (!CfByName(req.cf()).ok()) return Answer(done, ApplyResult{CfByName(req.cf()).status(), {}});
   if (!req.end_key().empty() && req.end_key() <= req.start_key()) {
-    return Answer(done, ApplyResult{Status::InvalidArgument("end_key must be above start_key"), {}});
+    return Answer(done,
+                  ApplyResult{Status::InvalidArgument("end_key must be above start_key"), {}});
   }
   errorpb::RegionError err;
   Status st;
   Peer* p = Validate(req.context(), {req.start_key()}, &err, &st);
-  if (p == nullptr) return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  if (p == nullptr)
+    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
   if (!req.end_key().empty() && !p->region.end_key().empty() &&
       req.end_key() > p->region.end_key()) {
     return Answer(done, RegionErrorResult(MakeKeyNotInRegion(req.end_key(), p->region)));

@@ -260,8 +260,7 @@ Status TestCluster::Delete(const std::string& key, int timeout_ms) {
       FillContext(&req, s, r);
       req.set_key(key);
       auto resp = CallAndWait<kvrpcpb::RawDeleteResponse>(
-          [&](Callback<kvrpcpb::RawDeleteResponse> cb) { s->RawDelete(req, std::move(cb)); },
-          5000);
+          [&](Callback<kvrpcpb::RawDeleteResponse> cb) { s->RawDelete(req, std::move(cb)); }, 5000);
       if (resp && !resp->has_region_error() && resp->error().empty()) return Status::OK();
       if (resp) last = resp->has_region_error() ? resp->region_error().message() : resp->error();
     }
@@ -292,8 +291,9 @@ Result<std::optional<std::string>> TestCluster::Get(const std::string& key, int 
   return Status::IOError("get " + key + ": " + last);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> TestCluster::Scan(
-    const std::string& start, const std::string& end, int timeout_ms) {
+Result<std::vector<std::pair<std::string, std::string>>> TestCluster::Scan(const std::string& start,
+                                                                           const std::string& end,
+                                                                           int timeout_ms) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto deadline = Deadline(timeout_ms);
   std::string cursor = start;

@@ -103,8 +103,7 @@ class TestCluster {
   // moves).
   Status Split(uint64_t region_id, const std::string& key, int timeout_ms = 10000);
   Status Merge(uint64_t source, uint64_t target, int timeout_ms = 20000);
-  Status ChangePeer(uint64_t region_id, bool add, const metapb::Peer& peer,
-                    int timeout_ms = 10000);
+  Status ChangePeer(uint64_t region_id, bool add, const metapb::Peer& peer, int timeout_ms = 10000);
   Status TransferLeader(uint64_t region_id, uint64_t to_store, int timeout_ms = 10000);
 
   // The local data of [start, end) on a store (DebugScan of "default").
