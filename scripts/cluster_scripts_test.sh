@@ -136,7 +136,10 @@ start_cluster() {
   local log=$1
   shift
   set -m
-  bash "$RUN" "$@" >"$log" 2>&1 &
+  # A shell started in the background (by a CI runner, nohup, ...) has
+  # SIGINT ignored, and bash cannot trap a signal ignored on entry: give the
+  # script the default disposition so the Ctrl-C check tests the script.
+  env --default-signal=INT,TERM bash "$RUN" "$@" >"$log" 2>&1 &
   RUN_PID=$!
   set +m
   if ! wait_grep "Cluster running" "$log" 60; then
