@@ -245,116 +245,112 @@ Peer* StillValid(Store::Impl* s, uint64_t region_id, const metapb::RegionEpoch& 
   return p;
 }
 
+// Validates a request against its region; on a refusal answers `done` and
+// returns nullptr.
+template <typename Response>
+Peer* ValidateOrAnswer(Store::Impl* s, const kvrpcpb::Context& ctx,
+                       const std::vector<std::string_view>& keys, Callback<Response>& done) {
+  errorpb::RegionError err;
+  Status st;
+  Peer* p = s->Validate(ctx, keys, &err, &st);
+  if (p == nullptr) Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  return p;
+}
+
+// The shape of every raw read: resolve the column family, validate, wait
+// for the read index, re-validate when it runs, then answer with what
+// `body(peer, cf)` builds.
+template <typename Response>
+void ReadInRegion(Store::Impl* s, const kvrpcpb::Context& ctx, const std::string& cf_name,
+                  const std::vector<std::string_view>& keys, Callback<Response> done,
+                  std::function<Response(Peer*, ColumnFamily)> body) {
+  Result<ColumnFamily> cf = CfByName(cf_name);
+  if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
+  Peer* p = ValidateOrAnswer(s, ctx, keys, done);
+  if (p == nullptr) return;
+  auto d = Share(std::move(done));
+  PendingRead r;
+  r.epoch = p->region.region_epoch();
+  r.run = [s, d, body = std::move(body), region_id = p->region_id, epoch = r.epoch,
+           c = cf.value()] {
+    ApplyResult e;
+    Peer* peer = StillValid(s, region_id, epoch, &e);
+    if (peer == nullptr) return Answer(*d, e);
+    (*d)(body(peer, c));
+  };
+  r.fail = [d](ApplyResult e) { Answer(*d, e); };
+  s->Read(p, std::move(r));
+}
+
 }  // namespace
 
 void Store::Impl::HandleRawGet(const kvrpcpb::RawGetRequest& req,
                                Callback<kvrpcpb::RawGetResponse> done) {
-  errorpb::RegionError err;
-  Status st;
-  Result<ColumnFamily> cf = CfByName(req.cf());
-  if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
-  Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
-  auto d = Share(std::move(done));
-  PendingRead r;
-  r.epoch = p->region.region_epoch();
-  const uint64_t region_id = p->region_id;
-  r.run = [this, d, req, region_id, epoch = r.epoch, c = cf.value()] {
-    ApplyResult e;
-    if (StillValid(this, region_id, epoch, &e) == nullptr) return Answer(*d, e);
-    kvrpcpb::RawGetResponse resp;
-    std::string value;
-    Status s = data->Get(c, req.key(), &value);
-    if (s.ok()) {
-      resp.set_value(std::move(value));
-    } else if (s.IsNotFound()) {
-      resp.set_not_found(true);
-    } else {
-      resp.set_error(s.ToString());
-    }
-    (*d)(std::move(resp));
-  };
-  r.fail = [d](ApplyResult e) { Answer(*d, e); };
-  Read(p, std::move(r));
+  ReadInRegion<kvrpcpb::RawGetResponse>(
+      this, req.context(), req.cf(), {req.key()}, std::move(done),
+      [this, req](Peer*, ColumnFamily c) {
+        kvrpcpb::RawGetResponse resp;
+        std::string value;
+        Status s = data->Get(c, req.key(), &value);
+        if (s.ok()) {
+          resp.set_value(std::move(value));
+        } else if (s.IsNotFound()) {
+          resp.set_not_found(true);
+        } else {
+          resp.set_error(s.ToString());
+        }
+        return resp;
+      });
 }
 
 void Store::Impl::HandleRawBatchGet(const kvrpcpb::RawBatchGetRequest& req,
                                     Callback<kvrpcpb::RawBatchGetResponse> done) {
-  errorpb::RegionError err;
-  Status st;
-  Result<ColumnFamily> cf = CfByName(req.cf());
-  if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
-  std::vector<std::string_view> keys(req.keys().begin(), req.keys().end());
-  Peer* p = Validate(req.context(), keys, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
-  auto d = Share(std::move(done));
-  PendingRead r;
-  r.epoch = p->region.region_epoch();
-  const uint64_t region_id = p->region_id;
-  r.run = [this, d, req, region_id, epoch = r.epoch, c = cf.value()] {
-    ApplyResult e;
-    if (StillValid(this, region_id, epoch, &e) == nullptr) return Answer(*d, e);
-    kvrpcpb::RawBatchGetResponse resp;
-    for (const std::string& k : req.keys()) {
-      std::string value;
-      Status s = data->Get(c, k, &value);
-      if (s.ok()) {
-        kvrpcpb::KvPair* kv = resp.add_pairs();
-        kv->set_key(k);
-        kv->set_value(std::move(value));
-      } else if (!s.IsNotFound()) {
-        resp.clear_pairs();
-        resp.set_error(s.ToString());
-        break;
-      }
-    }
-    (*d)(std::move(resp));
-  };
-  r.fail = [d](ApplyResult e) { Answer(*d, e); };
-  Read(p, std::move(r));
+  ReadInRegion<kvrpcpb::RawBatchGetResponse>(
+      this, req.context(), req.cf(), {req.keys().begin(), req.keys().end()}, std::move(done),
+      [this, req](Peer*, ColumnFamily c) {
+        kvrpcpb::RawBatchGetResponse resp;
+        for (const std::string& k : req.keys()) {
+          std::string value;
+          Status s = data->Get(c, k, &value);
+          if (s.ok()) {
+            kvrpcpb::KvPair* kv = resp.add_pairs();
+            kv->set_key(k);
+            kv->set_value(std::move(value));
+          } else if (!s.IsNotFound()) {
+            resp.clear_pairs();
+            resp.set_error(s.ToString());
+            break;
+          }
+        }
+        return resp;
+      });
 }
 
 void Store::Impl::HandleRawScan(const kvrpcpb::RawScanRequest& req,
                                 Callback<kvrpcpb::RawScanResponse> done) {
-  errorpb::RegionError err;
-  Status st;
-  Result<ColumnFamily> cf = CfByName(req.cf());
-  if (!cf.ok()) return Answer(done, ApplyResult{cf.status(), std::nullopt});
-  Peer* p = Validate(req.context(), {req.start_key()}, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
-  auto d = Share(std::move(done));
-  PendingRead r;
-  r.epoch = p->region.region_epoch();
-  const uint64_t region_id = p->region_id;
   const uint32_t limit =
       req.limit() == 0 ? opts.max_scan_limit : std::min(req.limit(), opts.max_scan_limit);
-  r.run = [this, d, req, region_id, limit, epoch = r.epoch, c = cf.value()] {
-    ApplyResult e;
-    Peer* p = StillValid(this, region_id, epoch, &e);
-    if (p == nullptr) return Answer(*d, e);
-    // The iterator itself stops at the region's end (or the request's, if
-    // earlier): nothing outside the region is ever read.
-    std::string end = p->region.end_key();
-    if (!req.end_key().empty() && (end.empty() || req.end_key() < end)) end = req.end_key();
-    kvrpcpb::RawScanResponse resp;
-    std::unique_ptr<Iterator> it = data->NewIterator(c, req.start_key(), end);
-    for (it->SeekToFirst(); it->Valid() && static_cast<uint32_t>(resp.kvs_size()) < limit;
-         it->Next()) {
-      kvrpcpb::KvPair* kv = resp.add_kvs();
-      kv->set_key(std::string(it->key()));
-      if (!req.key_only()) kv->set_value(std::string(it->value()));
-    }
-    if (!it->status().ok()) {
-      resp.clear_kvs();
-      resp.set_error(it->status().ToString());
-    }
-    (*d)(std::move(resp));
-  };
-  r.fail = [d](ApplyResult e) { Answer(*d, e); };
-  Read(p, std::move(r));
+  ReadInRegion<kvrpcpb::RawScanResponse>(
+      this, req.context(), req.cf(), {req.start_key()}, std::move(done),
+      [this, req, limit](Peer* p, ColumnFamily c) {
+        // The iterator itself stops at the region's end (or the request's, if
+        // earlier): nothing outside the region is ever read.
+        std::string end = p->region.end_key();
+        if (!req.end_key().empty() && (end.empty() || req.end_key() < end)) end = req.end_key();
+        kvrpcpb::RawScanResponse resp;
+        std::unique_ptr<Iterator> it = data->NewIterator(c, req.start_key(), end);
+        for (it->SeekToFirst(); it->Valid() && static_cast<uint32_t>(resp.kvs_size()) < limit;
+             it->Next()) {
+          kvrpcpb::KvPair* kv = resp.add_kvs();
+          kv->set_key(std::string(it->key()));
+          if (!req.key_only()) kv->set_value(std::string(it->value()));
+        }
+        if (!it->status().ok()) {
+          resp.clear_kvs();
+          resp.set_error(it->status().ToString());
+        }
+        return resp;
+      });
 }
 
 namespace {
@@ -381,11 +377,8 @@ void Store::Impl::HandleRawPut(const kvrpcpb::RawPutRequest& req,
                                Callback<kvrpcpb::RawPutResponse> done) {
   if (req.key().empty()) return Answer(done, ApplyResult{Status::InvalidArgument("empty key"), {}});
   if (!CfByName(req.cf()).ok()) return Answer(done, ApplyResult{CfByName(req.cf()).status(), {}});
-  errorpb::RegionError err;
-  Status st;
-  Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  Peer* p = ValidateOrAnswer(this, req.context(), {req.key()}, done);
+  if (p == nullptr) return;
   raft_cmdpb::RaftCmdRequest cmd;
   AddPut(&cmd, req.cf(), req.key(), req.value(), req.ttl_ms() ? data->NowMs() + req.ttl_ms() : 0);
   ProposeAndAnswer(this, p, std::move(cmd), std::move(done));
@@ -400,11 +393,8 @@ void Store::Impl::HandleRawBatchPut(const kvrpcpb::RawBatchPutRequest& req,
       return Answer(done, ApplyResult{Status::InvalidArgument("empty key"), {}});
     keys.push_back(kv.key());
   }
-  errorpb::RegionError err;
-  Status st;
-  Peer* p = Validate(req.context(), keys, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  Peer* p = ValidateOrAnswer(this, req.context(), keys, done);
+  if (p == nullptr) return;
   if (req.pairs_size() == 0) return Answer(done, ApplyResult{});
   raft_cmdpb::RaftCmdRequest cmd;
   const uint64_t expires = req.ttl_ms() ? data->NowMs() + req.ttl_ms() : 0;
@@ -417,11 +407,8 @@ void Store::Impl::HandleRawDelete(const kvrpcpb::RawDeleteRequest& req,
                                   Callback<kvrpcpb::RawDeleteResponse> done) {
   if (req.key().empty()) return Answer(done, ApplyResult{Status::InvalidArgument("empty key"), {}});
   if (!CfByName(req.cf()).ok()) return Answer(done, ApplyResult{CfByName(req.cf()).status(), {}});
-  errorpb::RegionError err;
-  Status st;
-  Peer* p = Validate(req.context(), {req.key()}, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  Peer* p = ValidateOrAnswer(this, req.context(), {req.key()}, done);
+  if (p == nullptr) return;
   raft_cmdpb::RaftCmdRequest cmd;
   raft_cmdpb::DeleteRequest* del = cmd.add_requests()->mutable_delete_();
   del->set_cf(req.cf());
@@ -436,11 +423,8 @@ void Store::Impl::HandleRawDeleteRange(const kvrpcpb::RawDeleteRangeRequest& req
     return Answer(done,
                   ApplyResult{Status::InvalidArgument("end_key must be above start_key"), {}});
   }
-  errorpb::RegionError err;
-  Status st;
-  Peer* p = Validate(req.context(), {req.start_key()}, &err, &st);
-  if (p == nullptr)
-    return Answer(done, ApplyResult{st, st.ok() ? std::optional(err) : std::nullopt});
+  Peer* p = ValidateOrAnswer(this, req.context(), {req.start_key()}, done);
+  if (p == nullptr) return;
   if (!req.end_key().empty() && !p->region.end_key().empty() &&
       req.end_key() > p->region.end_key()) {
     return Answer(done, RegionErrorResult(MakeKeyNotInRegion(req.end_key(), p->region)));
