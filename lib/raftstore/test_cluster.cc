@@ -82,25 +82,13 @@ Status TestCluster::Start() {
     *hb.mutable_leader() = options_.regions[i].peers(0);
     (void)pd_->RegionHeartbeat(hb);
   }
-  for (int i = 1; i <= options_.num_stores; i++) {
-    Node& n = nodes_[i];
-    n.options = options_.store;
-    n.options.store_id = i;
-    n.options.workdir = JoinPath(dir_, "store" + std::to_string(i));
-    FaultFileSystem::Options fo;
-    fo.forward_syncs = false;
-    n.fs = std::make_shared<FaultFileSystem>(NewPosixFileSystem(), fo);
-    n.options.fs = n.fs;
-    if (!options_.fault_fs) n.options.fs = NewPosixFileSystem();
-    n.failpoints = std::make_shared<Failpoints>();
-    n.options.failpoints = n.failpoints;
-    NOKV_RETURN_IF_ERROR(BootstrapStore(n.options, options_.regions));
-  }
+  for (int i = 1; i <= options_.num_stores; i++)
+    NOKV_RETURN_IF_ERROR(BootstrapStore(PrepareNode(i).options, options_.regions));
   for (auto& [id, n] : nodes_) NOKV_RETURN_IF_ERROR(OpenNode(id));
   return Status::OK();
 }
 
-Status TestCluster::AddStore(uint64_t id) {
+TestCluster::Node& TestCluster::PrepareNode(uint64_t id) {
   Node& n = nodes_[id];
   n.options = options_.store;
   n.options.store_id = id;
@@ -112,7 +100,11 @@ Status TestCluster::AddStore(uint64_t id) {
   if (!options_.fault_fs) n.options.fs = NewPosixFileSystem();
   n.failpoints = std::make_shared<Failpoints>();
   n.options.failpoints = n.failpoints;
-  NOKV_RETURN_IF_ERROR(BootstrapStore(n.options, {}));
+  return n;
+}
+
+Status TestCluster::AddStore(uint64_t id) {
+  NOKV_RETURN_IF_ERROR(BootstrapStore(PrepareNode(id).options, {}));
   return OpenNode(id);
 }
 

@@ -123,6 +123,8 @@ class TestCluster {
   Store* LeaderOf(uint64_t region_id);
   Status RetryAdmin(uint64_t region_id, int timeout_ms,
                     const std::function<void(Store*, std::function<void(Status)>)>& op);
+  // Fills node `id`'s options, file system and failpoints (not yet bootstrapped).
+  Node& PrepareNode(uint64_t id);
   Status OpenNode(uint64_t id);
 
   const std::string dir_;
