@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config_commands.h"
+#include "subcommand_app.h"
 
 #ifndef NOKV_VERSION
 #define NOKV_VERSION "0.0.0"
@@ -32,12 +33,7 @@ struct ParsedOptions {
 #endif
 };
 
-struct Subcommand {
-  const char* name;
-  const char* description;
-  std::function<void(CLI::App*, ParsedOptions*)> setup;
-  std::function<int(const ParsedOptions&)> run;
-};
+using Subcommand = cmdline::Subcommand<ParsedOptions>;
 
 void AddCommon(CLI::App* app, CommonOptions* o) {
   o->config = "raft_config.json";
@@ -165,27 +161,6 @@ const std::vector<Subcommand>& Subcommands() {
   return kSubcommands;
 }
 
-// CLI11 reports a misspelled subcommand as "A subcommand is required";
-// name it ourselves. The first argument that is not an option is the
-// subcommand.
-bool CheckSubcommandName(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.empty() || arg[0] == '-') continue;
-    for (const Subcommand& sub : Subcommands()) {
-      if (arg == sub.name) return true;
-    }
-    std::string names;
-    for (const Subcommand& sub : Subcommands()) {
-      names += std::string(names.empty() ? "" : ", ") + sub.name;
-    }
-    std::cerr << "nokv-config: unknown command \"" << arg << "\" (commands: " << names << ")\n"
-              << "Run with --help for more information.\n";
-    return false;
-  }
-  return true;
-}
-
 int Main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("nokv-config");
   spdlog::set_default_logger(logger);
@@ -195,29 +170,9 @@ int Main(int argc, char** argv) {
                "store workdirs from it",
                "nokv-config");
   app.set_version_flag("--version", "nokv-config " NOKV_VERSION);
-  app.require_subcommand(1);
   ParsedOptions options;
-  std::vector<std::pair<CLI::App*, const Subcommand*>> registered;
-  for (const Subcommand& sub : Subcommands()) {
-    CLI::App* cmd = app.add_subcommand(sub.name, sub.description);
-    sub.setup(cmd, &options);
-    registered.emplace_back(cmd, &sub);
-  }
-  if (argc < 2) {
-    std::cerr << app.help();
-    return kExitUsage;
-  }
-  if (!CheckSubcommandName(argc, argv)) return kExitUsage;
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-  for (const auto& [cmd, sub] : registered) {
-    if (cmd->parsed()) return sub->run(options);
-  }
-  return kExitUsage;
+  return cmdline::RunSubcommandApp(app, Subcommands(), &options, argc, argv, {},
+                                   /*help_without_arguments=*/true);
 }
 
 }  // namespace

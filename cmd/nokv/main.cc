@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench_flags.h"
+#include "subcommand_app.h"
 #include "commands.h"
 #include "pd_flags.h"
 
@@ -34,12 +35,7 @@ struct ParsedOptions {
   KvOptions kv;
 };
 
-struct Subcommand {
-  const char* name;
-  const char* description;
-  std::function<void(CLI::App*, ParsedOptions*)> setup;
-  std::function<int(const ParsedOptions&)> run;
-};
+using Subcommand = cmdline::Subcommand<ParsedOptions>;
 
 void AddWorkdir(CLI::App* app, std::string* workdir) {
   app->add_option("-w,--workdir", *workdir, "NoKV workdir (database directory)")
@@ -221,27 +217,6 @@ const std::vector<Subcommand>& Subcommands() {
   return kSubcommands;
 }
 
-// CLI11 reports a misspelled subcommand as "A subcommand is required" (the
-// requirement is checked before extras), so name it ourselves. Global options
-// take no values: the first non-option argument is the subcommand.
-bool CheckSubcommandName(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.empty() || arg[0] == '-') continue;
-    for (const Subcommand& sub : Subcommands()) {
-      if (arg == sub.name) return true;
-    }
-    std::string names;
-    for (const Subcommand& sub : Subcommands()) {
-      names += std::string(names.empty() ? "" : ", ") + sub.name;
-    }
-    std::cerr << "nokv: unknown command \"" << arg << "\" (commands: " << names << ")\n"
-              << "Run with --help for more information.\n";
-    return false;
-  }
-  return true;
-}
-
 int Main(int argc, char** argv) {
   // Results go to stdout; logs (the engine's included) to stderr.
   auto logger = spdlog::stderr_color_mt("nokv");
@@ -250,32 +225,14 @@ int Main(int argc, char** argv) {
 
   CLI::App app("nokv: inspect and exercise NoKV workdirs", "nokv");
   app.set_version_flag("--version", "nokv " NOKV_VERSION);
-  app.require_subcommand(1);
   app.fallthrough();  // global flags (-v) may follow the subcommand
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log engine activity (info level) to stderr");
 
   ParsedOptions options;
-  std::vector<std::pair<CLI::App*, const Subcommand*>> registered;
-  for (const Subcommand& sub : Subcommands()) {
-    CLI::App* cmd = app.add_subcommand(sub.name, sub.description);
-    sub.setup(cmd, &options);
-    registered.emplace_back(cmd, &sub);
-  }
-
-  if (!CheckSubcommandName(argc, argv)) return kExitUsage;
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-  if (verbose) spdlog::set_level(spdlog::level::info);
-
-  for (const auto& [cmd, sub] : registered) {
-    if (cmd->parsed()) return sub->run(options);
-  }
-  return kExitUsage;  // unreachable: require_subcommand(1)
+  return cmdline::RunSubcommandApp(app, Subcommands(), &options, argc, argv, [&] {
+    if (verbose) spdlog::set_level(spdlog::level::info);
+  });
 }
 
 }  // namespace
