@@ -262,28 +262,20 @@ std::string RenderStoreMetrics(const StoreSnapshot& snap) {
   Family(&out, "nokv_store_pd_operators_total", "counter", "PD operator steps executed.")
       .Add(s.pd_operators);
   // Per region (few per store).
-  {
-    Family applied(&out, "nokv_store_region_applied_index", "gauge",
-                   "Applied log index of each local region.");
+  auto per_region = [&](const char* name, const char* help, auto value) {
+    Family f(&out, name, "gauge", help);
     for (const auto& r : snap.regions) {
-      applied.Add(Label("region", std::to_string(r.region.id())), r.applied_index);
+      f.Add(Label("region", std::to_string(r.region.id())), value(r));
     }
-  }
-  {
-    Family lag(&out, "nokv_store_region_log_lag_entries", "gauge",
-               "Last log index minus applied index of each local region.");
-    for (const auto& r : snap.regions) {
-      lag.Add(Label("region", std::to_string(r.region.id())),
-              r.last_index > r.applied_index ? r.last_index - r.applied_index : 0);
-    }
-  }
-  {
-    Family leader(&out, "nokv_store_region_is_leader", "gauge",
-                  "1 if this store leads the region.");
-    for (const auto& r : snap.regions) {
-      leader.Add(Label("region", std::to_string(r.region.id())), r.is_leader ? 1 : 0);
-    }
-  }
+  };
+  per_region("nokv_store_region_applied_index", "Applied log index of each local region.",
+             [](const auto& r) { return r.applied_index; });
+  per_region("nokv_store_region_log_lag_entries",
+             "Last log index minus applied index of each local region.", [](const auto& r) {
+               return r.last_index > r.applied_index ? r.last_index - r.applied_index : 0;
+             });
+  per_region("nokv_store_region_is_leader", "1 if this store leads the region.",
+             [](const auto& r) { return uint64_t{r.is_leader ? 1u : 0u}; });
 
   // Transport, per direction.
   Family(&out, "nokv_transport_messages_total", "counter", "Raft messages between stores.")
