@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include "base/status.h"
 
@@ -34,6 +35,27 @@ class InternalIterator {
 };
 
 // An iterator over nothing, optionally carrying an error.
+// An iterator over nothing that reports `status`; `Interface` is any
+// iterator interface of this shape (InternalIterator, the public Iterator).
+template <typename Interface>
+class EmptyIteratorOf final : public Interface {
+ public:
+  explicit EmptyIteratorOf(Status status) : status_(std::move(status)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(std::string_view) override {}
+  void SeekForPrev(std::string_view) override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+};
+
 std::unique_ptr<InternalIterator> NewEmptyIterator(Status status = Status::OK());
 
 }  // namespace nokv

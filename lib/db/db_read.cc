@@ -126,32 +126,12 @@ std::shared_ptr<DBImpl::ReadView> DBImpl::CaptureIteratorView(std::shared_ptr<vo
   return view;
 }
 
-namespace {
-class ErrorIterator final : public Iterator {
- public:
-  explicit ErrorIterator(Status s) : s_(std::move(s)) {}
-  bool Valid() const override { return false; }
-  void SeekToFirst() override {}
-  void SeekToLast() override {}
-  void Seek(std::string_view) override {}
-  void SeekForPrev(std::string_view) override {}
-  void Next() override {}
-  void Prev() override {}
-  std::string_view key() const override { return {}; }
-  std::string_view value() const override { return {}; }
-  Status status() const override { return s_; }
-
- private:
-  Status s_;
-};
-}  // namespace
-
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   Status open = CheckOpen();
-  if (!open.ok()) return std::make_unique<ErrorIterator>(open);
+  if (!open.ok()) return std::make_unique<EmptyIteratorOf<Iterator>>(open);
   ColumnFamily cf;
   Status resolved = families_->Resolve(options.column_family, &cf);
-  if (!resolved.ok()) return std::make_unique<ErrorIterator>(resolved);
+  if (!resolved.ok()) return std::make_unique<EmptyIteratorOf<Iterator>>(resolved);
   std::shared_ptr<void> pin;
   auto view = CaptureIteratorView(&pin);
   const uint64_t snapshot = options.snapshot ? options.snapshot->sequence() : view->sequence;
