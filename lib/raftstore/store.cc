@@ -14,14 +14,17 @@
 namespace nokv::raftstore {
 namespace {
 
+constexpr const char* kStopped = "store is not running";
+constexpr uint64_t kStoppedBackoffMs = 100;
+
 template <typename Response>
 void Refuse(const Callback<Response>& done, const std::string& why) {
   Response r;
-  r.set_error(why);
+  // A region error, so a client retries (after a backoff, or elsewhere once
+  // the store stops answering) instead of failing the request.
+  *r.mutable_region_error() = MakeServerIsBusy(why, kStoppedBackoffMs);
   done(std::move(r));
 }
-
-constexpr const char* kStopped = "store is not running";
 
 // Creates the workdir and makes its entry durable (a crash right after must
 // not lose the directory with everything the engines then write in it).
@@ -181,7 +184,11 @@ void Store::Stop() {
     if (impl->transport != nullptr) impl->transport->SetHandler(nullptr);
     impl->Post([impl] {
       impl->closing = true;
-      ApplyResult stopped{Status::Aborted("store is stopping"), std::nullopt};
+      // Requests still waiting (writes not yet applied, reads not yet
+      // served) are answered "server is busy": a raw write is idempotent and
+      // a read has no effect, so the client retries them.
+      ApplyResult stopped =
+          RegionErrorResult(MakeServerIsBusy("store is stopping", kStoppedBackoffMs));
       for (auto& [id, p] : impl->peers) impl->FailPending(p.get(), stopped);
     });
     {

@@ -121,6 +121,45 @@ TEST_F(StoreBadInputTest, RequestsGetTheRegionErrorThatSaysWhatToDo) {
   EXPECT_EQ(Get(s, ContextOf(now, leader), "a").value(), "1");  // nothing lost
 }
 
+// A store that stops answers what it still holds, and what arrives after,
+// with "server is busy" (a region error the client retries), never with a
+// bare error string the client would return to its caller.
+TEST_F(StoreBadInputTest, RequestsPendingAtStopAndAfterItAreAnsweredServerIsBusy) {
+  testutil::TempDir dir;
+  TestClusterOptions o;
+  o.store.election_ticks = 100;  // the cut-off leader keeps leading for 2 s
+  TestCluster c(dir.path(), o);
+  ASSERT_TRUE(c.Start().ok());
+  const uint64_t leader = c.WaitLeader(1);
+  ASSERT_NE(leader, 0u);
+  const RegionStatus r = *c.RegionOn(leader, 1);
+  for (uint64_t id : c.store_ids()) {
+    if (id != leader) c.net().Isolate(id, true);
+  }
+  Store* s = c.store(leader);
+  kvrpcpb::RawPutRequest req;
+  *req.mutable_context() = ContextOf(r, leader);
+  req.set_key("k");
+  req.set_value("v");
+  std::promise<kvrpcpb::RawPutResponse> pending;
+  std::future<kvrpcpb::RawPutResponse> f = pending.get_future();
+  s->RawPut(req, [&pending](kvrpcpb::RawPutResponse resp) { pending.set_value(std::move(resp)); });
+  // No quorum: the write waits.
+  ASSERT_EQ(f.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  s->Stop();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  kvrpcpb::RawPutResponse stopped = f.get();
+  EXPECT_TRUE(stopped.error().empty()) << stopped.error();
+  ASSERT_TRUE(stopped.region_error().has_server_is_busy()) << stopped.DebugString();
+  EXPECT_NE(stopped.region_error().message().find("store is stopping"), std::string::npos);
+  EXPECT_GT(stopped.region_error().server_is_busy().backoff_ms(), 0u);
+
+  kvrpcpb::RawGetResponse after = Get(s, ContextOf(r, leader), "k");
+  EXPECT_TRUE(after.error().empty()) << after.error();
+  ASSERT_TRUE(after.region_error().has_server_is_busy()) << after.DebugString();
+  EXPECT_NE(after.region_error().message().find("not running"), std::string::npos);
+}
+
 TEST_F(StoreBadInputTest, MalformedSnapshotsAreRefusedWithClearErrors) {
   testutil::TempDir dir;
   TestCluster c(dir.path());
