@@ -79,7 +79,7 @@ Status DBImpl::FlushOldestImmutable() {
 }
 
 Status DBImpl::Flush() {
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   NOKV_RETURN_IF_ERROR(WriteImpl(WriteOptions(), nullptr));
   std::unique_lock<std::mutex> l(mu_);
   done_cv_.wait(l, [this] { return imms_.empty() || !bg_error_.ok() || shutting_down_; });

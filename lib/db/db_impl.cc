@@ -134,8 +134,13 @@ std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
 }
 
 Status DBImpl::Open() {
-  // The workdir's own entry must survive a crash before anything in it counts.
-  Status s = fs_->CreateDirDurable(dir_);
+  // The workdir's own entry must survive a crash before anything in it
+  // counts. A read-only open creates nothing.
+  Status s = options_.read_only
+                 ? (fs_->FileExists(dir_) ? Status::OK()
+                                          : Status::InvalidArgument(
+                                                dir_ + ": no database here (read-only open)"))
+                 : fs_->CreateDirDurable(dir_);
   if (s.ok()) {
     auto lock = fs_->LockFile(LockFileName(dir_));
     if (lock.ok()) {
@@ -168,6 +173,7 @@ Status DBImpl::Open() {
     return s;
   }
   HotRingOptions hopts;  // 8 x 250 ms window, as the reference
+  if (options_.read_only) return Status::OK();  // no background work
   if (options_.hot_key_tracking) read_ring_ = std::make_unique<HotRing>(hopts);
   if (options_.hot_key_tracking || options_.write_hot_key_limit > 0) {
     write_ring_ = std::make_unique<HotRing>(hopts);
@@ -207,6 +213,9 @@ Status DBImpl::Recover() {
   }
 
   Status s = versions_->Recover();
+  if (s.IsNotFound() && options_.read_only) {
+    return Status::InvalidArgument(dir_ + ": no database here (read-only open): " + s.ToString());
+  }
   if (s.IsNotFound() && data_files == 0 && !manifests.empty()) {
     // A creation that crashed before CURRENT was written: no WAL or table
     // exists, so nothing was ever acknowledged. Start over.
@@ -248,6 +257,7 @@ Status DBImpl::Recover() {
     // 64 KiB floor (like memtable_size's): small segments let tests seal
     // segments and run GC with little data.
     vopts.segment_size = std::max<uint64_t>(64 << 10, options_.value_log_segment_size);
+    vopts.read_only = options_.read_only;
     vlog_ = std::make_unique<ValueLog>(fs_.get(), JoinPath(dir_, "vlog"), vopts,
                                        [this] { return versions_->NewFileNumber(); });
     NOKV_RETURN_IF_ERROR(vlog_->Open());
@@ -263,7 +273,24 @@ Status DBImpl::Recover() {
   std::sort(wal_numbers.begin(), wal_numbers.end());
 
   VersionEdit edit;
-  NOKV_RETURN_IF_ERROR(ReplayWals(wal_numbers, &edit));
+  std::shared_ptr<MemTable> replayed;
+  NOKV_RETURN_IF_ERROR(ReplayWals(wal_numbers, &edit, &replayed));
+  if (options_.read_only) {
+    // The replayed writes stay in memory; the workdir is left as found.
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      mem_ = std::move(replayed);
+    }
+    NOKV_RETURN_IF_ERROR(LoadRangeTombstones());
+    spdlog::info("nokv: opened {} read-only (last sequence {}, {} WAL segment(s) replayed)",
+                 dir_, last_sequence_.load(), wal_numbers.size());
+    return Status::OK();
+  }
+  if (!replayed->empty()) {
+    std::vector<FileMeta> files;
+    NOKV_RETURN_IF_ERROR(WriteLevel0(replayed.get(), &files));
+    for (auto& f : files) edit.new_files.emplace_back(0, std::move(f));
+  }
 
   // Start a fresh WAL; the replayed segments are now in L0 tables.
   const uint64_t wal_number = versions_->NewFileNumber();
@@ -311,7 +338,8 @@ Status DBImpl::LoadRangeTombstones() {
   return Status::OK();
 }
 
-Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) {
+Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit,
+                          std::shared_ptr<MemTable>* rest) {
   auto mem = NewMemTable();
   uint64_t max_seq = last_sequence_;
   // The newest segment that holds anything: a crash during an earlier
@@ -356,7 +384,7 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
           }
           NOKV_RETURN_IF_ERROR(InsertIntoMemTable(mem.get(), rep, first));
           if (check.Count() > 0) max_seq = std::max(max_seq, first + check.Count() - 1);
-          if (mem->ApproximateMemoryUsage() >= options_.memtable_size) {
+          if (!options_.read_only && mem->ApproximateMemoryUsage() >= options_.memtable_size) {
             std::vector<FileMeta> files;
             NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
             for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
@@ -372,11 +400,7 @@ Status DBImpl::ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit) 
                    path, result.dropped_bytes, result.valid_bytes, result.tail_reason);
     }
   }
-  if (!mem->empty()) {
-    std::vector<FileMeta> files;
-    NOKV_RETURN_IF_ERROR(WriteLevel0(mem.get(), &files));
-    for (auto& f : files) edit->new_files.emplace_back(0, std::move(f));
-  }
+  *rest = std::move(mem);
   last_sequence_ = max_seq;
   return Status::OK();
 }
@@ -449,6 +473,12 @@ Status DBImpl::CheckOpen() const {
   return Status::OK();
 }
 
+Status DBImpl::CheckWritable() const {
+  NOKV_RETURN_IF_ERROR(CheckOpen());
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  return Status::OK();
+}
+
 Status DBImpl::Close() {
   std::unique_lock<std::mutex> l(mu_);
   if (close_started_) {
@@ -488,7 +518,7 @@ Status DBImpl::Close() {
   l.unlock();
   // After a background error the in-memory state may lag the manifest:
   // leave garbage collection to the next Open.
-  if (healthy) DeleteObsoleteFiles();
+  if (healthy && !options_.read_only) DeleteObsoleteFiles();
   l.lock();
   table_cache_.reset();
   lock_.reset();
@@ -501,12 +531,12 @@ ColumnFamilyHandle* DBImpl::DefaultColumnFamily() { return families_->Default();
 
 Status DBImpl::CreateColumnFamily(std::string_view name, ColumnFamilyHandle** handle) {
   *handle = nullptr;
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   return families_->Create(name, handle);
 }
 
 Status DBImpl::DropColumnFamily(ColumnFamilyHandle* handle) {
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   return families_->Drop(handle);
 }
 

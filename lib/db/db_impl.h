@@ -88,7 +88,11 @@ class DBImpl final : public DB {
 
   // --- open / recovery (db_impl.cc)
   Status Recover();
-  Status ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit);
+  // Replays the WALs into memtables; full ones become L0 tables in `edit`,
+  // the last one is returned in `*rest` (read-only opens flush nothing: all
+  // of it is returned).
+  Status ReplayWals(std::vector<uint64_t> wal_numbers, VersionEdit* edit,
+                    std::shared_ptr<MemTable>* rest);
   Status WriteLevel0(MemTable* mem, std::vector<FileMeta>* out);
   Result<std::unique_ptr<WalWriter>> CreateWal(uint64_t number);
 
@@ -154,6 +158,8 @@ class DBImpl final : public DB {
   Status FindEntry(const ReadOptions& options, ColumnFamily cf, std::string_view key,
                    uint64_t version, std::string* ikey, std::string* value, Visibility* vis);
   Status CheckOpen() const;
+  // CheckOpen, and NotSupported for a read-only open.
+  Status CheckWritable() const;
 
   // Who owns what. Set during Open and read-only afterwards: options_ ..
   // policy_, vlog_, gc_, the hot rings. mu_ guards the fields marked so.

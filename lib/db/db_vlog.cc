@@ -65,7 +65,7 @@ bool DBImpl::IsLiveValue(std::string_view ikey, const ValuePointer& ptr, uint64_
 }
 
 Status DBImpl::RunValueLogGC(double discard_ratio) {
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   if (!(discard_ratio > 0 && discard_ratio < 1)) {
     return Status::InvalidArgument("value log GC discard ratio must be in (0, 1)");
   }

@@ -43,7 +43,7 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
 }
 
 Status DBImpl::FlushWAL(bool sync) {
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   // Nothing deferred since the last flush: nothing to hand over.
   if (!sync && !write_thread_.TakeDeferredFlush()) return Status::OK();
   WriteThread::Writer w;
@@ -71,7 +71,7 @@ Status DBImpl::FlushWAL(bool sync) {
 }
 
 Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
-  NOKV_RETURN_IF_ERROR(CheckOpen());
+  NOKV_RETURN_IF_ERROR(CheckWritable());
   NOKV_RETURN_IF_ERROR(WriteBatchInternal::Validate(
       batch, [this](ColumnFamily cf) { return families_->IsLive(cf); }));
   if (batch.Count() == 0) return Status::OK();

@@ -51,6 +51,14 @@ struct Options {
   bool create_if_missing = true;
   // Fail Open if the workdir already holds a database.
   bool error_if_exists = false;
+  // Open without writing anything to the workdir (an offline inspection):
+  // the WALs are replayed into memory, not flushed; no new WAL segment,
+  // manifest edit, compaction, value-log GC or file deletion happens, and no
+  // background thread runs. Write, Flush, FlushWAL, CompactAll,
+  // RunValueLogGC and column-family changes return NotSupported. The
+  // workdir must hold a database (create_if_missing is ignored), and its
+  // lock is taken as usual, so a running database is refused.
+  bool read_only = false;
 
   // Every write is fsynced before it is acknowledged (group commit shares one
   // fsync among concurrent writers). Without it, acknowledged writes are

@@ -116,7 +116,7 @@ void DataWriteBatch::PutStoreIdent(const raft_serverpb::StoreIdent& ident) {
 // ---- DataEngine ----
 
 Status DataEngine::Open(Options options, const std::string& dir, std::unique_ptr<DataEngine>* out) {
-  options.create_if_missing = true;
+  options.create_if_missing = !options.read_only;
   std::unique_ptr<DB> db;
   NOKV_RETURN_IF_ERROR(DB::Open(options, dir, &db).WithContext("data engine " + dir));
   std::unique_ptr<DataEngine> engine(new DataEngine(std::move(db)));
@@ -125,6 +125,10 @@ Status DataEngine::Open(Options options, const std::string& dir, std::unique_ptr
        {std::tuple{"lock", ColumnFamily::kLock, &engine->lock_},
         std::tuple{"write", ColumnFamily::kWrite, &engine->write_}}) {
     ColumnFamilyHandle* h = engine->db_->GetColumnFamily(name);
+    if (h == nullptr && options.read_only) {
+      return Status::InvalidArgument("data engine " + dir + ": no column family \"" + name +
+                                     "\" (not a store's data engine)");
+    }
     if (h == nullptr) {
       NOKV_RETURN_IF_ERROR(engine->db_->CreateColumnFamily(name, &h));
     }

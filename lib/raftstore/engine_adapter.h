@@ -83,7 +83,7 @@ class DataWriteBatch {
 
 class DataEngine {
  public:
-  // Opens (creating if missing) the data engine in `dir`.
+  // Opens (creating if missing, unless options.read_only) the data engine in `dir`.
   static Status Open(Options options, const std::string& dir, std::unique_ptr<DataEngine>* out);
   ~DataEngine();
 

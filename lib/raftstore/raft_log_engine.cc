@@ -99,7 +99,8 @@ Status RaftLogEngine::Open(const Options& options, const std::string& dir,
                            std::unique_ptr<RaftLogEngine>* engine) {
   nokv::Options db_options;
   db_options.fs = options.fs;
-  db_options.create_if_missing = true;
+  db_options.create_if_missing = !options.read_only;
+  db_options.read_only = options.read_only;
   // Every batch is a Ready round the raft library considers persisted once
   // Write returns: it must be on disk.
   db_options.sync_writes = true;

@@ -80,9 +80,12 @@ class RaftLogEngine {
     // Memtable size of the log engine; entries live there until applied and
     // compacted, so most never reach an SST.
     size_t memtable_size = 32ull << 20;
+    // Opens an existing log engine without writing anything (offline
+    // inspection; see nokv::Options::read_only).
+    bool read_only = false;
   };
 
-  // Opens (creating if missing) the log engine in `dir`.
+  // Opens (creating if missing, unless read_only) the log engine in `dir`.
   static Status Open(const Options& options, const std::string& dir,
                      std::unique_ptr<RaftLogEngine>* engine);
   ~RaftLogEngine();

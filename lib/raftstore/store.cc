@@ -493,6 +493,7 @@ Status ReadStoreRegions(const std::string& workdir, std::shared_ptr<FileSystem> 
   Options data_options;
   data_options.fs = fs;
   data_options.create_if_missing = false;
+  data_options.read_only = true;  // an inspection writes nothing
   std::unique_ptr<DataEngine> data;
   NOKV_RETURN_IF_ERROR(DataEngine::Open(data_options, data_dir, &data));
   raft_serverpb::StoreIdent ident;
@@ -505,6 +506,7 @@ Status ReadStoreRegions(const std::string& workdir, std::shared_ptr<FileSystem> 
   NOKV_RETURN_IF_ERROR(data->LoadRegionStates(&states));
   RaftLogEngine::Options log_options;
   log_options.fs = fs;
+  log_options.read_only = true;
   std::unique_ptr<RaftLogEngine> raft_log;
   NOKV_RETURN_IF_ERROR(RaftLogEngine::Open(log_options, raft_dir, &raft_log));
   regions->clear();

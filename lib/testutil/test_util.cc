@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <spdlog/cfg/env.h>
@@ -37,6 +39,22 @@ std::string RandomPrintable(Random* rng, size_t len) {
 uint64_t TestSeed(uint64_t default_seed) {
   const char* env = std::getenv("NOKV_TEST_SEED");
   return env ? std::strtoull(env, nullptr, 10) : default_seed;
+}
+
+std::map<std::string, std::string> DirectoryContents(const std::string& dir) {
+  std::map<std::string, std::string> entries;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    const std::string rel = std::filesystem::relative(e.path(), dir).string();
+    if (e.is_directory()) {
+      entries[rel + "/"] = "";
+      continue;
+    }
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    entries[rel] = content.str();
+  }
+  return entries;
 }
 
 }  // namespace nokv::testutil

@@ -38,7 +38,11 @@ std::string ValueLog::SegmentPath(uint64_t file) const {
 }
 
 Status ValueLog::Open() {
-  NOKV_RETURN_IF_ERROR(fs_->CreateDirDurable(dir_));
+  if (!options_.read_only) {
+    NOKV_RETURN_IF_ERROR(fs_->CreateDirDurable(dir_));
+  } else if (!fs_->FileExists(dir_)) {
+    return Status::OK();
+  }
   std::vector<std::string> names;
   NOKV_RETURN_IF_ERROR(fs_->GetChildren(dir_, &names));
   std::lock_guard<std::mutex> l(mu_);

@@ -57,6 +57,9 @@ struct ValueLogSegment {
 
 struct ValueLogOptions {
   uint64_t segment_size = 256ull << 20;  // rotate to a new segment beyond this
+  // Open registers the segments of an existing directory and creates
+  // nothing (a missing directory means no segments).
+  bool read_only = false;
 };
 
 class ValueLog {
