@@ -110,6 +110,10 @@ struct Peer {
   bool heartbeat_due = true;  // send at the next tick (leadership or region changed)
   uint64_t last_log_gc_ms = 0;
   uint64_t last_step_error_log_ms = 0;
+  // Empty peers: when a message last arrived for it, and whether PD is
+  // being asked if it is still a member.
+  uint64_t last_message_ms = 0;
+  bool membership_check_running = false;
   // The PD operator step being executed (dedupe of re-sent answers).
   std::string operator_step;
   uint64_t operator_started_ms = 0;

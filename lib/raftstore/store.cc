@@ -85,6 +85,9 @@ Status StoreOptions::Validate() const {
   }
   if (max_inflight_msgs == 0) return Status::InvalidArgument("max_inflight_msgs must be > 0");
   if (command_timeout_ms <= 0) return Status::InvalidArgument("command_timeout_ms must be > 0");
+  if (empty_peer_check_interval_ms < 0) {
+    return Status::InvalidArgument("empty_peer_check_interval_ms must be >= 0");
+  }
   if (max_scan_limit == 0) return Status::InvalidArgument("max_scan_limit must be > 0");
   return Status::OK();
 }

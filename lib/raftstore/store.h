@@ -98,6 +98,11 @@ struct StoreOptions {
   uint64_t region_split_size = 0;
   // Leaders rescan their region's size (keys, bytes) this often.
   int region_size_scan_interval_ms = 10000;
+  // An empty peer (created by a message, still waiting for its snapshot)
+  // that has heard nothing for this long asks PD whether the region still
+  // lists it; if not (it was removed before it ever caught up, or the
+  // region is gone), it is destroyed. 0 = never.
+  int empty_peer_check_interval_ms = 60000;
 
   // Crash points and message filters for tests (null = none).
   std::shared_ptr<Failpoints> failpoints;

@@ -328,6 +328,73 @@ TEST_F(StoreBadInputTest, MessagesForRegionsPdDoesNotPlaceHereCreateNothing) {
   EXPECT_TRUE(c.Put("k", "v").ok());
 }
 
+// An empty peer (created by a message, never given its snapshot) whose
+// region stops listing it — removed before it caught up — is found by the
+// periodic PD check and destroyed; while PD lists it, it stays.
+TEST_F(StoreBadInputTest, EmptyPeerThatPdNoLongerListsIsDestroyed) {
+  testutil::TempDir dir;
+  TestClusterOptions o;
+  o.store.empty_peer_check_interval_ms = 200;
+  TestCluster c(dir.path(), o);
+  ASSERT_TRUE(c.Start().ok());
+  const uint64_t leader = c.WaitLeader(1);
+  ASSERT_NE(leader, 0u);
+  ASSERT_TRUE(c.AddStore(4).ok());
+  const RegionStatus r = *c.RegionOn(leader, 1);
+  // PD is told the region has a learner 401 on store 4 (an epoch ahead of
+  // the real leader's, whose heartbeats are then stale and ignored).
+  auto tell_pd = [&](bool with_401, uint64_t conf_ver) {
+    pdpb::RegionHeartbeatRequest hb;
+    *hb.mutable_region() = r.region;
+    hb.mutable_region()->mutable_region_epoch()->set_conf_ver(conf_ver);
+    if (with_401) {
+      metapb::Peer* p = hb.mutable_region()->add_peers();
+      p->set_id(401);
+      p->set_store_id(4);
+      p->set_role(metapb::LEARNER);
+    }
+    hb.mutable_leader()->set_id(r.peer_id);
+    hb.mutable_leader()->set_store_id(leader);
+    ASSERT_FALSE(c.pd()->RegionHeartbeat(hb).header().has_error());
+  };
+  const uint64_t conf_ver = r.region.region_epoch().conf_ver();
+  tell_pd(true, conf_ver + 10);
+  raft_serverpb::RaftMessage env;
+  env.set_region_id(1);
+  env.mutable_to_peer()->set_id(401);
+  env.mutable_to_peer()->set_store_id(4);
+  env.mutable_from_peer()->set_id(r.peer_id);
+  env.mutable_from_peer()->set_store_id(leader);
+  *env.mutable_region_epoch() = r.region.region_epoch();
+  raftpb::Message m;
+  m.set_type(raftpb::MsgHeartbeat);
+  m.set_to(401);
+  m.set_from(r.peer_id);
+  m.set_term(r.term);
+  env.set_message(m.SerializeAsString());
+  c.store(4)->OnRaftMessage(env);
+  ASSERT_TRUE(TestCluster::WaitFor(
+      [&] {
+        auto e = c.RegionOn(4, 1);
+        return e && !e->initialized;
+      },
+      5000));
+  // Several check intervals: PD still lists it, so it stays.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_TRUE(c.RegionOn(4, 1).has_value());
+  EXPECT_EQ(c.store(4)->Stats().peers_destroyed, 0u);
+  // Removed from the region before it ever caught up: PD stops listing it.
+  tell_pd(false, conf_ver + 11);
+  ASSERT_TRUE(TestCluster::WaitFor([&] { return !c.RegionOn(4, 1).has_value(); }, 5000));
+  EXPECT_TRUE(
+      TestCluster::WaitFor([&] { return c.store(4)->Stats().peers_destroyed == 1u; }, 2000));
+  // It stays gone across a restart, and the region is unharmed.
+  c.StopStore(4);
+  ASSERT_TRUE(c.StartStore(4).ok());
+  EXPECT_FALSE(c.RegionOn(4, 1).has_value());
+  EXPECT_TRUE(c.Put("k", "v").ok());
+}
+
 }  // namespace
 }  // namespace nokv::raftstore
 

@@ -138,6 +138,9 @@ struct Store::Impl {
   void Run();
   void Round();
   void Tick();
+  // Asks PD about an empty peer that heard nothing for
+  // empty_peer_check_interval_ms; destroys it if PD no longer lists it.
+  void MaybeCheckEmptyPeer(Peer* p);
   void HandleReadies();
   void HandleRaftMessage(raft_serverpb::RaftMessage msg);
   void HandleReceivedSnapshot(raft_serverpb::RaftMessage msg, raft_serverpb::SnapshotMeta meta,

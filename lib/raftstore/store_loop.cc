@@ -75,6 +75,7 @@ void Store::Impl::Tick() {
     if (p->stopped || p->destroying) continue;
     p->node->Tick();
     if (p->generated && now_ms - p->generated->created_ms > 60'000) p->generated.reset();
+    if (!p->initialized) MaybeCheckEmptyPeer(p);
     if (!p->initialized || !p->is_leader()) continue;
     if (p->state == raft_serverpb::MERGING) DriveMerge(p);
     MaybeCompactLog(p);
@@ -82,6 +83,39 @@ void Store::Impl::Tick() {
   }
   SweepTimeouts();
   SendHeartbeats();
+}
+
+void Store::Impl::MaybeCheckEmptyPeer(Peer* p) {
+  const uint64_t interval = static_cast<uint64_t>(opts.empty_peer_check_interval_ms);
+  if (interval == 0 || pd == nullptr || p->membership_check_running ||
+      now_ms - p->last_message_ms < interval) {
+    return;
+  }
+  p->membership_check_running = true;
+  const uint64_t region_id = p->region_id, peer_id = p->peer_id;
+  Impl* self = this;
+  pd_worker.Post([self, region_id, peer_id] {
+    Result<metapb::Region> r = self->pd->GetRegionByID(region_id);
+    self->Post([self, region_id, peer_id, r = std::move(r)] {
+      Peer* p = self->FindPeer(region_id);
+      if (p == nullptr || p->peer_id != peer_id) return;
+      p->membership_check_running = false;
+      p->last_message_ms = self->now_ms;  // the next check is an interval away
+      if (p->initialized || p->destroying) return;
+      if (!r.ok() && !r.status().IsNotFound()) {
+        self->pd_errors++;
+        return;
+      }
+      if (r.ok()) {
+        for (const metapb::Peer& listed : r.value().peers()) {
+          if (listed.id() == peer_id && listed.store_id() == self->opts.store_id) return;
+        }
+      }
+      self->DestroyPeer(p, /*write_tombstone=*/true,
+                        r.ok() ? "PD no longer lists this empty peer in the region"
+                               : "PD does not know the region of this empty peer");
+    });
+  });
 }
 
 bool Store::Impl::CrashAt(CrashPoint point) {
@@ -329,6 +363,7 @@ void Store::Impl::HandleRaftMessage(raft_serverpb::RaftMessage msg) {
     SendTombstone(p, msg);
     return;
   }
+  p->last_message_ms = now_ms;
   if (!p->initialized && IsVote(m.type())) return;  // empty peers do not vote
   p->peer_cache[msg.from_peer().id()] = msg.from_peer();
   if (p->stopped) return;

@@ -225,6 +225,7 @@ void Store::Impl::CreatePeerFromPd(const raft_serverpb::RaftMessage& msg,
     return;
   }
   p->peer_cache[msg.from_peer().id()] = msg.from_peer();
+  p->last_message_ms = now_ms;
   spdlog::info("store {}: created empty peer {} of region {} (waits for a snapshot)", opts.store_id,
                p->peer_id, p->region_id);
   peers[msg.region_id()] = std::move(p);
