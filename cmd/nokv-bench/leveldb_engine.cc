@@ -132,6 +132,7 @@ class LevelDbEngine final : public LevelDbStyleEngine<LevelDbApi> {
     const uint64_t wal = c.wal.load(), table = c.table.load(), other = c.other.load();
     EngineStats out;
     out.bytes_written = static_cast<double>(wal + table + other);
+    out.wal_bytes_written = static_cast<double>(wal);
     out.bytes_written_sources = fmt::format("wal {} + tables {} + manifest {} (file appends)",
                                             Megs(wal), Megs(table), Megs(other));
     return out;

@@ -98,6 +98,13 @@ TEST_P(PeerEnginesTest, CountsEveryByteWritten) {
   EXPECT_LT(stats.bytes_written, 10.0 * static_cast<double>(user)) << stats.bytes_written_sources;
   EXPECT_NE(stats.bytes_written_sources.find("wal "), std::string::npos)
       << stats.bytes_written_sources;
+  // Every write went through the WAL once (plus framing).
+  EXPECT_GE(stats.wal_bytes_written, static_cast<double>(user)) << stats.bytes_written_sources;
+  EXPECT_LT(stats.wal_bytes_written, 1.2 * static_cast<double>(user))
+      << stats.bytes_written_sources;
+  // The tables are the rest: at least one flush of everything.
+  EXPECT_GE(stats.bytes_written - stats.wal_bytes_written, 0.9 * static_cast<double>(user))
+      << stats.bytes_written_sources;
   EXPECT_TRUE(engine->Close().ok());
 }
 

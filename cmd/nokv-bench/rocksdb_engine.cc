@@ -78,6 +78,7 @@ class RocksDbEngine final : public LevelDbStyleEngine<RocksDbApi> {
     const uint64_t compaction = statistics_->getTickerCount(rocksdb::COMPACT_WRITE_BYTES);
     EngineStats out;
     out.bytes_written = static_cast<double>(wal + flush + compaction);
+    out.wal_bytes_written = static_cast<double>(wal);
     out.bytes_written_sources =
         fmt::format("wal {:.1f}M + flush {:.1f}M + compaction {:.1f}M (statistics tickers)",
                     static_cast<double>(wal) / (1 << 20), static_cast<double>(flush) / (1 << 20),

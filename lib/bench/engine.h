@@ -44,6 +44,7 @@ struct EngineStats {
   // Every byte the engine wrote to its files since open: WAL, flushes,
   // compactions and (NoKV) value-log appends including GC rewrites.
   double bytes_written = -1;
+  double wal_bytes_written = -1;  // the WAL's share of it
   // Where bytes_written came from, e.g. "wal 30.1M + flush 28.0M + ...".
   std::string bytes_written_sources;
 };

@@ -80,6 +80,7 @@ class NoKvEngine final : public Engine {
       return out;
     }
     out.bytes_written = static_cast<double>(wal + flushed + compacted + vlog);
+    out.wal_bytes_written = static_cast<double>(wal);
     out.bytes_written_sources = fmt::format("wal {} + flush {} + compaction {} + vlog {}",
                                             Megs(wal), Megs(flushed), Megs(compacted), Megs(vlog));
     return out;

@@ -51,10 +51,10 @@ std::string FormatHeader(const BenchConfig& c, const std::vector<WorkloadSpec>& 
                                : std::string("unthrottled"),
       c.repeat);
   out += fmt::format(
-      "Equal memory for every engine: {} memtables x {} MiB = {} MiB of write buffers, block "
-      "cache {} MiB; compression {}, bloom {} bits/key, max open files {}, sync {}{}\n",
-      c.engine.memtables, c.engine.memtable_size >> 20, write_buffers >> 20,
-      c.engine.block_cache_size >> 20, c.engine.compression, c.engine.bloom_bits_per_key,
+      "Equal memory for every engine: {} memtables x {} = {} of write buffers, block cache {}; "
+      "compression {}, bloom {} bits/key, max open files {}, sync {}{}\n",
+      c.engine.memtables, Bytes(c.engine.memtable_size), Bytes(write_buffers),
+      Bytes(c.engine.block_cache_size), c.engine.compression, c.engine.bloom_bits_per_key,
       c.engine.max_open_files, c.engine.sync ? "on" : "off",
       c.engine.value_threshold >= 0
           ? fmt::format(", value threshold {} B (nokv only)", c.engine.value_threshold)
