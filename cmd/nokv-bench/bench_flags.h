@@ -14,18 +14,37 @@ inline void AddBenchFlags(CLI::App* app, BenchConfig* c) {
   app->add_option("--engines", c->engines, "Comma list of engines: nokv, nokv-art (ART memtable), rocksdb, leveldb")
       ->capture_default_str();
   app->add_option("--workloads", c->workloads,
-                  "Comma list: YCSB a,b,c,d,e,f,g and db_bench fillseq,fillrandom,readrandom")
+                  "Comma list: YCSB a,b,c,d,e,f,g; db_bench fillseq,fillrandom,readrandom; "
+                  "sync (synced puts with 1 and 16 writers plus the disk's raw fdatasync rate; "
+                  "or sync-1w, sync-16w alone)")
       ->capture_default_str();
-  app->add_option("--records", c->records, "Records loaded before each run")
+  app->add_option("--records", c->records,
+                  "Records loaded before each run. The default, 500000 x 256 B values (~133 MiB "
+                  "with keys), is ~8x one 16 MiB memtable: every engine flushes and compacts")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->capture_default_str();
+  app->add_option("--repeat", c->repeat,
+                  "Runs of each (engine, workload); the report gives the median ops/s and the "
+                  "min..max spread (order: per workload, per repeat, engines in turn)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app->add_option("--sync-ops", c->sync_ops,
+                  "Synced puts per sync-1w/sync-16w run, and fdatasyncs of the raw probe")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32))
+      ->capture_default_str();
+  app->add_option("--sync-seconds", c->sync_seconds,
+                  "Longest a synced-put run or the raw probe may take (it stops early)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app->add_option("--ops", c->ops, "Timed operations per run (all threads together)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
       ->capture_default_str();
   app->add_option("--warmup-ops", c->warmup_ops, "Untimed operations before the timed run")
       ->capture_default_str();
-  app->add_option("--value-size", c->value_size, "Bytes per value (one field)")
-      ->check(CLI::Range(size_t{1}, size_t{64} << 20))
+  app->add_option("--value-size", c->value_size,
+                  "Bytes per value (one field; >= 8: the value carries its version and is "
+                  "derived from key and version, and checked on every read)")
+      ->check(CLI::Range(size_t{8}, size_t{64} << 20))
       ->capture_default_str();
   app->add_option("--threads", c->threads, "Client threads")
       ->check(CLI::Range(1, 1024))
@@ -49,8 +68,16 @@ inline void AddBenchFlags(CLI::App* app, BenchConfig* c) {
       ->check(CLI::IsMember({"skiplist", "art"}))
       ->capture_default_str();
   app->add_flag("--sync", c->engine.sync, "fsync every write (all engines)");
-  app->add_option("--memtable-size", c->engine.memtable_size, "Write buffer bytes (all engines)")
+  app->add_option("--memtable-size", c->engine.memtable_size,
+                  "Bytes of one write buffer (all engines: NoKV memtable_size, RocksDB and "
+                  "LevelDB write_buffer_size)")
       ->check(CLI::Range(size_t{1} << 16, size_t{1} << 34))
+      ->capture_default_str();
+  app->add_option("--memtables", c->engine.memtables,
+                  "Write buffers in memory at most, active one included (NoKV "
+                  "max_immutable_memtables = N-1, RocksDB max_write_buffer_number = N; LevelDB "
+                  "always has 2)")
+      ->check(CLI::Range(2, 64))
       ->capture_default_str();
   app->add_option("--cache-size", c->engine.block_cache_size, "Block cache bytes (all engines)")
       ->capture_default_str();

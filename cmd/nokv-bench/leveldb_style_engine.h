@@ -26,14 +26,15 @@ class LevelDbStyleEngine : public Engine {
   Status Write(std::string_view key, std::string_view value) override {
     return ToStatus(db_->Put(write_options_, Slice(key), Slice(value)));
   }
-  Status Scan(std::string_view start, uint64_t count, uint64_t* found) override {
+  Status Scan(std::string_view start, uint64_t count, const ScanVisitor& visit) override {
     std::unique_ptr<typename Api::Iterator> it(db_->NewIterator(read_options_));
     uint64_t n = 0;
     for (it->Seek(Slice(start)); n < count && it->Valid(); it->Next()) {
       ++n;
-      bytes_seen_ += it->value().size();  // touch the value, as NoKV's scan does
+      const auto k = it->key();
+      const auto v = it->value();
+      visit(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()));
     }
-    *found = n;
     return ToStatus(it->status());
   }
   std::string Settings() const override { return settings_; }
@@ -61,9 +62,6 @@ class LevelDbStyleEngine : public Engine {
   typename Api::ReadOptions read_options_;
   typename Api::WriteOptions write_options_;
   std::string settings_;  // set by the adapter's Open
-
- private:
-  uint64_t bytes_seen_ = 0;
 };
 
 // The factory of an adapter `E` with `Status Open(const EngineConfig&, const

@@ -12,9 +12,17 @@ namespace nokv::bench {
 
 struct BenchConfig {
   std::string engines = "nokv,rocksdb,leveldb";  // comma list; unknown/absent ones fail
-  std::string workloads = "a,b,c,d,e,f,g";       // YCSB letters and db_bench names
-  uint64_t records = 100000;      // loaded before each run
+  std::string workloads = "a,b,c,d,e,f,g";       // YCSB letters, db_bench names, "sync"
+  // The default shape goes well past the write buffers: 500k records x
+  // (256 B value + ~23 B key) ~ 133 MiB of user data against 2 x 16 MiB
+  // memtables, so every engine flushes ~8 times and compacts L0.
+  uint64_t records = 500000;      // loaded before each run
   uint64_t ops = 100000;          // timed operations per run (all threads)
+  int repeat = 3;                 // runs of each (engine, workload) cell; medians reported
+  // The synced-write measurement (workload "sync"): synced puts per run,
+  // each run stopped after sync_seconds if not done by then.
+  uint64_t sync_ops = 2000;
+  double sync_seconds = 10;
   uint64_t warmup_ops = 0;        // untimed operations before the timed run
   size_t value_size = 256;        // one field of this many bytes per record
   int threads = 1;                // client threads (load and run)

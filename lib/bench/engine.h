@@ -16,8 +16,17 @@
 
 namespace nokv::bench {
 
+// The memory budget is the same for every engine: `memtables` write buffers
+// of `memtable_size` bytes each (the active one plus frozen ones waiting for
+// flush; writers stall when all are full), so memtables * memtable_size of
+// write-buffer memory, and one block cache of block_cache_size. Mapping:
+// NoKV memtable_size / max_immutable_memtables = memtables - 1; RocksDB
+// write_buffer_size / max_write_buffer_number = memtables; LevelDB
+// write_buffer_size, with its memtable count fixed at 2 (one active, one
+// being flushed), which is why 2 is the default.
 struct EngineConfig {
-  size_t memtable_size = 64ull << 20;     // write buffer before a flush
+  size_t memtable_size = 16ull << 20;     // one write buffer, before it is frozen
+  int memtables = 2;                      // write buffers in memory at most
   size_t block_cache_size = 64ull << 20;  // LRU cache of data blocks
   std::string compression = "none";       // none | lz4 | zstd | snappy
   int bloom_bits_per_key = 10;
@@ -32,9 +41,16 @@ struct EngineConfig {
 
 // Counters an engine reports after a run; negative = not reported.
 struct EngineStats {
-  // Bytes written to table files by flushes and compactions since open.
-  double table_bytes_written = -1;
+  // Every byte the engine wrote to its files since open: WAL, flushes,
+  // compactions and (NoKV) value-log appends including GC rewrites.
+  double bytes_written = -1;
+  double wal_bytes_written = -1;  // the WAL's share of it
+  // Where bytes_written came from, e.g. "wal 30.1M + flush 28.0M + ...".
+  std::string bytes_written_sources;
 };
+
+// Receives each record of a scan; the views live until the next call.
+using ScanVisitor = std::function<void(std::string_view key, std::string_view value)>;
 
 class Engine {
  public:
@@ -44,9 +60,9 @@ class Engine {
   virtual Status Read(std::string_view key, std::string* value) = 0;
   // Inserts or overwrites.
   virtual Status Write(std::string_view key, std::string_view value) = 0;
-  // Reads up to `count` records starting at the first key >= start;
-  // *found receives the number read.
-  virtual Status Scan(std::string_view start, uint64_t count, uint64_t* found) = 0;
+  // Reads up to `count` records starting at the first key >= start, handing
+  // each to `visit` in key order.
+  virtual Status Scan(std::string_view start, uint64_t count, const ScanVisitor& visit) = 0;
   virtual EngineStats Stats() { return {}; }
   // Flushes nothing extra; releases the store. Further calls are errors.
   virtual Status Close() = 0;

@@ -1,6 +1,10 @@
-// Rendering of benchmark results: the text header and tables for stdout,
-// JSON (an array of result objects), CSV (one header row, one row per
-// result) and an SVG bar chart of ops/s per workload per engine.
+// Rendering of benchmark results. Text for stdout (report.cc): the header,
+// one row per (engine, workload) cell with the median ops/s of its repeats
+// and their spread, NoKV's ratio to the fastest peer by medians, the
+// synced-write ratios, each engine's settings and bytes written. Files
+// (report_files.cc): JSON (every repeat plus the per-cell medians), CSV (one
+// row per repeat with its cell's median/min/max) and an SVG bar chart of the
+// median ops/s per workload per engine.
 #pragma once
 
 #include <string>
@@ -9,30 +13,31 @@
 #include "base/status.h"
 #include "bench/bench_config.h"
 #include "bench/result.h"
+#include "bench/summary.h"
 #include "bench/workload.h"
 
 namespace nokv::bench {
 
 // Run parameters and the shared engine configuration.
 std::string FormatHeader(const BenchConfig& config, const std::vector<WorkloadSpec>& specs);
-// One row per result: ops/s, latency percentiles, op mix, disk, RSS, amp.
+// One row per cell: median ops/s and min..max over the repeats, the median
+// run's latencies, disk, RSS and amplification, not_found and wrong summed
+// over the repeats, the op mix.
 std::string FormatTable(const std::vector<BenchResult>& results);
-// Per workload: ops/s of each engine and NoKV's ratio to the fastest peer.
+// Per workload: median ops/s of each engine and NoKV's ratio to the fastest peer.
 std::string FormatRatios(const std::vector<BenchResult>& results);
+// Synced puts: 1 and 16 writers, raw fdatasync, 16w/1w and 1w/raw ("" if
+// no sync-* run).
+std::string FormatSyncRatios(const std::vector<BenchResult>& results);
 // Each engine's configuration line.
 std::string FormatSettings(const std::vector<BenchResult>& results);
+// Per cell: what the median run wrote, by source, against the user bytes.
+std::string FormatBytesWritten(const std::vector<BenchResult>& results);
 
-std::string FormatJson(const std::vector<BenchResult>& results);
+// {"repeat": N, "results": [every run], "cells": [medians], "sync": [...]}.
+std::string FormatJson(const BenchConfig& config, const std::vector<BenchResult>& results);
 std::string FormatCsv(const std::vector<BenchResult>& results);
 std::string FormatSvg(const std::vector<BenchResult>& results);
-
-// Engines named nokv* ("nokv", "nokv-art") are ours; the rest are peers.
-bool IsNoKvEngine(const std::string& engine);
-
-// `engine`'s ops/s divided by the best peer's for the workload; 0 if there is
-// no such result or no successful peer.
-double NoKvRatio(const std::vector<BenchResult>& results, const std::string& workload,
-                 std::string* best_peer, const std::string& engine = "nokv");
 
 // Where the chart goes without --svg: FILE.svg beside --json FILE (or
 // --csv FILE), else <workdir>/bench.svg.

@@ -41,6 +41,7 @@ std::string SerializeResult(const BenchResult& r) {
   };
   put("engine", r.engine);
   put("workload", r.workload);
+  put("repeat", r.repeat);
   put("error", OneLine(r.error));
   put("settings", OneLine(r.settings));
   put("records", r.records);
@@ -57,6 +58,10 @@ std::string SerializeResult(const BenchResult& r) {
   put("load_seconds", r.load_seconds);
   put("load_ops_per_sec", r.load_ops_per_sec);
   put("not_found", r.not_found);
+  put("wrong", r.wrong);
+  put("checked", r.checked);
+  put("bytes_written", r.bytes_written);
+  put("bytes_written_sources", OneLine(r.bytes_written_sources));
   put("scanned", r.scanned);
   put("peak_rss_bytes", r.peak_rss_bytes);
   put("disk_bytes", r.disk_bytes);
@@ -83,6 +88,7 @@ bool ParseResult(const std::string& text, BenchResult* r) {
     any = true;
     if (key == "engine") r->engine = v;
     else if (key == "workload") r->workload = v;
+    else if (key == "repeat") r->repeat = std::atoi(c);
     else if (key == "error") r->error = v;
     else if (key == "settings") r->settings = v;
     else if (key == "records") r->records = std::strtoull(c, nullptr, 10);
@@ -99,6 +105,10 @@ bool ParseResult(const std::string& text, BenchResult* r) {
     else if (key == "load_seconds") r->load_seconds = std::strtod(c, nullptr);
     else if (key == "load_ops_per_sec") r->load_ops_per_sec = std::strtod(c, nullptr);
     else if (key == "not_found") r->not_found = std::strtoull(c, nullptr, 10);
+    else if (key == "wrong") r->wrong = std::strtoull(c, nullptr, 10);
+    else if (key == "checked") r->checked = std::strtoull(c, nullptr, 10);
+    else if (key == "bytes_written") r->bytes_written = std::strtod(c, nullptr);
+    else if (key == "bytes_written_sources") r->bytes_written_sources = v;
     else if (key == "scanned") r->scanned = std::strtoull(c, nullptr, 10);
     else if (key == "peak_rss_bytes") r->peak_rss_bytes = std::strtoull(c, nullptr, 10);
     else if (key == "disk_bytes") r->disk_bytes = std::strtoull(c, nullptr, 10);

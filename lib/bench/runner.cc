@@ -1,24 +1,21 @@
-// The benchmark driver: phases, client threads, progress line, fork per run.
+// One benchmark run (RunOne): phases, client threads, progress line,
+// value checks. RunBench, which orders and forks the runs, is run_bench.cc.
 #include "bench/runner.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <latch>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "bench/histogram.h"
-#include "bench/report.h"
+#include "bench/values.h"
 
 namespace nokv::bench {
 namespace {
@@ -32,24 +29,6 @@ uint64_t NanosSince(Clock::time_point t0) {
 
 double Micros(uint64_t nanos) { return static_cast<double>(nanos) / 1000.0; }
 
-// Random, incompressible value bytes; a value is a window at a random offset.
-class ValuePool {
- public:
-  ValuePool(size_t value_size, uint64_t seed) : value_size_(value_size) {
-    Random rng(seed);
-    bytes_.resize((1u << 20) + value_size);
-    for (char& c : bytes_) c = static_cast<char>(rng.Next64());
-  }
-  std::string_view Next(Random* rng) const {
-    const size_t off = rng->Uniform(bytes_.size() - value_size_ + 1);
-    return std::string_view(bytes_.data() + off, value_size_);
-  }
-
- private:
-  size_t value_size_;
-  std::string bytes_;
-};
-
 // What one client thread owns during a phase. Only `done` is read by
 // another thread (the progress line).
 struct ClientState {
@@ -57,6 +36,9 @@ struct ClientState {
   LatencyHistogram all;
   LatencyHistogram per_op[kOpTypeCount];
   uint64_t not_found = 0;
+  uint64_t wrong = 0;
+  uint64_t checked = 0;
+  uint64_t writes = 0;          // this thread's writes in the phase (value versions)
   uint64_t scanned = 0;
   uint64_t user_bytes = 0;      // key + value bytes written
   uint64_t inserted_keys = 0;   // new records
@@ -133,13 +115,22 @@ uint64_t ShareOf(uint64_t n, int threads, int t) {
   return n / k + (static_cast<uint64_t>(t) < n % k ? 1 : 0);
 }
 
+// One (engine, workload) run: the load, warm-up and timed phases on one open
+// engine. Every value written is MakeValue(key, version) with a version
+// unique to the write (values.h); every value read back, by a read, a
+// read-modify-write or a scan, is checked. What must be found: every key a
+// read or scan start names was loaded or its insert acknowledged (readers
+// never go past AcknowledgedCounter::LastValue, the highest insert below
+// which all are acknowledged, so inserts racing reads are never read early),
+// and no workload deletes, so every lookup must find its key and a scan must
+// start at its start key. Misses count as not_found, bad values as wrong.
 class Run {
  public:
-  Run(const BenchConfig& config, const WorkloadSpec& spec, Engine* engine)
+  Run(const BenchConfig& config, const WorkloadSpec& spec, Engine* engine, int threads)
       : c_(config),
         spec_(spec),
         engine_(engine),
-        values_(config.value_size, config.seed ^ 0x5eed),
+        threads_(threads),
         loaded_(spec.load ? config.records : 0),
         inserts_(loaded_) {}
 
@@ -151,13 +142,14 @@ class Run {
   Status Load(const std::string& label, BenchResult* r) {
     std::atomic<uint64_t> next{0};
     std::vector<std::unique_ptr<ClientState>> states;
-    r->load_seconds = RunPhase(label + " load", c_.threads, loaded_, progress_, &states,
+    r->load_seconds = RunPhase(label + " load", threads_, loaded_, progress_, &states,
                                [&](int t, ClientState* st, std::latch* start) {
-      Random rng(c_.seed * 7919 + static_cast<uint64_t>(t));
+      std::string value;
       start->arrive_and_wait();
       for (uint64_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < loaded_;) {
         const std::string key = KeyName(k);
-        const std::string_view value = values_.Next(&rng);
+        MakeValue(key, WriteVersion(0, static_cast<uint64_t>(t), st->writes++), c_.value_size,
+                  &value);
         st->error = engine_->Write(key, value);
         if (!st->error.ok()) return;
         st->user_bytes += key.size() + value.size();
@@ -174,25 +166,39 @@ class Run {
     return Status::OK();
   }
 
-  // The warm-up (record = false) and timed (record = true) phases.
+  // The warm-up (record = false) and timed (record = true) phases. A
+  // non-zero max_seconds ends the phase early (the synced-put runs).
   Status Transactions(const std::string& label, uint64_t ops, bool record, BenchResult* r,
-                      uint64_t phase_salt) {
+                      uint64_t phase, double max_seconds) {
     std::vector<std::unique_ptr<ClientState>> states;
     const bool needs_keys = spec_.read + spec_.update + spec_.scan + spec_.read_modify_write > 0;
     const double per_thread_interval_ns =
-        c_.target_ops_per_sec > 0 ? 1e9 * c_.threads / c_.target_ops_per_sec : 0;
-    const double secs = RunPhase(label, c_.threads, ops, progress_, &states,
+        c_.target_ops_per_sec > 0 ? 1e9 * threads_ / c_.target_ops_per_sec : 0;
+    const auto max_nanos = static_cast<uint64_t>(max_seconds * 1e9);
+    const double secs = RunPhase(label, threads_, ops, progress_, &states,
                                  [&](int t, ClientState* st, std::latch* ready) {
-      const uint64_t seed = (c_.seed + phase_salt) * 1000003 + static_cast<uint64_t>(t) * 7;
+      const uint64_t seed = (c_.seed + phase) * 1000003 + static_cast<uint64_t>(t) * 7;
       OpChooser chooser(spec_, seed + 1);
       std::unique_ptr<KeyChooser> keys;
       if (needs_keys) {
         keys = std::make_unique<KeyChooser>(spec_, loaded_, ops, &inserts_, seed + 2);
       }
       UniformGenerator scan_length(1, std::max<uint64_t>(spec_.max_scan_length, 1), seed + 3);
-      Random rng(seed + 4);
-      std::string read_buf;
-      const uint64_t n = ShareOf(ops, c_.threads, t);
+      std::string read_buf, value;
+      const uint64_t n = ShareOf(ops, threads_, t);
+      auto next_version = [&] { return WriteVersion(phase, static_cast<uint64_t>(t), st->writes++); };
+      // NotFound is counted, not an error; a found value is checked.
+      auto check_read = [&](const std::string& key, Status s) {
+        if (s.IsNotFound()) {
+          ++st->not_found;
+          return Status::OK();
+        }
+        if (s.ok()) {
+          ++st->checked;
+          if (!CheckValue(key, read_buf, c_.value_size)) ++st->wrong;
+        }
+        return s;
+      };
       ready->arrive_and_wait();
       const Clock::time_point start = Clock::now();
       for (uint64_t i = 0; i < n; ++i) {
@@ -201,29 +207,35 @@ class Run {
                                        per_thread_interval_ns * static_cast<double>(i)));
           std::this_thread::sleep_until(due);
         }
+        if (max_nanos > 0 && NanosSince(start) > max_nanos) break;
         const OpType op = chooser.Next();
-        const Clock::time_point t0 = Clock::now();
         Status s;
+        uint64_t nanos = 0;  // the engine calls only: key and value making and checks excluded
         switch (op) {
-          case OpType::kRead:
-            s = engine_->Read(KeyName(keys->Next()), &read_buf);
-            if (s.IsNotFound()) {
-              ++st->not_found;
-              s = Status::OK();
-            }
+          case OpType::kRead: {
+            const std::string key = KeyName(keys->Next());
+            const Clock::time_point t0 = Clock::now();
+            s = engine_->Read(key, &read_buf);
+            nanos = NanosSince(t0);
+            s = check_read(key, s);
             break;
+          }
           case OpType::kUpdate: {
             const std::string key = KeyName(keys->Next());
-            const std::string_view value = values_.Next(&rng);
+            MakeValue(key, next_version(), c_.value_size, &value);
+            const Clock::time_point t0 = Clock::now();
             s = engine_->Write(key, value);
+            nanos = NanosSince(t0);
             st->user_bytes += key.size() + value.size();
             break;
           }
           case OpType::kInsert: {
             const uint64_t keynum = inserts_.Next();
             const std::string key = KeyName(keynum);
-            const std::string_view value = values_.Next(&rng);
+            MakeValue(key, next_version(), c_.value_size, &value);
+            const Clock::time_point t0 = Clock::now();
             s = engine_->Write(key, value);
+            nanos = NanosSince(t0);
             if (s.ok()) inserts_.Acknowledge(keynum);
             st->user_bytes += key.size() + value.size();
             ++st->inserted_keys;
@@ -231,21 +243,34 @@ class Run {
             break;
           }
           case OpType::kScan: {
+            // Checking each entry is inside the timed call (the views die
+            // with the next entry); it is the same work for every engine.
+            const std::string key = KeyName(keys->Next());
             uint64_t found = 0;
-            s = engine_->Scan(KeyName(keys->Next()), scan_length.Next(), &found);
+            bool starts_at_key = false;
+            const Clock::time_point t0 = Clock::now();
+            s = engine_->Scan(key, scan_length.Next(),
+                              [&](std::string_view k, std::string_view v) {
+                                if (found++ == 0) starts_at_key = k == key;
+                                ++st->checked;
+                                if (!CheckValue(k, v, c_.value_size)) ++st->wrong;
+                              });
+            nanos = NanosSince(t0);
+            if (s.ok() && !starts_at_key) ++st->not_found;  // the start key exists
             st->scanned += found;
             break;
           }
           case OpType::kReadModifyWrite: {
             const std::string key = KeyName(keys->Next());
+            Clock::time_point t0 = Clock::now();
             s = engine_->Read(key, &read_buf);
-            if (s.IsNotFound()) {
-              ++st->not_found;
-              s = Status::OK();
-            }
+            nanos = NanosSince(t0);
+            s = check_read(key, s);
             if (s.ok()) {
-              const std::string_view value = values_.Next(&rng);
+              MakeValue(key, next_version(), c_.value_size, &value);
+              t0 = Clock::now();
               s = engine_->Write(key, value);
+              nanos += NanosSince(t0);
               st->user_bytes += key.size() + value.size();
             }
             break;
@@ -256,7 +281,6 @@ class Run {
           return;
         }
         if (record) {
-          const uint64_t nanos = NanosSince(t0);
           st->all.Record(nanos);
           st->per_op[static_cast<int>(op)].Record(nanos);
         }
@@ -270,11 +294,13 @@ class Run {
       user_bytes_ += s->user_bytes;
       key_bytes_ += s->inserted_key_bytes;
       inserted_ += s->inserted_keys;
+      r->not_found += s->not_found;  // warm-up misses count too
+      r->wrong += s->wrong;
+      r->checked += s->checked;
       if (first_error.ok() && !s->error.ok()) first_error = s->error;
       if (!record) continue;
       all.Merge(s->all);
       for (int i = 0; i < kOpTypeCount; ++i) per_op[i].Merge(s->per_op[i]);
-      r->not_found += s->not_found;
       r->scanned += s->scanned;
     }
     if (record) {
@@ -311,7 +337,7 @@ class Run {
   const BenchConfig& c_;
   const WorkloadSpec& spec_;
   Engine* engine_;
-  ValuePool values_;
+  int threads_;
   uint64_t loaded_;
   AcknowledgedCounter inserts_;
   bool progress_ = false;
@@ -320,122 +346,43 @@ class Run {
   uint64_t inserted_ = 0;
 };
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-// Reads the whole pipe.
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      break;
-    }
-  }
-  return out;
-}
-
-void WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
-}
-
-// Runs one (engine, workload) in a forked child; fills peak RSS from the
-// child's rusage.
-BenchResult RunInChild(const BenchConfig& config, const EngineRegistry& registry,
-                       const std::string& engine, const WorkloadSpec& spec,
-                       const std::string& dir) {
-  BenchResult failed;
-  failed.engine = engine;
-  failed.workload = spec.name;
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    failed.error = "pipe failed";
-    return failed;
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    failed.error = "fork failed";
-    return failed;
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    const BenchResult r = RunOne(config, registry, engine, spec, dir);
-    WriteAll(fds[1], SerializeResult(r));
-    ::close(fds[1]);
-    std::fflush(stderr);
-    ::_exit(r.error.empty() ? 0 : 1);
-  }
-  ::close(fds[1]);
-  const std::string text = ReadAll(fds[0]);
-  ::close(fds[0]);
-  int status = 0;
-  struct rusage usage {};
-  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
-  }
-  BenchResult r;
-  if (!ParseResult(text, &r)) {
-    r = failed;
-    r.error = WIFSIGNALED(status) ? fmt::format("child killed by signal {}", WTERMSIG(status))
-                                  : fmt::format("child exited {} without a result",
-                                                WEXITSTATUS(status));
-  }
-  r.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
-  return r;
-}
-
 }  // namespace
 
 BenchResult RunOne(const BenchConfig& config, const EngineRegistry& registry,
                    const std::string& engine_name, const WorkloadSpec& spec,
-                   const std::string& dir) {
+                   const std::string& dir, int repeat) {
   BenchResult r;
   r.engine = engine_name;
   r.workload = spec.name;
-  r.threads = config.threads;
+  r.repeat = repeat;
+  const int threads = spec.threads > 0 ? spec.threads : config.threads;
+  r.threads = threads;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
 
+  EngineConfig engine_config = config.engine;
+  if (spec.sync) engine_config.sync = true;
   std::unique_ptr<Engine> engine;
-  Status s = registry.open(engine_name, config.engine, dir, &engine);
+  Status s = registry.open(engine_name, engine_config, dir, &engine);
   if (!s.ok()) {
     r.error = "open: " + s.ToString();
     return r;
   }
   r.settings = engine->Settings();
-  Run run(config, spec, engine.get());
+  Run run(config, spec, engine.get(), threads);
   run.set_progress(config.progress && ::isatty(STDERR_FILENO));
   r.records = run.loaded();
-  const std::string label = engine_name + "/" + spec.name;
+  const std::string label = fmt::format("{}/{} #{}", engine_name, spec.name, repeat + 1);
   if (spec.load) s = run.Load(label, &r);
-  if (s.ok() && config.warmup_ops > 0) {
-    s = run.Transactions(label + " warm-up", config.warmup_ops, false, &r, 1);
+  if (s.ok() && config.warmup_ops > 0 && !spec.sync) {
+    s = run.Transactions(label + " warm-up", config.warmup_ops, false, &r, 1, 0);
   }
-  if (s.ok()) s = run.Transactions(label + " run", config.ops, true, &r, 2);
+  if (s.ok()) {
+    s = spec.sync ? run.Transactions(label + " run", config.sync_ops, true, &r, 2,
+                                     config.sync_seconds)
+                  : run.Transactions(label + " run", config.ops, true, &r, 2, 0);
+  }
   if (!s.ok()) r.error = s.ToString();
 
   const EngineStats stats = engine->Stats();
@@ -446,117 +393,16 @@ BenchResult RunOne(const BenchConfig& config, const EngineRegistry& registry,
   r.user_bytes = run.user_bytes();
   r.live_bytes = run.live_bytes();
   r.disk_bytes = DirBytes(dir);
-  if (stats.table_bytes_written >= 0 && r.user_bytes > 0) {
-    r.write_amp = stats.table_bytes_written / static_cast<double>(r.user_bytes);
+  r.bytes_written = stats.bytes_written;
+  r.bytes_written_sources = stats.bytes_written_sources;
+  if (stats.bytes_written >= 0 && r.user_bytes > 0) {
+    r.write_amp = stats.bytes_written / static_cast<double>(r.user_bytes);
   }
   if (r.live_bytes > 0) {
     r.space_amp = static_cast<double>(r.disk_bytes) / static_cast<double>(r.live_bytes);
   }
   if (!config.keep) std::filesystem::remove_all(dir, ec);
   return r;
-}
-
-int RunBench(const BenchConfig& config, const EngineRegistry& registry) {
-  // Validate everything before the first (possibly hours-long) run.
-  const std::vector<std::string> engines = SplitList(config.engines);
-  if (engines.empty()) {
-    std::fprintf(stderr, "nokv bench: no engines given\n");
-    return 2;
-  }
-  for (const std::string& e : engines) {
-    if (std::find(registry.names.begin(), registry.names.end(), e) == registry.names.end()) {
-      std::string known;
-      for (const std::string& n : registry.names) known += (known.empty() ? "" : ", ") + n;
-      std::fprintf(stderr, "nokv bench: engine \"%s\" is not available (built in: %s)\n",
-                   e.c_str(), known.c_str());
-      return 2;
-    }
-  }
-  std::vector<WorkloadSpec> specs;
-  for (const std::string& w : SplitList(config.workloads)) {
-    std::optional<WorkloadSpec> spec = StandardWorkload(w);
-    if (!spec) {
-      std::string known;
-      for (const std::string& n : StandardWorkloadNames()) known += (known.empty() ? "" : ", ") + n;
-      std::fprintf(stderr, "nokv bench: unknown workload \"%s\" (known: %s)\n", w.c_str(),
-                   known.c_str());
-      return 2;
-    }
-    spec->max_scan_length = config.max_scan_length;
-    if (!config.distribution.empty()) {
-      std::optional<Distribution> d = ParseDistribution(config.distribution);
-      if (!d) {
-        std::fprintf(stderr, "nokv bench: unknown distribution \"%s\"\n",
-                     config.distribution.c_str());
-        return 2;
-      }
-      spec->distribution = *d;
-    }
-    specs.push_back(*spec);
-  }
-  if (specs.empty()) {
-    std::fprintf(stderr, "nokv bench: no workloads given\n");
-    return 2;
-  }
-  if (config.threads < 1 || config.records < 1) {
-    std::fprintf(stderr, "nokv bench: --threads and --records must be >= 1\n");
-    return 2;
-  }
-
-  std::printf("%s", FormatHeader(config, specs).c_str());
-  std::fflush(stdout);
-
-  std::vector<BenchResult> results;
-  bool failed = false;
-  for (const std::string& engine : engines) {
-    for (const WorkloadSpec& spec : specs) {
-      const std::string dir = config.workdir + "/" + engine + "-" + spec.name;
-      BenchResult r;
-      if (config.fork) {
-        r = RunInChild(config, registry, engine, spec, dir);
-      } else {
-        r = RunOne(config, registry, engine, spec, dir);
-        struct rusage usage {};
-        ::getrusage(RUSAGE_SELF, &usage);
-        r.peak_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // process-wide
-      }
-      if (!r.error.empty()) {
-        failed = true;
-        std::fprintf(stderr, "nokv bench: %s/%s failed: %s\n", engine.c_str(), spec.name.c_str(),
-                     r.error.c_str());
-      } else {
-        std::fprintf(stderr, "%-8s %-10s %12.0f ops/s  p99 %9.1f us  (load %.0f ops/s)\n",
-                     engine.c_str(), spec.name.c_str(), r.ops_per_sec, r.p99_us,
-                     r.load_ops_per_sec);
-      }
-      results.push_back(std::move(r));
-    }
-  }
-
-  std::printf("%s", FormatTable(results).c_str());
-  std::printf("%s", FormatRatios(results).c_str());
-  std::printf("%s", FormatSettings(results).c_str());
-
-  std::string svg_path = config.svg_path;
-  if (svg_path.empty()) svg_path = SvgPathFor(config);
-  struct Output {
-    const std::string* path;
-    std::string text;
-  };
-  const Output outputs[] = {{&config.json_path, FormatJson(results)},
-                            {&config.csv_path, FormatCsv(results)},
-                            {&svg_path, FormatSvg(results)}};
-  for (const Output& out : outputs) {
-    if (out.path->empty()) continue;
-    Status ws = WriteTextFile(*out.path, out.text);
-    if (!ws.ok()) {
-      std::fprintf(stderr, "nokv bench: %s\n", ws.ToString().c_str());
-      failed = true;
-    } else {
-      std::printf("wrote %s\n", out.path->c_str());
-    }
-  }
-  return failed ? 1 : 0;
 }
 
 }  // namespace nokv::bench

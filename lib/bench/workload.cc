@@ -2,6 +2,8 @@
 // NoKV's insert-only addition) and the operation/key choosers.
 #include "bench/workload.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -82,6 +84,14 @@ std::optional<WorkloadSpec> StandardWorkload(const std::string& raw) {
     w.description = "db_bench readrandom: 100% read, uniform";
     w.read = 1.0;
     w.distribution = Distribution::kUniform;
+  } else if (name == "sync-1w" || name == "sync-16w") {
+    w.threads = name == "sync-1w" ? 1 : 16;
+    w.description = fmt::format(
+        "synced puts: {} writer{}, every write synced, new keys, empty DB", w.threads,
+        w.threads == 1 ? "" : "s");
+    w.insert = 1.0;
+    w.load = false;
+    w.sync = true;
   } else {
     return std::nullopt;
   }
@@ -89,7 +99,8 @@ std::optional<WorkloadSpec> StandardWorkload(const std::string& raw) {
 }
 
 std::vector<std::string> StandardWorkloadNames() {
-  return {"a", "b", "c", "d", "e", "f", "g", "fillseq", "fillrandom", "readrandom"};
+  return {"a",          "b",          "c",       "d",       "e",       "f", "g",
+          "fillseq",    "fillrandom", "readrandom", "sync-1w", "sync-16w"};
 }
 
 OpChooser::OpChooser(const WorkloadSpec& spec, uint64_t seed) : rng_(seed) {

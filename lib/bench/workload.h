@@ -30,10 +30,20 @@ struct WorkloadSpec {
   uint64_t max_scan_length = 100;  // scan lengths are uniform in [1, max]
   bool load = true;                // insert `records` keys before the timed run
   bool ordered_keys = false;       // key names without hashing (fillseq)
+  int threads = 0;                 // client threads; 0 = the run's --threads
+  bool sync = false;               // every write synced (the sync-* workloads)
 };
 
-// The standard definition for a name (case-insensitive): YCSB "a".."g" or
-// db_bench-style "fillseq", "fillrandom", "readrandom". nullopt if unknown.
+// "sync" in --workloads stands for these two, plus the raw fdatasync rate
+// of the disk (engine "fdatasync", workload kRawSyncWorkload).
+constexpr const char* kSyncWorkloadAlias = "sync";
+constexpr const char* kRawSyncWorkload = "sync-raw";
+constexpr const char* kRawSyncEngine = "fdatasync";
+
+// The standard definition for a name (case-insensitive): YCSB "a".."g",
+// db_bench-style "fillseq", "fillrandom", "readrandom", or the synced-put
+// runs "sync-1w" (one writer) and "sync-16w" (16 writers), which insert new
+// keys into an empty DB with every write synced. nullopt if unknown.
 std::optional<WorkloadSpec> StandardWorkload(const std::string& name);
 // Every name StandardWorkload knows, YCSB letters first.
 std::vector<std::string> StandardWorkloadNames();

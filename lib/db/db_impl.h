@@ -213,6 +213,9 @@ class DBImpl final : public DB {
       stat_wal_records_{0}, stat_syncs_{0}, stat_stall_us_{0}, stat_slowdowns_{0},
       stat_vlog_values_{0}, stat_hot_limited_{0};
   std::atomic<uint64_t> stat_wal_bytes_{0};  // size of the active WAL segment
+  // Bytes appended to every WAL segment / to the value log since Open (GC
+  // rewrites included): the write-amplification inputs beside the tables'.
+  std::atomic<uint64_t> stat_wal_written_{0}, stat_vlog_written_{0};
 };
 
 }  // namespace nokv

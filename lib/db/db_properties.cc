@@ -52,7 +52,8 @@ std::vector<std::string> DBImpl::IntPropertyNames() {
       "nokv.memtable.active-entries", "nokv.memtable.immutable-count",
       "nokv.memtable.immutable-entries", "nokv.wal.number",
       "nokv.wal.bytes",              "nokv.wal.records",
-      "nokv.wal.syncs",              "nokv.num-levels"};
+      "nokv.wal.syncs",              "nokv.wal.bytes-written",
+      "nokv.num-levels"};
   for (int level = 0; level < kNumLevels; ++level) {
     for (const char* field : {"files", "bytes", "entries"}) {
       names.push_back("nokv.level" + std::to_string(level) + "." + field);
@@ -65,7 +66,7 @@ std::vector<std::string> DBImpl::IntPropertyNames() {
         "nokv.write.stall-micros", "nokv.write.slowdowns", "nokv.block-cache.hits",
         "nokv.block-cache.misses", "nokv.block-cache.usage", "nokv.block-cache.capacity",
         "nokv.vlog.segments", "nokv.vlog.bytes", "nokv.vlog.discard-bytes",
-        "nokv.vlog.values-written", "nokv.vlog.pending-deletes", "nokv.vlog.gc.runs",
+        "nokv.vlog.values-written", "nokv.vlog.bytes-written", "nokv.vlog.pending-deletes", "nokv.vlog.gc.runs",
         "nokv.vlog.gc.records-rewritten", "nokv.vlog.gc.bytes-rewritten",
         "nokv.vlog.gc.segments-deleted", "nokv.vlog.gc.bytes-reclaimed",
         "nokv.hot.write-limited", "nokv.num-column-families"}) {
@@ -153,6 +154,8 @@ bool DBImpl::IntProperty(std::string_view name, uint64_t* value) {
   if (name == "nokv.wal.bytes") return counter(stat_wal_bytes_);
   if (name == "nokv.wal.records") return counter(stat_wal_records_);
   if (name == "nokv.wal.syncs") return counter(stat_syncs_);
+  if (name == "nokv.wal.bytes-written") return counter(stat_wal_written_);
+  if (name == "nokv.vlog.bytes-written") return counter(stat_vlog_written_);
   if (name == "nokv.flush.count") return counter(stat_flushes_);
   if (name == "nokv.flush.bytes-written") return counter(stat_flush_written_);
   if (name == "nokv.compaction.count") return counter(stat_compactions_);

@@ -174,6 +174,27 @@ TEST_F(PropertiesTest, WalFiguresAreTheActiveSegmentOnDisk) {
   EXPECT_GT(P("nokv.wal.bytes"), 0u);
 }
 
+// The cumulative WAL figure is every byte appended, across rotations: the
+// segment sizes added up, never reset by a flush.
+TEST_F(PropertiesTest, WalBytesWrittenSumsEverySegment) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_EQ(P("nokv.wal.bytes-written"), 0u);
+  const uint64_t first = P("nokv.wal.number");
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(i), std::string(100, 'v')).ok());
+  }
+  const uint64_t first_size = FileSize(WalFileName(dir_.path(), first));
+  EXPECT_GT(first_size, 10u * 100);
+  EXPECT_EQ(P("nokv.wal.bytes-written"), first_size);
+  ASSERT_TRUE(db_->Flush().ok());  // rotates; the first segment may go away
+  const uint64_t second = P("nokv.wal.number");
+  ASSERT_NE(second, first);
+  ASSERT_TRUE(db_->Put(WriteOptions(), "after", std::string(300, 'w')).ok());
+  EXPECT_EQ(P("nokv.wal.bytes-written"),
+            first_size + FileSize(WalFileName(dir_.path(), second)));
+  EXPECT_EQ(P("nokv.wal.bytes"), FileSize(WalFileName(dir_.path(), second)));
+}
+
 TEST_F(PropertiesTest, WriteFiguresCountAcceptedWrites) {
   ASSERT_NO_FATAL_FAILURE(Open());
   ASSERT_TRUE(db_->Put(WriteOptions(), "abc", "hello").ok());
@@ -347,6 +368,12 @@ TEST_F(PropertiesTest, ValueLogFiguresFollowSegmentsAndGc) {
   for (const auto& n : names) on_disk += FileSize(JoinPath(JoinPath(dir_.path(), "vlog"), n));
   EXPECT_EQ(P("nokv.vlog.segments"), names.size());
   EXPECT_EQ(P("nokv.vlog.bytes"), on_disk);
+  // Nothing deleted yet: the segments hold every framed record written plus
+  // a small per-segment header.
+  const uint64_t written = P("nokv.vlog.bytes-written");
+  EXPECT_LE(written, on_disk);
+  EXPECT_GT(written + 64 * names.size(), on_disk);
+  EXPECT_GT(written, 3 * big.size());
   EXPECT_EQ(P("nokv.vlog.discard-bytes"), 0u);
 
   // Overwrite a; compaction drops the old pointer and counts its record.
@@ -366,6 +393,10 @@ TEST_F(PropertiesTest, ValueLogFiguresFollowSegmentsAndGc) {
   EXPECT_EQ(P("nokv.vlog.gc.segments-deleted"), 1u);
   EXPECT_EQ(P("nokv.vlog.pending-deletes"), 0u);
   EXPECT_EQ(P("nokv.vlog.values-written"), 4u);  // the rewrite appended b again
+  // The rewrite's append counts too: written grew by one framed copy of b
+  // while the deleted segment's bytes stay counted.
+  EXPECT_GT(P("nokv.vlog.bytes-written"), written + big.size());
+  EXPECT_LT(P("nokv.vlog.bytes-written"), written + big.size() + 100);
   // Reclaimed: what vlog.bytes lost, counting the rewrite it gained.
   const uint64_t rewrite_growth = P("nokv.vlog.bytes") + P("nokv.vlog.gc.bytes-reclaimed") -
                                   bytes_before;

@@ -155,6 +155,7 @@ Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool 
       op.value_is_pointer = true;
       appended = true;
       stat_vlog_values_.fetch_add(1, std::memory_order_relaxed);
+      stat_vlog_written_.fetch_add(ptr.size, std::memory_order_relaxed);
     }
     WriteBatchInternal::AppendOp(&out, op);
     ++seq;
@@ -193,10 +194,12 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
     s = PrepareGroup(&payload, first_seq, group.sync);
     EncodeFixed64(payload.data(), first_seq);
     const uint32_t count = s.ok() ? DecodeFixed32(payload.data() + 8) : 0;
+    const uint64_t wal_before = wal_->size();
     if (s.ok() && count > 0) s = wal_->AddRecord(kWalWriteBatch, payload);
     if (s.ok() && count > 0) {
       stat_wal_records_.fetch_add(1, std::memory_order_relaxed);
       stat_wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
+      stat_wal_written_.fetch_add(wal_->size() - wal_before, std::memory_order_relaxed);
       if (group.sync) {
         s = wal_->Sync();
         stat_syncs_.fetch_add(1, std::memory_order_relaxed);

@@ -153,6 +153,8 @@ class DB {
   //   nokv.memtable.immutable-entries    records in them
   //   nokv.wal.number                    number of the active WAL segment
   //   nokv.wal.bytes                     bytes written to it so far
+  //   nokv.wal.bytes-written             bytes appended to all WAL segments
+  //                                      since Open (all rotations)
   //   nokv.wal.records                   WAL records written since Open
   //   nokv.wal.syncs                     WAL fsyncs since Open (synced
   //                                      writes, FlushWAL(true), rotations)
@@ -179,6 +181,7 @@ class DB {
   //   nokv.vlog.discard-bytes            garbage known from compaction (a lower bound)
   //   nokv.vlog.values-written           values appended to the value log
   //                                      (GC rewrites included)
+  //   nokv.vlog.bytes-written            bytes of those appends (framed records)
   //   nokv.vlog.pending-deletes          rewritten segments waiting for old readers
   //   nokv.vlog.gc.runs                  value-log GC passes
   //   nokv.vlog.gc.records-rewritten     live values GC rewrote
