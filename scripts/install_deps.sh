@@ -8,6 +8,9 @@ PACKAGES=(
   libcli11-dev libpoco-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev
   liblz4-dev libzstd-dev
+  # Node-to-node RPC and the Raft messages (gRPC's CMake config needs the
+  # plugin package at configure time).
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   librocksdb-dev libleveldb-dev libsnappy-dev
   redis-server redis-tools libhiredis-dev
   # Tools the script tests run (scripts/require_tools.sh skips a test, exit

@@ -4,6 +4,8 @@
 // counts the suites print at the end.
 #pragma once
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -184,12 +186,29 @@ inline Verdict JudgeState(const State& got, const WorkloadLog& log, Expect expec
   }
   bool older = false;
   for (size_t j = 0; j < lo && !older; ++j) older = prefixes[j] == got;
+  // The closest prefix (fewest keys that differ) says where recovery went wrong.
+  auto differing = [&](const State& want) {
+    size_t n = 0;
+    for (const auto& [k, val] : got) {
+      auto w = want.find(k);
+      n += (w == want.end() || !(w->second == val)) ? 1 : 0;
+    }
+    for (const auto& [k, val] : want) n += got.count(k) == 0 ? 1 : 0;
+    return n;
+  };
+  size_t closest = 0, closest_diff = SIZE_MAX;
+  for (size_t j = 0; j <= hi; ++j) {
+    const size_t d = differing(prefixes[j]);
+    if (d <= closest_diff) closest = j, closest_diff = d;
+  }
   Verdict v;
   v.kind = older ? Verdict::Kind::kLostAcked : Verdict::Kind::kWrong;
   v.message = std::string(older ? "LOST ACKNOWLEDGED WRITES: " : "WRONG DATA: ") +
               "recovered state matches no allowed prefix [" + std::to_string(lo) + ", " +
               std::to_string(hi) + "] of " + std::to_string(log.acked) +
-              " acked writes; vs all acked:" + Diff(got, prefixes[log.acked]);
+              " acked writes; closest is prefix " + std::to_string(closest) + " (" +
+              std::to_string(closest_diff) + " key(s) differ):" + Diff(got, prefixes[closest]) +
+              "; vs all acked:" + Diff(got, prefixes[log.acked]);
   return v;
 }
 
