@@ -216,7 +216,8 @@ TEST_F(PdSnapshotTest, DamagedSnapshotFileIsRefusedNamingIt) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << damaged;
     ASSERT_FALSE(TryStartMember(victim));
     EXPECT_TRUE(open_error_.IsCorruption()) << open_error_.ToString();
-    EXPECT_NE(open_error_.ToString().find(path), std::string::npos) << open_error_.ToString();
+    EXPECT_NE(open_error_.ToString().find("snapshot file " + path), std::string::npos)
+        << open_error_.ToString();
     EXPECT_TRUE(std::filesystem::exists(path));  // refused, not dropped
   }
   // Put back intact, the member starts and rejoins.
