@@ -220,9 +220,13 @@ TEST_F(PdSnapshotTest, DamagedSnapshotFileIsRefusedNamingIt) {
         << open_error_.ToString();
     EXPECT_TRUE(std::filesystem::exists(path));  // refused, not dropped
   }
-  // Put back intact, the member starts and rejoins.
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  // The remedy the error suggests: a healthy member's snapshot file in its
+  // place. The member starts from it and rejoins.
+  std::filesystem::copy_file(SnapshotFilePath(dirs_[(victim + 1) % 3].path()), path,
+                             std::filesystem::copy_options::overwrite_existing);
   StartMember(victim);
+  ASSERT_TRUE(WaitForEqualStates(0, &state));
+  ASSERT_TRUE(client->PutStore(testing::MakeStore(next_store_++)).ok());
   ASSERT_TRUE(WaitForEqualStates(0, &state));
 }
 

@@ -35,8 +35,8 @@ Status ReadSnapshotFile(FileSystem* fs, const std::string& dir, raftpb::Snapshot
   if (!s.ok()) return s.WithContext("pd raft: read " + path);
   auto corrupt = [&](const char* why) {
     return Status::Corruption(fmt::format("pd raft: snapshot file {} {}; refusing to start "
-                                          "(move it away to rebuild this member from a peer)",
-                                          path, why));
+                                          "(replace it with a copy of a healthy member's {})",
+                                          path, why, kSnapshotFileName));
   };
   if (file.size() < kHeaderSize || file.compare(0, kMagicSize, kMagic) != 0) {
     return corrupt("has no valid header");
