@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -228,9 +229,14 @@ int RunPd(const PdCommandOptions& flags, const std::string& program) {
     for (const pdpb::Member& m : members) ro.peers[m.member_id()] = m.address();
     ro.workdir = o.workdir;
     pd::PlacementDriver* d = driver.get();
+    ro.compact_entries = o.raft_log_compact_entries;
+    ro.keep_entries = std::min<uint64_t>(ro.keep_entries, o.raft_log_compact_entries / 2);
+    pd::PdStateMachine sm;
+    sm.apply = [d](const pdstatepb::Command& c) { return d->ApplyReplicated(c); };
+    sm.snapshot = [d] { return d->SnapshotReplicated(); };
+    sm.restore = [d](const std::string& data) { return d->RestoreReplicated(data); };
     auto opened_raft = pd::PdReplicator::Open(
-        ro, [d](const pdstatepb::Command& c) { return d->ApplyReplicated(c); },
-        [d](uint64_t leader, bool ready) { d->OnLeaderChange(leader, ready); });
+        ro, std::move(sm), [d](uint64_t leader, bool ready) { d->OnLeaderChange(leader, ready); });
     if (!opened_raft.ok()) {
       return fail("cannot open the Raft log in " + o.workdir + ": " +
                   opened_raft.status().ToString());

@@ -26,6 +26,9 @@ struct PdCommandOptions {
   // "name=host:port,..." of 3 (or 5) members; --name picks this one. Empty:
   // a single PD.
   std::string initial_cluster;
+  // Replicated: snapshot the state and compact the Raft log every this many
+  // applied entries (0 = never).
+  uint64_t raft_log_compact_entries = 10000;
 };
 
 // Runs PD until SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 failure (state

@@ -59,6 +59,10 @@ inline void AddPdFlags(CLI::App* app, PdCommandOptions* o) {
                   "Run as one of 3 (or 5) replicas: name=host:port,... of every member; "
                   "--name picks this one (needs --workdir)")
       ->type_name("NAME=ADDR,...");
+  app->add_option("--raft-log-compact-entries", o->raft_log_compact_entries,
+                  "Replicated: snapshot the state and compact the Raft log every this many "
+                  "applied entries, keeping min(1000, N/2) before the snapshot (0 = never)")
+      ->capture_default_str();
   app->add_option("--operator-timeout", o->operator_timeout,
                   "Drop an operator not finished within this time")
       ->type_name("DURATION")

@@ -10,6 +10,48 @@ namespace nokv::pd {
 Result<std::unique_ptr<ClusterState>> ClusterState::Load(PdStorage* storage) {
   PersistedState persisted;
   NOKV_RETURN_IF_ERROR(storage->Load(&persisted));
+  return FromPersisted(storage, std::move(persisted));
+}
+
+Result<std::unique_ptr<ClusterState>> ClusterState::FromSnapshot(
+    PdStorage* storage, const pdstatepb::StateSnapshot& snap) {
+  if (storage->persistent()) {
+    return Status::NotSupported("pd state: a snapshot restores only an in-memory state");
+  }
+  PersistedState persisted;
+  persisted.bootstrapped = snap.bootstrapped();
+  persisted.id_bound = snap.id_bound();
+  persisted.tso_bound = snap.tso_bound();
+  persisted.stores.assign(snap.stores().begin(), snap.stores().end());
+  persisted.regions.assign(snap.regions().begin(), snap.regions().end());
+  return FromPersisted(storage, std::move(persisted));
+}
+
+pdstatepb::StateSnapshot ClusterState::ToSnapshot() const {
+  pdstatepb::StateSnapshot snap;
+  snap.set_bootstrapped(bootstrapped_);
+  snap.set_id_bound(id_bound_);
+  snap.set_tso_bound(tso_bound_);
+  for (const auto& [id, info] : stores_) *snap.add_stores() = info.meta;
+  for (const RegionInfo* region : regions_.All()) {
+    pdstatepb::RegionRecord* record = snap.add_regions();
+    *record->mutable_region() = region->meta;
+    *record->mutable_leader() = region->leader;
+  }
+  return snap;
+}
+
+void ClusterState::TakeSoftState(const ClusterState& old) {
+  for (auto& [id, info] : stores_) {
+    if (const StoreInfo* before = old.store(id)) {
+      info.stats = before->stats;
+      info.last_heartbeat_ms = before->last_heartbeat_ms;
+    }
+  }
+}
+
+Result<std::unique_ptr<ClusterState>> ClusterState::FromPersisted(PdStorage* storage,
+                                                                  PersistedState persisted) {
   std::unique_ptr<ClusterState> state(new ClusterState(storage));
   state->bootstrapped_ = persisted.bootstrapped;
   state->id_bound_ = persisted.id_bound;

@@ -35,6 +35,15 @@ class ClusterState {
   // Loads what `storage` holds (not owned; must outlive this). Corruption if
   // the stored regions contradict each other.
   static Result<std::unique_ptr<ClusterState>> Load(PdStorage* storage);
+  // A state restored from a replicated PD's snapshot, over an in-memory
+  // `storage` (a replica keeps its state in its Raft log and snapshots, not
+  // in PdStorage). Corruption if the regions contradict each other.
+  static Result<std::unique_ptr<ClusterState>> FromSnapshot(PdStorage* storage,
+                                                            const pdstatepb::StateSnapshot& snap);
+  // The durable state (no soft state), for a snapshot.
+  pdstatepb::StateSnapshot ToSnapshot() const;
+  // Carries the soft state of the stores both states know over from `old`.
+  void TakeSoftState(const ClusterState& old);
 
   // The state machine. Errors leave state and storage unchanged:
   // InvalidArgument (malformed command, id 0), Busy (already bootstrapped),
@@ -56,6 +65,8 @@ class ClusterState {
 
  private:
   explicit ClusterState(PdStorage* storage) : storage_(storage) {}
+  static Result<std::unique_ptr<ClusterState>> FromPersisted(PdStorage* storage,
+                                                             PersistedState persisted);
   Status ApplyBootstrap(const pdstatepb::Bootstrap& b);
   Status ApplyPutStore(const metapb::Store& store);
   Status ApplyPutRegion(const pdstatepb::RegionRecord& record);

@@ -83,6 +83,7 @@ Status PdServer::Start() {
   builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(service_.get());
   builder.RegisterService(peer_service_.get());
+  builder.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);  // a peer's snapshot
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "pd/raft_snapshot.h"
+
 namespace nokv::pd {
 namespace {
 
@@ -122,6 +124,22 @@ void PlacementDriver::SetProposer(std::function<Status(const pdstatepb::Command&
 Status PlacementDriver::ApplyReplicated(const pdstatepb::Command& command) {
   std::lock_guard<std::mutex> l(mu_);
   return state_->Apply(command);
+}
+
+std::string PlacementDriver::SnapshotReplicated() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return EncodeSnapshotData(state_->ToSnapshot());
+}
+
+Status PlacementDriver::RestoreReplicated(const std::string& data) {
+  pdstatepb::StateSnapshot snap;
+  NOKV_RETURN_IF_ERROR(DecodeSnapshotData(data, &snap));
+  Result<std::unique_ptr<ClusterState>> state = ClusterState::FromSnapshot(storage_.get(), snap);
+  if (!state.ok()) return state.status();
+  std::lock_guard<std::mutex> l(mu_);
+  state.value()->TakeSoftState(*state_);
+  state_ = std::move(state).value();
+  return Status::OK();
 }
 
 void PlacementDriver::OnLeaderChange(uint64_t leader_member_id, bool ready_leader) {

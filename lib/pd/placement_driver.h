@@ -96,6 +96,11 @@ class PlacementDriver {
   // changes go through it, and ApplyReplicated applies them on every member.
   void SetProposer(std::function<Status(const pdstatepb::Command&)> proposer);
   Status ApplyReplicated(const pdstatepb::Command& command);
+  // A replica's snapshot data (raft_snapshot.h): the durable state, encoded.
+  std::string SnapshotReplicated() const;
+  // Replaces the durable state with a snapshot's, atomically (soft state of
+  // the stores kept). Corruption if the data fails its checksum.
+  Status RestoreReplicated(const std::string& data);
   // The Raft leader changed (0 = none) or this member became a ready leader:
   // a ready leader restarts its allocators above the replicated bounds and
   // serves; anyone else answers NOT_LEADER naming the leader.
