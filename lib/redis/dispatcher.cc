@@ -128,6 +128,7 @@ std::map<std::string, int64_t> Dispatcher::StatsMap() const {
       {"expired_keys_total", v(counters_.expired_keys)},
       {"net_input_bytes_total", v(counters_.net_input_bytes)},
       {"net_output_bytes_total", v(counters_.net_output_bytes)},
+      {"reply_syncs_total", v(counters_.reply_syncs)},
   };
 }
 

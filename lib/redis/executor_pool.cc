@@ -48,6 +48,8 @@ void ExecutorPool::Run() {
       queue_.pop_front();
     }
     ExecuteBatch(dispatcher_, b.get());
+    // Batches finishing at once share the fsync (appendfsync always).
+    b->flush_failed = !dispatcher_->store()->FlushBeforeReplies().ok();
     IoLoop* loop = b->loop;
     loop->Complete(std::move(b));
   }
