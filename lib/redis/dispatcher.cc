@@ -7,6 +7,27 @@
 #include "redis/key_layout.h"
 
 namespace nokv::redis {
+namespace {
+
+// The longest run of blind writes ExecuteNext turns into one engine write.
+constexpr size_t kMaxWriteRun = 256;
+
+// The (key, value) pairs a blind write sets: SET key value (no options) or
+// MSET key value [key value ...]; false for anything else, or a key the
+// layout refuses (Execute then reports it).
+bool IsBlindWrite(const std::vector<std::string>& argv) {
+  const size_t n = argv.size();
+  if (n < 3 || n % 2 == 0) return false;
+  if (!(n == 3 && EqualsIgnoreCase(argv[0], "set")) && !EqualsIgnoreCase(argv[0], "mset")) {
+    return false;
+  }
+  for (size_t i = 1; i < n; i += 2) {
+    if (argv[i].size() > kMaxKeyLen) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
   Register("string", StringCommandTable());
@@ -34,8 +55,13 @@ void Dispatcher::Register(std::string_view group, const std::vector<CommandSpec>
 }
 
 const CommandSpec* Dispatcher::Find(std::string_view name) const {
-  if (name.size() > 64) return nullptr;
-  auto it = by_name_.find(ToLower(name));
+  char lower[64];
+  if (name.size() > sizeof(lower)) return nullptr;
+  for (size_t i = 0; i < name.size(); i++) {
+    const char c = name[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = by_name_.find(std::string_view(lower, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
 }
 
@@ -80,15 +106,21 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
   Status s;
   const CommandSpec* spec = Resolve(argv, &error);
   std::vector<size_t> key_indexes;
+  // A command with one key (most of them) needs no index list.
+  const bool single_key = spec != nullptr && spec->first_key > 0 &&
+                          spec->last_key == spec->first_key &&
+                          argv.size() > static_cast<size_t>(spec->first_key);
   if (spec == nullptr) {
     s = Err(error);
   } else if (!ArityAllows(spec->arity, argv.size()) || spec->factory == nullptr ||
-             !KeyIndexes(*spec, argv.size(), &key_indexes)) {
+             (!single_key && !KeyIndexes(*spec, argv.size(), &key_indexes))) {
     s = Err(ArityError(FullName(*spec)));
   }
   std::vector<std::string_view> keys;
-  for (size_t i = 0; s.ok() && i < key_indexes.size(); i++) {
-    const std::string& k = argv[key_indexes[i]];
+  const size_t nkeys = single_key ? 1 : key_indexes.size();
+  keys.reserve(nkeys);
+  for (size_t i = 0; s.ok() && i < nkeys; i++) {
+    const std::string& k = argv[single_key ? static_cast<size_t>(spec->first_key) : key_indexes[i]];
     // Keys longer than the layout allows (key_layout.h) are refused up front.
     if (k.size() > kMaxKeyLen) {
       s = Err("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
@@ -110,6 +142,39 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
     AppendError(out, s.message());
     counters_.error_replies.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+size_t Dispatcher::ExecuteNext(Session* session,
+                               const std::vector<std::vector<std::string>>& commands, size_t from,
+                               std::string* out) {
+  size_t end = from;
+  while (end < commands.size() && end - from < kMaxWriteRun && IsBlindWrite(commands[end])) end++;
+  if (end - from < 2) {
+    Execute(session, commands[from], out);
+    return 1;
+  }
+  std::vector<std::string_view> keys;
+  for (size_t c = from; c < end; c++) {
+    for (size_t i = 1; i < commands[c].size(); i += 2) keys.push_back(commands[c][i]);
+  }
+  Status s;
+  {
+    auto guard = store_.locks().Lock(keys);
+    KeyBatch batch;
+    for (size_t c = from; c < end; c++) {
+      const auto& argv = commands[c];
+      for (size_t i = 1; i < argv.size(); i += 2) batch.Put(argv[i], argv[i + 1]);
+    }
+    s = store_.Write(batch);
+  }
+  if (!s.ok()) {
+    // Nothing was written: each command reports its own outcome.
+    for (size_t c = from; c < end; c++) Execute(session, commands[c], out);
+    return end - from;
+  }
+  counters_.total_commands.fetch_add(end - from, std::memory_order_relaxed);
+  for (size_t c = from; c < end; c++) out->append("+OK\r\n");
+  return end - from;
 }
 
 std::map<std::string, int64_t> Dispatcher::StatsMap() const {

@@ -37,6 +37,15 @@ class Dispatcher {
   // Runs one command (argv non-empty) for `session`, appending its reply.
   void Execute(Session* session, const std::vector<std::string>& argv, std::string* out);
 
+  // Runs commands[from...] as Execute would, one after the other, but a run
+  // of two or more consecutive blind writes (SET key value without options,
+  // MSET) becomes one engine write: their keys' stripes are held across it
+  // and the replies are those of the commands run one by one (if the write
+  // fails they are run one by one). Returns how many commands it ran
+  // (at least one).
+  size_t ExecuteNext(Session* session, const std::vector<std::vector<std::string>>& commands,
+                     size_t from, std::string* out);
+
   // nullptr if unknown; `name` in any case. "config|get" names a subcommand.
   const CommandSpec* Find(std::string_view name) const;
   // The command argv runs: its subcommand for a container with argv[1] (or
@@ -68,7 +77,13 @@ class Dispatcher {
   RedisStore store_;
   ServerInfo info_;
   GatewayConfig config_;
-  std::unordered_map<std::string, const CommandSpec*> by_name_;        // subcommands as "a|b"
+  // Looked up by string_view (no key string built per command).
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Subcommands as "a|b".
+  std::unordered_map<std::string, const CommandSpec*, NameHash, std::equal_to<>> by_name_;
   std::unordered_map<const CommandSpec*, const CommandSpec*> parent_;  // subcommand -> container
   std::unordered_map<const CommandSpec*, std::string_view> group_;     // top level only
   std::vector<const CommandSpec*> sorted_;

@@ -77,6 +77,12 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
       {"INCR", "a"},         {"MSET", "b", "2", "c", "3"},               {"INCR", "b"},
       {"MGET", "a", "b", "c", "s"},               {"SET", "a"},        {"DECR", "c"},
       {"EXISTS", "a", "b", "s"},                  {"DEL", "b"},        {"GET", "b"},
+      // Runs of blind writes (one engine write each), broken by other commands.
+      {"SET", "x", "1"},     {"SET", "x", "2"},     {"MSET", "x", "3", "y", "4"},
+      {"SET", "y", "5"},     {"GET", "x"},          {"GET", "y"},
+      {"SET", "z", "1"},     {"SET", "z", "2", "NX"},                    {"SET", "w", "1"},
+      {"SET", std::string(70000, 'k'), "v"},      {"SET", "w", "2"},   {"MSET", "w"},
+      {"SET", "w", "3"},     {"MGET", "x", "y", "z", "w"},
   };
   RespTestClient piped(server_->port());
   ASSERT_TRUE(piped.connected());
@@ -93,6 +99,12 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
   EXPECT_EQ(got[11], "$-1\r\n");
   EXPECT_EQ(got[12], ":1\r\n");
   EXPECT_EQ(got[14], ":3\r\n");
+  EXPECT_EQ(got[25], "$1\r\n3\r\n");  // the MSET after SET x 2, before SET y 5
+  EXPECT_EQ(got[26], "$1\r\n5\r\n");
+  EXPECT_EQ(got[28], "$-1\r\n");  // NX: z exists
+  EXPECT_EQ(got[30].substr(0, 22), "-ERR key is too long (");
+  EXPECT_EQ(got[32].substr(0, 30), "-ERR wrong number of arguments");
+  EXPECT_EQ(got[34], "*4\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\n3\r\n");
 
   // The same commands one at a time, from an empty keyspace, on a fresh
   // connection: identical replies.
@@ -103,6 +115,25 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
     one.Send(Resp(commands[i]));
     EXPECT_EQ(one.ReadReply(), got[i]) << "command " << i << ": " << commands[i][0];
   }
+}
+
+// A pipeline of plain SETs and MSETs is one engine write, not one per
+// command; the replies and values are those of the commands one by one.
+TEST_P(PipelineTest, RunOfBlindWritesIsOneEngineWrite) {
+  StartServer();
+  RespTestClient c(server_->port());
+  std::vector<std::vector<std::string>> writes;
+  for (int i = 0; i < 60; i++) writes.push_back({"SET", "k" + std::to_string(i % 20), std::to_string(i)});
+  writes.push_back({"MSET", "k0", "last", "m", "1"});
+  uint64_t before = 0, after = 0;
+  ASSERT_TRUE(db_->GetIntProperty("nokv.write.calls", &before));
+  const std::vector<std::string> replies = Pipelined(&c, writes);
+  ASSERT_TRUE(db_->GetIntProperty("nokv.write.calls", &after));
+  for (const auto& r : replies) EXPECT_EQ(r, "+OK\r\n");
+  EXPECT_LE(after - before, 2u);  // one per read of the pipeline
+  EXPECT_EQ(Pipelined(&c, {{"MGET", "k0", "k19", "m"}})[0],
+            "*3\r\n$4\r\nlast\r\n$2\r\n59\r\n$1\r\n1\r\n");
+  EXPECT_EQ(server_->Stats().total_commands, writes.size() + 1);
 }
 
 // Pipelines of INCRs on one counter from several clients at once: every

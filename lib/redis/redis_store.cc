@@ -41,16 +41,21 @@ size_t StripeOf(std::string_view key) {
 
 }  // namespace
 
+KeyLocks::Guard::Guard(KeyLocks* locks, size_t stripe) : locks_(locks), single_(stripe) {
+  locks_->mutexes_[single_].lock();
+}
+
 KeyLocks::Guard::Guard(KeyLocks* locks, std::vector<size_t> stripes)
     : locks_(locks), stripes_(std::move(stripes)) {
   for (size_t s : stripes_) locks_->mutexes_[s].lock();
 }
 
 KeyLocks::Guard::~Guard() {
+  if (single_ != kNone) locks_->mutexes_[single_].unlock();
   for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) locks_->mutexes_[*it].unlock();
 }
 
-KeyLocks::Guard KeyLocks::Lock(std::string_view key) { return Guard(this, {StripeOf(key)}); }
+KeyLocks::Guard KeyLocks::Lock(std::string_view key) { return Guard(this, StripeOf(key)); }
 
 KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   std::vector<size_t> stripes;
@@ -76,11 +81,11 @@ void RedisCounters::ResetStats() {
 }
 
 void KeyBatch::Put(std::string_view key, std::string_view value) {
-  batch_.Put(EncodeKey(key), value);
+  batch_.Put(EngineKey(key).view(), value);
   largest_value_ = std::max(largest_value_, value.size());
 }
 
-void KeyBatch::Delete(std::string_view key) { batch_.Delete(EncodeKey(key)); }
+void KeyBatch::Delete(std::string_view key) { batch_.Delete(EngineKey(key).view()); }
 
 RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {
   std::random_device rd;
@@ -156,7 +161,7 @@ Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expir
 
 Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   ReadResult r;
-  Status s = db_->Get(ReadOptions(), EncodeKey(key), &r);
+  Status s = db_->Get(ReadOptions(), EngineKey(key).view(), &r);
   if (!s.ok()) return s;
   *value = std::move(r.value);
   if (expires_at_ms != nullptr) *expires_at_ms = r.expires_at_ms;
@@ -164,16 +169,18 @@ Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_
 }
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
-  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(value.size()), EncodeKey(key), value));
+  const EngineKey engine_key(key);
+  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(value.size()), engine_key.view(), value));
   UpdateOptions expiring;
   expiring.expires_at_ms = expires_at_ms;
-  NOKV_RETURN_IF_ERROR(Wrote(db_->Put(WriteOpts(value.size()), expiring, EncodeKey(key), value)));
+  NOKV_RETURN_IF_ERROR(
+      Wrote(db_->Put(WriteOpts(value.size()), expiring, engine_key.view(), value)));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
 
 Status RedisStore::Delete(std::string_view key) {
-  return Wrote(db_->Delete(WriteOpts(0), EncodeKey(key)));
+  return Wrote(db_->Delete(WriteOpts(0), EngineKey(key).view()));
 }
 
 Status RedisStore::Write(const KeyBatch& batch) {

@@ -54,19 +54,25 @@ class KeyLocks {
   static constexpr size_t kStripes = 1024;
 
   // Holds the stripes of a set of keys (locked in index order: no deadlock).
+  // One key's stripe is held without an allocation.
   class Guard {
    public:
+    Guard(KeyLocks* locks, size_t stripe);
     Guard(KeyLocks* locks, std::vector<size_t> stripes);
     ~Guard();
-    Guard(Guard&& other) noexcept : locks_(other.locks_), stripes_(std::move(other.stripes_)) {
+    Guard(Guard&& other) noexcept
+        : locks_(other.locks_), single_(other.single_), stripes_(std::move(other.stripes_)) {
+      other.single_ = kNone;
       other.stripes_.clear();
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
    private:
+    static constexpr size_t kNone = ~size_t{0};
     KeyLocks* locks_;
-    std::vector<size_t> stripes_;
+    size_t single_ = kNone;       // the one stripe held, or kNone
+    std::vector<size_t> stripes_;  // the stripes held otherwise
   };
 
   [[nodiscard]] Guard Lock(std::string_view key);
