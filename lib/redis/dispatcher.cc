@@ -3,27 +3,46 @@
 #include "redis/dispatcher.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include "redis/key_layout.h"
 
 namespace nokv::redis {
 namespace {
 
-// The longest run of blind writes ExecuteNext turns into one engine write.
+// The longest run of writes ExecuteNext turns into one engine write.
 constexpr size_t kMaxWriteRun = 256;
 
-// The (key, value) pairs a blind write sets: SET key value (no options) or
-// MSET key value [key value ...]; false for anything else, or a key the
-// layout refuses (Execute then reports it).
-bool IsBlindWrite(const std::vector<std::string>& argv) {
+// True if argv can join a write run: SET key value (no options), MSET, or
+// INCR/DECR/INCRBY/DECRBY with a valid amount; *incr is the counter's
+// change (nullopt for a blind write). Anything else, or a key the layout
+// refuses, runs through Execute, which reports the error.
+bool JoinsWriteRun(const std::vector<std::string>& argv, std::optional<int64_t>* incr) {
   const size_t n = argv.size();
-  if (n < 3 || n % 2 == 0) return false;
-  if (!(n == 3 && EqualsIgnoreCase(argv[0], "set")) && !EqualsIgnoreCase(argv[0], "mset")) {
-    return false;
+  incr->reset();
+  if (n >= 3 && n % 2 == 1 &&
+      ((n == 3 && EqualsIgnoreCase(argv[0], "set")) || EqualsIgnoreCase(argv[0], "mset"))) {
+    for (size_t i = 1; i < n; i += 2) {
+      if (argv[i].size() > kMaxKeyLen) return false;
+    }
+    return true;
   }
-  for (size_t i = 1; i < n; i += 2) {
-    if (argv[i].size() > kMaxKeyLen) return false;
+  if ((n != 2 && n != 3) || argv[1].size() > kMaxKeyLen) return false;
+  int sign = 0;
+  if (n == 2 && EqualsIgnoreCase(argv[0], "incr")) sign = 1;
+  if (n == 2 && EqualsIgnoreCase(argv[0], "decr")) sign = -1;
+  if (n == 3 && EqualsIgnoreCase(argv[0], "incrby")) sign = 1;
+  if (n == 3 && EqualsIgnoreCase(argv[0], "decrby")) sign = -1;
+  if (sign == 0) return false;
+  int64_t by = 1;
+  if (n == 3 && !ParseInt64(argv[2], &by).ok()) return false;
+  if (sign < 0) {
+    if (by == std::numeric_limits<int64_t>::min()) return false;
+    by = -by;
   }
+  *incr = by;
   return true;
 }
 
@@ -147,34 +166,83 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
 size_t Dispatcher::ExecuteNext(Session* session,
                                const std::vector<std::vector<std::string>>& commands, size_t from,
                                std::string* out) {
+  std::vector<std::optional<int64_t>> incrs;
   size_t end = from;
-  while (end < commands.size() && end - from < kMaxWriteRun && IsBlindWrite(commands[end])) end++;
+  std::optional<int64_t> incr;
+  while (end < commands.size() && end - from < kMaxWriteRun && JoinsWriteRun(commands[end], &incr)) {
+    incrs.push_back(incr);
+    end++;
+  }
   if (end - from < 2) {
     Execute(session, commands[from], out);
     return 1;
   }
-  std::vector<std::string_view> keys;
-  for (size_t c = from; c < end; c++) {
-    for (size_t i = 1; i < commands[c].size(); i += 2) keys.push_back(commands[c][i]);
+  if (!ExecuteWriteRun(commands, from, incrs, out)) {
+    // Nothing was written: the commands run one by one.
+    for (size_t c = from; c < end; c++) Execute(session, commands[c], out);
   }
-  Status s;
+  return end - from;
+}
+
+bool Dispatcher::ExecuteWriteRun(const std::vector<std::vector<std::string>>& commands,
+                                 size_t from, const std::vector<std::optional<int64_t>>& incrs,
+                                 std::string* out) {
+  auto is_counter = [&](size_t j) { return incrs[j].has_value(); };
+  std::vector<std::string_view> keys;
+  for (size_t j = 0; j < incrs.size(); j++) {
+    const auto& argv = commands[from + j];
+    const size_t step = is_counter(j) ? argv.size() : 2;
+    for (size_t i = 1; i < argv.size(); i += step) keys.push_back(argv[i]);
+  }
+  std::string replies;
+  uint64_t errors = 0;
   {
     auto guard = store_.locks().Lock(keys);
+    // What the run wrote so far, by key: later counters of the run read it.
+    std::unordered_map<std::string_view, std::string> written;
     KeyBatch batch;
-    for (size_t c = from; c < end; c++) {
-      const auto& argv = commands[c];
-      for (size_t i = 1; i < argv.size(); i += 2) batch.Put(argv[i], argv[i + 1]);
+    for (size_t j = 0; j < incrs.size(); j++) {
+      const auto& argv = commands[from + j];
+      if (!is_counter(j)) {  // SET / MSET
+        for (size_t i = 1; i < argv.size(); i += 2) {
+          batch.Put(argv[i], argv[i + 1]);
+          written[argv[i]] = argv[i + 1];
+        }
+        replies.append("+OK\r\n");
+        continue;
+      }
+      // INCR and co, as IncrCmd does it.
+      const std::string_view key = argv[1];
+      StoredValue v;
+      if (auto it = written.find(key); it != written.end()) {
+        v.found = true;
+        v.data = it->second;
+      } else if (!LookupForWrite(&store_, key, &v).ok() || v.expires_at_ms != 0) {
+        return false;  // an engine error, or a counter that keeps its expiry
+      }
+      int64_t old = 0;
+      Status s = v.found ? ParseInt64(v.data, &old) : Status::OK();
+      const int64_t by = *incrs[j];
+      if (s.ok() && ((by < 0 && old < 0 && by < std::numeric_limits<int64_t>::min() - old) ||
+                     (by > 0 && old > 0 && by > std::numeric_limits<int64_t>::max() - old))) {
+        s = Err(kErrOverflow);
+      }
+      if (!s.ok()) {
+        AppendError(&replies, s.message());
+        errors++;
+        continue;
+      }
+      std::string value = std::to_string(old + by);
+      batch.Put(key, value);
+      written[key] = std::move(value);
+      AppendInteger(&replies, old + by);
     }
-    s = store_.Write(batch);
+    if (batch.Count() > 0 && !store_.Write(batch).ok()) return false;
   }
-  if (!s.ok()) {
-    // Nothing was written: each command reports its own outcome.
-    for (size_t c = from; c < end; c++) Execute(session, commands[c], out);
-    return end - from;
-  }
-  counters_.total_commands.fetch_add(end - from, std::memory_order_relaxed);
-  for (size_t c = from; c < end; c++) out->append("+OK\r\n");
-  return end - from;
+  counters_.total_commands.fetch_add(incrs.size(), std::memory_order_relaxed);
+  counters_.error_replies.fetch_add(errors, std::memory_order_relaxed);
+  out->append(replies);
+  return true;
 }
 
 std::map<std::string, int64_t> Dispatcher::StatsMap() const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,10 +39,12 @@ class Dispatcher {
   void Execute(Session* session, const std::vector<std::string>& argv, std::string* out);
 
   // Runs commands[from...] as Execute would, one after the other, but a run
-  // of two or more consecutive blind writes (SET key value without options,
-  // MSET) becomes one engine write: their keys' stripes are held across it
-  // and the replies are those of the commands run one by one (if the write
-  // fails they are run one by one). Returns how many commands it ran
+  // of two or more consecutive writes of the common kinds (SET key value
+  // without options, MSET, INCR, DECR, INCRBY, DECRBY) becomes one engine
+  // write: their keys' stripes are held across it, later commands of the
+  // run see the earlier ones' values, and the replies are those of the
+  // commands run one by one (if the run cannot be one write, nothing is
+  // written and they are run one by one). Returns how many commands it ran
   // (at least one).
   size_t ExecuteNext(Session* session, const std::vector<std::vector<std::string>>& commands,
                      size_t from, std::string* out);
@@ -72,6 +75,11 @@ class Dispatcher {
 
  private:
   void Register(std::string_view group, const std::vector<CommandSpec>& table);
+  // The run of ExecuteNext: commands[from, from + incrs.size()), incrs[j]
+  // the change of a counter command (nullopt for SET/MSET). False (nothing
+  // written, nothing appended) if it cannot be one write.
+  bool ExecuteWriteRun(const std::vector<std::vector<std::string>>& commands, size_t from,
+                       const std::vector<std::optional<int64_t>>& incrs, std::string* out);
 
   RedisCounters counters_;
   RedisStore store_;

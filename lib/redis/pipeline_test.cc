@@ -83,6 +83,14 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
       {"SET", "z", "1"},     {"SET", "z", "2", "NX"},                    {"SET", "w", "1"},
       {"SET", std::string(70000, 'k'), "v"},      {"SET", "w", "2"},   {"MSET", "w"},
       {"SET", "w", "3"},     {"MGET", "x", "y", "z", "w"},
+      // Runs with counters: they see the run's earlier writes; errors and
+      // commands that cannot join (bad amounts, expiring keys) go one by one.
+      {"SET", "c", "10"},    {"INCR", "c"},         {"INCRBY", "c", "5"}, {"DECR", "c"},
+      {"DECRBY", "c", "3"},  {"INCRBY", "c", "0"},  {"INCR", "c2"},      {"INCR", "c2"},
+      {"SET", "big", "9223372036854775807"},      {"INCR", "big"},     {"SET", "t", "abc"},
+      {"INCR", "t"},         {"INCRBY", "c", "x"},  {"DECRBY", "c", "-9223372036854775808"},
+      {"INCR", "c"},         {"SET", "e", "5", "EX", "100"},           {"INCR", "e"},
+      {"INCR", "e"},         {"MGET", "c", "c2", "big", "t", "e"},
   };
   RespTestClient piped(server_->port());
   ASSERT_TRUE(piped.connected());
@@ -105,6 +113,15 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
   EXPECT_EQ(got[30].substr(0, 22), "-ERR key is too long (");
   EXPECT_EQ(got[32].substr(0, 30), "-ERR wrong number of arguments");
   EXPECT_EQ(got[34], "*4\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\n3\r\n");
+  EXPECT_EQ(got[36], ":11\r\n");
+  EXPECT_EQ(got[40], ":12\r\n");  // INCRBY c 0
+  EXPECT_EQ(got[42], ":2\r\n");
+  EXPECT_EQ(got[44], "-ERR increment or decrement would overflow\r\n");
+  EXPECT_EQ(got[46], "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(got[47], "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(got[48], "-ERR decrement would overflow\r\n");
+  EXPECT_EQ(got[49], ":13\r\n");
+  EXPECT_EQ(got[52], ":7\r\n");
 
   // The same commands one at a time, from an empty keyspace, on a fresh
   // connection: identical replies.
@@ -117,22 +134,26 @@ TEST_P(PipelineTest, MixedPipelineMatchesTheCommandsSentOneByOne) {
   }
 }
 
-// A pipeline of plain SETs and MSETs is one engine write, not one per
-// command; the replies and values are those of the commands one by one.
+// A pipeline of plain SETs, MSETs and INCRs is one engine write, not one
+// per command; the replies and values are those of the commands one by one.
 TEST_P(PipelineTest, RunOfBlindWritesIsOneEngineWrite) {
   StartServer();
   RespTestClient c(server_->port());
   std::vector<std::vector<std::string>> writes;
-  for (int i = 0; i < 60; i++) writes.push_back({"SET", "k" + std::to_string(i % 20), std::to_string(i)});
+  for (int i = 0; i < 60; i++) {
+    writes.push_back({"SET", "k" + std::to_string(i % 20), std::to_string(i)});
+  }
   writes.push_back({"MSET", "k0", "last", "m", "1"});
+  for (int i = 0; i < 30; i++) writes.push_back({"INCR", "m"});
   uint64_t before = 0, after = 0;
   ASSERT_TRUE(db_->GetIntProperty("nokv.write.calls", &before));
   const std::vector<std::string> replies = Pipelined(&c, writes);
   ASSERT_TRUE(db_->GetIntProperty("nokv.write.calls", &after));
-  for (const auto& r : replies) EXPECT_EQ(r, "+OK\r\n");
+  for (size_t i = 0; i < 61; i++) EXPECT_EQ(replies[i], "+OK\r\n");
+  EXPECT_EQ(replies.back(), ":31\r\n");
   EXPECT_LE(after - before, 2u);  // one per read of the pipeline
   EXPECT_EQ(Pipelined(&c, {{"MGET", "k0", "k19", "m"}})[0],
-            "*3\r\n$4\r\nlast\r\n$2\r\n59\r\n$1\r\n1\r\n");
+            "*3\r\n$4\r\nlast\r\n$2\r\n59\r\n$2\r\n31\r\n");
   EXPECT_EQ(server_->Stats().total_commands, writes.size() + 1);
 }
 
