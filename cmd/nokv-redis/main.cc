@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   nokv::redis::ServeOptions& s = f.serve;
   s.redis_addr = "127.0.0.1:6380";
   s.workdir = "./work_redis";
-  s.gateway.executor_threads = -1;  // auto: 0 (inline) unless --sync-writes, then 4
+  s.gateway.executor_threads = -1;  // auto: 0 (inline)
   CLI::App app{"nokv-redis: a Redis (RESP2) gateway over an embedded NoKV database"};
   app.add_option("--addr", s.redis_addr, "RESP listen address")
       ->capture_default_str()
@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   app.add_option("--executor-threads", s.gateway.executor_threads,
-                 "Command executor threads; 0 runs commands on the event loop (default: 0, "
-                 "or 4 with --sync-writes so fsync waits overlap)")
+                 "Command executor threads; 0 runs commands on the event loop, one fsync "
+                 "per loop iteration under --sync-writes (default: 0)")
       ->check(CLI::Range(0, 256));
   app.add_option("--memtable-engine", f.memtable_engine,
                  "Memtable index: art (default: Redis keys share prefixes) or skiplist")

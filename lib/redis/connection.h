@@ -33,6 +33,9 @@ struct Batch {
   Session* session = nullptr;
   std::vector<std::vector<std::string>> commands;
   std::string reply;
+  // The writes could not be made durable (RedisStore::FlushBeforeReplies
+  // failed): the replies must not be sent.
+  bool flush_failed = false;
 };
 
 struct Connection {

@@ -3,10 +3,50 @@
 #include "redis/dispatcher.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include "redis/key_layout.h"
 
 namespace nokv::redis {
+namespace {
+
+// The longest run of writes ExecuteNext turns into one engine write.
+constexpr size_t kMaxWriteRun = 256;
+
+// True if argv can join a write run: SET key value (no options), MSET, or
+// INCR/DECR/INCRBY/DECRBY with a valid amount; *incr is the counter's
+// change (nullopt for a blind write). Anything else, or a key the layout
+// refuses, runs through Execute, which reports the error.
+bool JoinsWriteRun(const std::vector<std::string>& argv, std::optional<int64_t>* incr) {
+  const size_t n = argv.size();
+  incr->reset();
+  if (n >= 3 && n % 2 == 1 &&
+      ((n == 3 && EqualsIgnoreCase(argv[0], "set")) || EqualsIgnoreCase(argv[0], "mset"))) {
+    for (size_t i = 1; i < n; i += 2) {
+      if (argv[i].size() > kMaxKeyLen) return false;
+    }
+    return true;
+  }
+  if ((n != 2 && n != 3) || argv[1].size() > kMaxKeyLen) return false;
+  int sign = 0;
+  if (n == 2 && EqualsIgnoreCase(argv[0], "incr")) sign = 1;
+  if (n == 2 && EqualsIgnoreCase(argv[0], "decr")) sign = -1;
+  if (n == 3 && EqualsIgnoreCase(argv[0], "incrby")) sign = 1;
+  if (n == 3 && EqualsIgnoreCase(argv[0], "decrby")) sign = -1;
+  if (sign == 0) return false;
+  int64_t by = 1;
+  if (n == 3 && !ParseInt64(argv[2], &by).ok()) return false;
+  if (sign < 0) {
+    if (by == std::numeric_limits<int64_t>::min()) return false;
+    by = -by;
+  }
+  *incr = by;
+  return true;
+}
+
+}  // namespace
 
 Dispatcher::Dispatcher(DB* db) : store_(db, &counters_) {
   Register("string", StringCommandTable());
@@ -34,8 +74,13 @@ void Dispatcher::Register(std::string_view group, const std::vector<CommandSpec>
 }
 
 const CommandSpec* Dispatcher::Find(std::string_view name) const {
-  if (name.size() > 64) return nullptr;
-  auto it = by_name_.find(ToLower(name));
+  char lower[64];
+  if (name.size() > sizeof(lower)) return nullptr;
+  for (size_t i = 0; i < name.size(); i++) {
+    const char c = name[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = by_name_.find(std::string_view(lower, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
 }
 
@@ -80,15 +125,21 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
   Status s;
   const CommandSpec* spec = Resolve(argv, &error);
   std::vector<size_t> key_indexes;
+  // A command with one key (most of them) needs no index list.
+  const bool single_key = spec != nullptr && spec->first_key > 0 &&
+                          spec->last_key == spec->first_key &&
+                          argv.size() > static_cast<size_t>(spec->first_key);
   if (spec == nullptr) {
     s = Err(error);
   } else if (!ArityAllows(spec->arity, argv.size()) || spec->factory == nullptr ||
-             !KeyIndexes(*spec, argv.size(), &key_indexes)) {
+             (!single_key && !KeyIndexes(*spec, argv.size(), &key_indexes))) {
     s = Err(ArityError(FullName(*spec)));
   }
   std::vector<std::string_view> keys;
-  for (size_t i = 0; s.ok() && i < key_indexes.size(); i++) {
-    const std::string& k = argv[key_indexes[i]];
+  const size_t nkeys = single_key ? 1 : key_indexes.size();
+  keys.reserve(nkeys);
+  for (size_t i = 0; s.ok() && i < nkeys; i++) {
+    const std::string& k = argv[single_key ? static_cast<size_t>(spec->first_key) : key_indexes[i]];
     // Keys longer than the layout allows (key_layout.h) are refused up front.
     if (k.size() > kMaxKeyLen) {
       s = Err("ERR key is too long (max " + std::to_string(kMaxKeyLen) + " bytes)");
@@ -112,6 +163,88 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
   }
 }
 
+size_t Dispatcher::ExecuteNext(Session* session,
+                               const std::vector<std::vector<std::string>>& commands, size_t from,
+                               std::string* out) {
+  std::vector<std::optional<int64_t>> incrs;
+  size_t end = from;
+  std::optional<int64_t> incr;
+  while (end < commands.size() && end - from < kMaxWriteRun && JoinsWriteRun(commands[end], &incr)) {
+    incrs.push_back(incr);
+    end++;
+  }
+  if (end - from < 2) {
+    Execute(session, commands[from], out);
+    return 1;
+  }
+  if (!ExecuteWriteRun(commands, from, incrs, out)) {
+    // Nothing was written: the commands run one by one.
+    for (size_t c = from; c < end; c++) Execute(session, commands[c], out);
+  }
+  return end - from;
+}
+
+bool Dispatcher::ExecuteWriteRun(const std::vector<std::vector<std::string>>& commands,
+                                 size_t from, const std::vector<std::optional<int64_t>>& incrs,
+                                 std::string* out) {
+  auto is_counter = [&](size_t j) { return incrs[j].has_value(); };
+  std::vector<std::string_view> keys;
+  for (size_t j = 0; j < incrs.size(); j++) {
+    const auto& argv = commands[from + j];
+    const size_t step = is_counter(j) ? argv.size() : 2;
+    for (size_t i = 1; i < argv.size(); i += step) keys.push_back(argv[i]);
+  }
+  std::string replies;
+  uint64_t errors = 0;
+  {
+    auto guard = store_.locks().Lock(keys);
+    // What the run wrote so far, by key: later counters of the run read it.
+    std::unordered_map<std::string_view, std::string> written;
+    KeyBatch batch;
+    for (size_t j = 0; j < incrs.size(); j++) {
+      const auto& argv = commands[from + j];
+      if (!is_counter(j)) {  // SET / MSET
+        for (size_t i = 1; i < argv.size(); i += 2) {
+          batch.Put(argv[i], argv[i + 1]);
+          written[argv[i]] = argv[i + 1];
+        }
+        replies.append("+OK\r\n");
+        continue;
+      }
+      // INCR and co, as IncrCmd does it.
+      const std::string_view key = argv[1];
+      StoredValue v;
+      if (auto it = written.find(key); it != written.end()) {
+        v.found = true;
+        v.data = it->second;
+      } else if (!LookupForWrite(&store_, key, &v).ok() || v.expires_at_ms != 0) {
+        return false;  // an engine error, or a counter that keeps its expiry
+      }
+      int64_t old = 0;
+      Status s = v.found ? ParseInt64(v.data, &old) : Status::OK();
+      const int64_t by = *incrs[j];
+      if (s.ok() && ((by < 0 && old < 0 && by < std::numeric_limits<int64_t>::min() - old) ||
+                     (by > 0 && old > 0 && by > std::numeric_limits<int64_t>::max() - old))) {
+        s = Err(kErrOverflow);
+      }
+      if (!s.ok()) {
+        AppendError(&replies, s.message());
+        errors++;
+        continue;
+      }
+      std::string value = std::to_string(old + by);
+      batch.Put(key, value);
+      written[key] = std::move(value);
+      AppendInteger(&replies, old + by);
+    }
+    if (batch.Count() > 0 && !store_.Write(batch).ok()) return false;
+  }
+  counters_.total_commands.fetch_add(incrs.size(), std::memory_order_relaxed);
+  counters_.error_replies.fetch_add(errors, std::memory_order_relaxed);
+  out->append(replies);
+  return true;
+}
+
 std::map<std::string, int64_t> Dispatcher::StatsMap() const {
   auto v = [](const std::atomic<uint64_t>& a) { return static_cast<int64_t>(a.load()); };
   // Prometheus names (the HTTP server types a name ending in _total as a
@@ -128,6 +261,7 @@ std::map<std::string, int64_t> Dispatcher::StatsMap() const {
       {"expired_keys_total", v(counters_.expired_keys)},
       {"net_input_bytes_total", v(counters_.net_input_bytes)},
       {"net_output_bytes_total", v(counters_.net_output_bytes)},
+      {"reply_syncs_total", v(counters_.reply_syncs)},
   };
 }
 

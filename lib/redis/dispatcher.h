@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,6 +38,17 @@ class Dispatcher {
   // Runs one command (argv non-empty) for `session`, appending its reply.
   void Execute(Session* session, const std::vector<std::string>& argv, std::string* out);
 
+  // Runs commands[from...] as Execute would, one after the other, but a run
+  // of two or more consecutive writes of the common kinds (SET key value
+  // without options, MSET, INCR, DECR, INCRBY, DECRBY) becomes one engine
+  // write: their keys' stripes are held across it, later commands of the
+  // run see the earlier ones' values, and the replies are those of the
+  // commands run one by one (if the run cannot be one write, nothing is
+  // written and they are run one by one). Returns how many commands it ran
+  // (at least one).
+  size_t ExecuteNext(Session* session, const std::vector<std::vector<std::string>>& commands,
+                     size_t from, std::string* out);
+
   // nullptr if unknown; `name` in any case. "config|get" names a subcommand.
   const CommandSpec* Find(std::string_view name) const;
   // The command argv runs: its subcommand for a container with argv[1] (or
@@ -63,12 +75,23 @@ class Dispatcher {
 
  private:
   void Register(std::string_view group, const std::vector<CommandSpec>& table);
+  // The run of ExecuteNext: commands[from, from + incrs.size()), incrs[j]
+  // the change of a counter command (nullopt for SET/MSET). False (nothing
+  // written, nothing appended) if it cannot be one write.
+  bool ExecuteWriteRun(const std::vector<std::vector<std::string>>& commands, size_t from,
+                       const std::vector<std::optional<int64_t>>& incrs, std::string* out);
 
   RedisCounters counters_;
   RedisStore store_;
   ServerInfo info_;
   GatewayConfig config_;
-  std::unordered_map<std::string, const CommandSpec*> by_name_;        // subcommands as "a|b"
+  // Looked up by string_view (no key string built per command).
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Subcommands as "a|b".
+  std::unordered_map<std::string, const CommandSpec*, NameHash, std::equal_to<>> by_name_;
   std::unordered_map<const CommandSpec*, const CommandSpec*> parent_;  // subcommand -> container
   std::unordered_map<const CommandSpec*, std::string_view> group_;     // top level only
   std::vector<const CommandSpec*> sorted_;

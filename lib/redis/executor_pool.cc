@@ -9,8 +9,8 @@
 namespace nokv::redis {
 
 void ExecuteBatch(Dispatcher* dispatcher, Batch* b) {
-  for (const auto& argv : b->commands) {
-    dispatcher->Execute(b->session, argv, &b->reply);
+  for (size_t i = 0; i < b->commands.size();) {
+    i += dispatcher->ExecuteNext(b->session, b->commands, i, &b->reply);
     if (b->session->close_after_reply) break;  // QUIT: the rest is dropped
   }
 }
@@ -48,6 +48,8 @@ void ExecutorPool::Run() {
       queue_.pop_front();
     }
     ExecuteBatch(dispatcher_, b.get());
+    // Batches finishing at once share the fsync (appendfsync always).
+    b->flush_failed = !dispatcher_->store()->FlushBeforeReplies().ok();
     IoLoop* loop = b->loop;
     loop->Complete(std::move(b));
   }

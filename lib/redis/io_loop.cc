@@ -327,16 +327,8 @@ void IoLoop::MaybeDispatch(Connection* c) {
   c->in_flight = true;
   if (server_->executors == nullptr) {
     // Inline: run now; the replies go out with the others of this iteration,
-    // after the batch's writes are handed to the OS.
+    // after FinishInlineBatches made their writes durable.
     ExecuteBatch(&server_->dispatcher, b.get());
-    if (Status s = server_->dispatcher.store()->FlushDeferredWrites(); !s.ok()) {
-      // Never acknowledge writes the OS may not have: drop the replies.
-      spdlog::error("redis: WAL flush failed, closing client {}: {}", c->session.peer,
-                    s.ToString());
-      c->in_flight = false;
-      Close(c, "WAL flush failed");
-      return;
-    }
     inline_done_.push_back(std::move(b));
     return;
   }
@@ -349,7 +341,13 @@ void IoLoop::FinishInlineBatches() {
   while (!inline_done_.empty()) {
     std::vector<std::unique_ptr<Batch>> done;
     done.swap(inline_done_);
-    for (auto& b : done) OnBatchDone(std::move(b));
+    // One flush (one fsync under appendfsync always) for every batch of the
+    // round, before any of their replies goes out.
+    const bool failed = !server_->dispatcher.store()->FlushBeforeReplies().ok();
+    for (auto& b : done) {
+      b->flush_failed = failed;
+      OnBatchDone(std::move(b));
+    }
   }
 }
 
@@ -360,6 +358,12 @@ void IoLoop::OnBatchDone(std::unique_ptr<Batch> b) {
   c->in_flight = false;
   if (c->closed) {
     conns_.erase(it);
+    return;
+  }
+  if (b->flush_failed) {
+    // Never acknowledge writes the log may not have: drop the replies.
+    spdlog::error("redis: WAL flush failed, closing client {}", c->session.peer);
+    Close(c, "WAL flush failed");
     return;
   }
   if (c->out.empty()) {

@@ -35,6 +35,30 @@ inline std::string EncodeKey(std::string_view key) {
   return k;
 }
 
+// The engine key of a Redis key, built in place (no allocation) for keys up
+// to 63 bytes: the per-command form of EncodeKey.
+class EngineKey {
+ public:
+  explicit EngineKey(std::string_view key) {
+    if (key.size() < sizeof(buf_)) {
+      buf_[0] = kKeyPrefix;
+      key.copy(buf_ + 1, key.size());
+      view_ = std::string_view(buf_, key.size() + 1);
+    } else {
+      heap_ = EncodeKey(key);
+      view_ = heap_;
+    }
+  }
+  EngineKey(const EngineKey&) = delete;
+  EngineKey& operator=(const EngineKey&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  char buf_[64];
+  std::string heap_;
+  std::string_view view_;
+};
+
 // The Redis key of an engine key inside the keyspace range.
 inline std::string_view DecodeKey(std::string_view engine_key) { return engine_key.substr(1); }
 

@@ -36,9 +36,10 @@ RedisServer::RedisServer(DB* db, RedisServerOptions options)
   m.limits.max_multibulk_len = m.options.max_multibulk_len;
   m.dispatcher.store()->set_fsync_policy(m.options.sync_writes ? FsyncPolicy::kAlways
                                                                 : FsyncPolicy::kNo);
-  // Inline loops acknowledge a batch at once: its unsynced writes share one
-  // WAL flush.
-  m.dispatcher.store()->set_defer_wal_flush(m.options.executor_threads <= 0);
+  // Loops and executors call FlushBeforeReplies after each batch: a
+  // pipeline's writes share one WAL flush (and fsync).
+  m.dispatcher.store()->set_batched_durability(true);
+  m.dispatcher.store()->set_value_log_threshold(m.options.value_log_threshold);
   ServerInfo& info = m.dispatcher.server_info();
   info.host = m.options.host;
   info.port = m.options.port;

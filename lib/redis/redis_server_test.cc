@@ -5,12 +5,7 @@
 // appendfsync everysec, and a Stop that flushes in-flight replies.
 #include "redis/redis_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -22,47 +17,13 @@
 #include "nokv/db.h"
 #include "redis/key_layout.h"
 #include "redis/resp.h"
+#include "redis/socket_test_client.h"
 #include "testutil/test_util.h"
 
 namespace nokv::redis {
 namespace {
 
-class Client {
- public:
-  explicit Client(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  }
-  ~Client() { close(fd_); }
-  bool connected() const { return connected_; }
-  void Send(const std::string& s) { ASSERT_EQ(send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size())); }
-  // Reads until `n` bytes arrived, EOF or timeout.
-  std::string Read(size_t n) {
-    std::string out;
-    char buf[4096];
-    while (out.size() < n) {
-      ssize_t r = recv(fd_, buf, sizeof(buf), 0);
-      if (r <= 0) break;
-      out.append(buf, static_cast<size_t>(r));
-    }
-    return out;
-  }
-  // True if the server closed the connection (EOF).
-  bool ReadEof() {
-    char c;
-    return recv(fd_, &c, 1, 0) == 0;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
+using Client = RespTestClient;
 
 // Every server test runs twice: commands inline on the event loop (0
 // executors, the default without sync writes) and on an executor pool (4).

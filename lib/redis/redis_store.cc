@@ -41,16 +41,21 @@ size_t StripeOf(std::string_view key) {
 
 }  // namespace
 
+KeyLocks::Guard::Guard(KeyLocks* locks, size_t stripe) : locks_(locks), single_(stripe) {
+  locks_->mutexes_[single_].lock();
+}
+
 KeyLocks::Guard::Guard(KeyLocks* locks, std::vector<size_t> stripes)
     : locks_(locks), stripes_(std::move(stripes)) {
   for (size_t s : stripes_) locks_->mutexes_[s].lock();
 }
 
 KeyLocks::Guard::~Guard() {
+  if (single_ != kNone) locks_->mutexes_[single_].unlock();
   for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) locks_->mutexes_[*it].unlock();
 }
 
-KeyLocks::Guard KeyLocks::Lock(std::string_view key) { return Guard(this, {StripeOf(key)}); }
+KeyLocks::Guard KeyLocks::Lock(std::string_view key) { return Guard(this, StripeOf(key)); }
 
 KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   std::vector<size_t> stripes;
@@ -70,16 +75,17 @@ KeyLocks::Guard KeyLocks::LockAll() {
 void RedisCounters::ResetStats() {
   for (auto* c : {&total_connections, &total_commands, &rejected_connections, &protocol_errors,
                   &error_replies, &keyspace_hits, &keyspace_misses, &expired_keys, &net_input_bytes,
-                  &net_output_bytes}) {
+                  &net_output_bytes, &reply_syncs}) {
     c->store(0, std::memory_order_relaxed);
   }
 }
 
 void KeyBatch::Put(std::string_view key, std::string_view value) {
-  batch_.Put(EncodeKey(key), value);
+  batch_.Put(EngineKey(key).view(), value);
+  largest_value_ = std::max(largest_value_, value.size());
 }
 
-void KeyBatch::Delete(std::string_view key) { batch_.Delete(EncodeKey(key)); }
+void KeyBatch::Delete(std::string_view key) { batch_.Delete(EngineKey(key).view()); }
 
 RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(counters) {
   std::random_device rd;
@@ -87,11 +93,46 @@ RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(cou
   next_cursor_ = (r & ((1ull << 52) - 1)) + 1;  // leaves 2^52 cursors before 2^53
 }
 
-WriteOptions RedisStore::WriteOpts() const {
+WriteOptions RedisStore::WriteOpts(size_t largest_value) const {
+  WriteOptions wo;
+  const bool always = fsync_policy() == FsyncPolicy::kAlways;
+  if (!batched_durability_) {
+    wo.sync = always;
+    return wo;
+  }
+  // FlushBeforeReplies syncs the WAL but not the value log: a value that
+  // goes there is synced with its own write.
+  wo.sync = always && largest_value >= value_log_threshold_;
+  wo.defer_wal_flush = !wo.sync;
+  return wo;
+}
+
+WriteOptions RedisStore::StandaloneWriteOpts() const {
   WriteOptions wo;
   wo.sync = fsync_policy() == FsyncPolicy::kAlways;
-  wo.defer_wal_flush = !wo.sync && defer_wal_flush_;
   return wo;
+}
+
+Status RedisStore::FlushBeforeReplies() {
+  if (!batched_durability_) return Status::OK();
+  if (fsync_policy() != FsyncPolicy::kAlways) return db_->FlushWAL(false);
+  // Every write a reader or writer of the batch could have seen has a
+  // sequence up to the published last sequence, and its WAL record was
+  // appended before that sequence was published: a FlushWAL(true) that
+  // starts after reading `last` covers them all. Batches waiting at the same
+  // time share one fsync (the later ones find their sequence synced).
+  uint64_t last = 0;
+  if (!db_->GetIntProperty("nokv.last-sequence", &last)) {
+    return Status::Corruption("nokv.last-sequence is not a DB property");
+  }
+  if (last <= synced_sequence_.load(std::memory_order_acquire)) return Status::OK();
+  std::lock_guard<std::mutex> l(reply_sync_mu_);
+  if (last <= synced_sequence_.load(std::memory_order_acquire)) return Status::OK();
+  db_->GetIntProperty("nokv.last-sequence", &last);  // cover what came meanwhile too
+  NOKV_RETURN_IF_ERROR(db_->FlushWAL(true));
+  counters_->reply_syncs.fetch_add(1, std::memory_order_relaxed);
+  synced_sequence_.store(last, std::memory_order_release);
+  return Status::OK();
 }
 
 Status RedisStore::SyncIfDue() {
@@ -120,7 +161,7 @@ Status RedisStore::Get(std::string_view key, std::string* value, uint64_t* expir
 
 Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_t* expires_at_ms) {
   ReadResult r;
-  Status s = db_->Get(ReadOptions(), EncodeKey(key), &r);
+  Status s = db_->Get(ReadOptions(), EngineKey(key).view(), &r);
   if (!s.ok()) return s;
   *value = std::move(r.value);
   if (expires_at_ms != nullptr) *expires_at_ms = r.expires_at_ms;
@@ -128,20 +169,22 @@ Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_
 }
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
-  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(), EncodeKey(key), value));
+  const EngineKey engine_key(key);
+  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(value.size()), engine_key.view(), value));
   UpdateOptions expiring;
   expiring.expires_at_ms = expires_at_ms;
-  NOKV_RETURN_IF_ERROR(Wrote(db_->Put(WriteOpts(), expiring, EncodeKey(key), value)));
+  NOKV_RETURN_IF_ERROR(
+      Wrote(db_->Put(WriteOpts(value.size()), expiring, engine_key.view(), value)));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
 
 Status RedisStore::Delete(std::string_view key) {
-  return Wrote(db_->Delete(WriteOpts(), EncodeKey(key)));
+  return Wrote(db_->Delete(WriteOpts(0), EngineKey(key).view()));
 }
 
 Status RedisStore::Write(const KeyBatch& batch) {
-  return Wrote(db_->Write(WriteOpts(), batch.batch()));
+  return Wrote(db_->Write(WriteOpts(batch.largest_value()), batch.batch()));
 }
 
 Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
@@ -215,7 +258,7 @@ Status RedisStore::Move(std::string_view from, std::string_view to, std::string_
   expiring.expires_at_ms = expires_at_ms;
   batch.Put(expiring, EncodeKey(to), value);
   batch.Delete(EncodeKey(from));
-  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(), batch)));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(value.size()), batch)));
   if (expires_at_ms != 0) TrackExpiry(to, expires_at_ms);
   return Status::OK();
 }
@@ -256,7 +299,7 @@ Status RedisStore::RandomKey(std::optional<std::string>* key) {
 }
 
 Status RedisStore::DeleteAll() {
-  NOKV_RETURN_IF_ERROR(Wrote(db_->DeleteRange(WriteOpts(), kKeyspaceBegin, kKeyspaceEnd)));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->DeleteRange(WriteOpts(0), kKeyspaceBegin, kKeyspaceEnd)));
   // The tracked expiries name keys that are gone; a key written since is
   // found again by the rediscovery walk.
   // The keyspace is empty now: a walk restarts from the first key.
@@ -324,7 +367,8 @@ size_t RedisStore::ActiveExpireCycle(size_t budget) {
     with_tombstones.include_tombstones = true;
     Status s = db_->Get(with_tombstones, engine_key, &e);
     // Only the record that actually expired is removed; a newer write wins.
-    if (s.ok() && !e.deleted && e.expired && Wrote(db_->Delete(WriteOpts(), engine_key)).ok()) {
+    if (s.ok() && !e.deleted && e.expired &&
+        Wrote(db_->Delete(StandaloneWriteOpts(), engine_key)).ok()) {
       deleted++;
       counters_->expired_keys.fetch_add(1, std::memory_order_relaxed);
     }

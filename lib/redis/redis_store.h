@@ -38,6 +38,8 @@ struct RedisCounters {
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
+  // fsyncs FlushBeforeReplies issued (appendfsync always, batched durability).
+  std::atomic<uint64_t> reply_syncs{0};
 
   // CONFIG RESETSTAT: zeroes what Redis' resetServerStats zeroes (every
   // counter but connected_clients).
@@ -52,19 +54,25 @@ class KeyLocks {
   static constexpr size_t kStripes = 1024;
 
   // Holds the stripes of a set of keys (locked in index order: no deadlock).
+  // One key's stripe is held without an allocation.
   class Guard {
    public:
+    Guard(KeyLocks* locks, size_t stripe);
     Guard(KeyLocks* locks, std::vector<size_t> stripes);
     ~Guard();
-    Guard(Guard&& other) noexcept : locks_(other.locks_), stripes_(std::move(other.stripes_)) {
+    Guard(Guard&& other) noexcept
+        : locks_(other.locks_), single_(other.single_), stripes_(std::move(other.stripes_)) {
+      other.single_ = kNone;
       other.stripes_.clear();
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
    private:
+    static constexpr size_t kNone = ~size_t{0};
     KeyLocks* locks_;
-    std::vector<size_t> stripes_;
+    size_t single_ = kNone;       // the one stripe held, or kNone
+    std::vector<size_t> stripes_;  // the stripes held otherwise
   };
 
   [[nodiscard]] Guard Lock(std::string_view key);
@@ -82,10 +90,12 @@ class KeyBatch {
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
   uint32_t Count() const { return batch_.Count(); }
+  size_t largest_value() const { return largest_value_; }
   const WriteBatch& batch() const { return batch_; }
 
  private:
   WriteBatch batch_;
+  size_t largest_value_ = 0;
 };
 
 // When writes reach the disk (Redis' appendfsync): kAlways fsyncs each write
@@ -127,13 +137,27 @@ class RedisStore {
   // and a write came since; the server's background thread calls it every
   // cycle.
   Status SyncIfDue();
-  // Writes that are not fsynced leave their WAL record in the engine's buffer
-  // (WriteOptions::defer_wal_flush) until FlushDeferredWrites, which an
-  // inline event loop calls after each batch, before sending its replies:
-  // one write(2) per pipeline instead of one per command, and still no reply
-  // before the OS has the data. Set before use.
-  void set_defer_wal_flush(bool defer) { defer_wal_flush_ = defer; }
-  Status FlushDeferredWrites() { return defer_wal_flush_ ? db_->FlushWAL(false) : Status::OK(); }
+  // Batched durability (the server turns it on; set before use): commands'
+  // writes reach the engine unsynced, their WAL records left in its buffer
+  // (WriteOptions::defer_wal_flush), and FlushBeforeReplies, which the server
+  // calls after running a batch of commands and before sending any of its
+  // replies, makes them as durable as the fsync policy asks. So a pipeline
+  // costs one write(2) (and under kAlways one fsync, shared by every batch
+  // that waits for it at the same time) instead of one per command, while
+  // later commands of the pipeline still see the earlier ones' writes.
+  // Without it (a Dispatcher driven directly) each write is flushed or synced
+  // on its own.
+  void set_batched_durability(bool on) { batched_durability_ = on; }
+  // Values at least this long go to the engine's value log, which
+  // DB::FlushWAL(true) does not fsync: under kAlways a write carrying one is
+  // synced on its own even with batched durability. The DB's
+  // Options::value_threshold; set before use.
+  void set_value_log_threshold(size_t bytes) { value_log_threshold_ = bytes; }
+  // With batched durability: makes every write any command could have seen
+  // so far durable per the policy (kAlways: fsynced; otherwise handed to the
+  // OS). Cheap when there is nothing to do. An error means replies must not
+  // be sent. OK without batched durability.
+  Status FlushBeforeReplies();
 
   // The live value of `key` and its expiry (0 = none). NotFound if missing or
   // expired. Counts a keyspace hit or miss (Redis' lookupKeyRead).
@@ -197,15 +221,21 @@ class RedisStore {
  private:
   void TrackExpiry(std::string_view key, uint64_t expires_at_ms);
 
-  // The options of the next write under the fsync policy.
-  WriteOptions WriteOpts() const;
+  // The options of a command's write under the fsync policy and batched
+  // durability; `largest_value` is the longest value it carries.
+  WriteOptions WriteOpts(size_t largest_value) const;
+  // The options of a write no batch waits for (the expiry cycle's).
+  WriteOptions StandaloneWriteOpts() const;
   // Notes a write's result: a successful one leaves the log unsynced.
   Status Wrote(Status s);
 
   DB* const db_;
   RedisCounters* const counters_;
   std::atomic<FsyncPolicy> fsync_policy_{FsyncPolicy::kNo};
-  bool defer_wal_flush_ = false;
+  bool batched_durability_ = false;
+  size_t value_log_threshold_ = Options().value_threshold;
+  std::mutex reply_sync_mu_;                // one FlushWAL(true) at a time
+  std::atomic<uint64_t> synced_sequence_{0};  // writes up to it are fsynced
   std::atomic<uint64_t> last_sync_ms_{0};
   std::atomic<bool> unsynced_{false};  // a write since the last everysec sync
   KeyLocks locks_;
