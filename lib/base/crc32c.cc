@@ -1,5 +1,5 @@
-// CRC32C implementation: hardware (SSE4.2 crc32 instruction) with a
-// byte-table fallback; both produce identical results.
+// CRC32C implementation: hardware (SSE4.2 crc32 instruction, three streams
+// on long inputs) with a byte-table fallback; both produce identical results.
 #include "base/crc32c.h"
 
 #include <array>
@@ -33,11 +33,91 @@ uint32_t ExtendSoftware(uint32_t crc, const char* data, size_t n) {
   return ~c;
 }
 
+// Long inputs: the crc32 instruction takes 3 cycles but can start one per
+// cycle, so three independent streams over three adjacent chunks run about
+// three times as fast as one. The register after chunks A|B|C from state s
+// is shift(shift(R(s, A)) ^ R(0, B)) ^ R(0, C), where R is the raw
+// (un-inverted) register update and shift multiplies by x^(8*chunk) modulo
+// the polynomial: linear over GF(2), hence four 256-entry tables per chunk
+// size (built once).
+
+// a(x) * b(x) modulo the polynomial, bit-reflected (x^0 is the top bit).
+// REQUIRES: a != 0.
+uint32_t MultModP(uint32_t a, uint32_t b) {
+  uint32_t m = 1u << 31, p = 0;
+  while (true) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) == 0) break;
+    }
+    m >>= 1;
+    b = (b & 1) ? (b >> 1) ^ kPoly : b >> 1;
+  }
+  return p;
+}
+
+// x^(8 * bytes) modulo the polynomial.
+uint32_t XPowBytes(size_t bytes) {
+  uint32_t result = 1u << 31;  // x^0
+  uint32_t square = 1u << 30;  // x^(2^k), from x^1
+  for (size_t e = bytes * 8; e != 0; e >>= 1) {
+    if (e & 1) result = MultModP(square, result);
+    square = MultModP(square, square);
+  }
+  return result;
+}
+
+struct ShiftTable {
+  explicit ShiftTable(size_t bytes) {
+    const uint32_t op = XPowBytes(bytes);
+    for (int k = 0; k < 4; ++k) {
+      for (uint32_t i = 0; i < 256; ++i) t[k][i] = MultModP(op, i << (8 * k));
+    }
+  }
+  uint32_t operator()(uint32_t c) const {
+    return t[0][c & 0xff] ^ t[1][(c >> 8) & 0xff] ^ t[2][(c >> 16) & 0xff] ^ t[3][c >> 24];
+  }
+  uint32_t t[4][256];
+};
+
+constexpr size_t kLongChunk = 1024;  // bytes per stream, long tier
+constexpr size_t kShortChunk = 128;  // bytes per stream, short tier
+
 #if defined(__x86_64__)
+// Runs three streams over [p, p+chunk), [p+chunk, ...), [p+2*chunk, ...) and
+// folds them into c.
+__attribute__((target("sse4.2"))) uint64_t ThreeWay(uint64_t c, const char* p, size_t chunk,
+                                                     const ShiftTable& shift) {
+  uint64_t c1 = 0, c2 = 0;
+  for (size_t i = 0; i < chunk; i += 8) {
+    uint64_t w0, w1, w2;
+    std::memcpy(&w0, p + i, 8);
+    std::memcpy(&w1, p + chunk + i, 8);
+    std::memcpy(&w2, p + 2 * chunk + i, 8);
+    c = _mm_crc32_u64(c, w0);
+    c1 = _mm_crc32_u64(c1, w1);
+    c2 = _mm_crc32_u64(c2, w2);
+  }
+  const uint32_t ab = shift(static_cast<uint32_t>(c)) ^ static_cast<uint32_t>(c1);
+  return shift(ab) ^ static_cast<uint32_t>(c2);
+}
+
 __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const char* data,
                                                            size_t n) {
+  static const ShiftTable kLongShift(kLongChunk);    // immutable after first use
+  static const ShiftTable kShortShift(kShortChunk);  // immutable after first use
   uint64_t c = ~crc & 0xffffffffu;
   const char* p = data;
+  while (n >= 3 * kLongChunk) {
+    c = ThreeWay(c, p, kLongChunk, kLongShift);
+    p += 3 * kLongChunk;
+    n -= 3 * kLongChunk;
+  }
+  while (n >= 3 * kShortChunk) {
+    c = ThreeWay(c, p, kShortChunk, kShortShift);
+    p += 3 * kShortChunk;
+    n -= 3 * kShortChunk;
+  }
   while (n >= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
@@ -71,6 +151,10 @@ ExtendFn ChooseImpl() {
 }
 
 }  // namespace
+
+uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n) {
+  return ExtendSoftware(init_crc, data, n);
+}
 
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n) {
   static const ExtendFn impl = ChooseImpl();  // immutable after first use

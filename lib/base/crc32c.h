@@ -12,6 +12,10 @@ namespace nokv::crc32c {
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
 
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
+
+// Extend computed with the byte table only (the reference the fast path is
+// tested against).
+uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
 inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size()); }
 
 // Stored checksums are masked so that a CRC computed over bytes that embed

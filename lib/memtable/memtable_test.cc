@@ -266,6 +266,44 @@ TEST_P(MemTableTest, MatchesModel) {
   }
 }
 
+// The skiplist keeps the first 16 bytes of each user part in its nodes and
+// compares those first: keys that agree on a long prefix and differ around
+// and past that boundary (or only in length, or in zero bytes) must still
+// order exactly as internal keys do.
+TEST_P(MemTableTest, KeysSharingLongPrefixesOrderExactly) {
+  const uint64_t seed = testutil::TestSeed(1616);
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Random rng(seed);
+  std::map<std::string, std::string, InternalKeyLess> model;
+  const std::string stem = "user123456";  // cf byte + 10 = 11 bytes of prefix
+  for (uint64_t seq = 1; seq <= 2000; ++seq) {
+    std::string key = stem;
+    const size_t tail = rng.Uniform(12);  // user parts of 11..22 bytes
+    for (size_t i = 0; i < tail; ++i) {
+      key.push_back(rng.OneIn(4) ? '\0' : static_cast<char>('0' + rng.Uniform(3)));
+    }
+    std::string ikey = MakeInternalKey(ColumnFamily::kDefault, key, rng.Uniform(3), seq);
+    std::string value = Value(key);
+    mem_.Add(ikey, value);
+    model.emplace(std::move(ikey), std::move(value));
+  }
+  auto it = mem_.NewIterator();
+  it->SeekToFirst();
+  for (const auto& [k, v] : model) {
+    ASSERT_TRUE(it->Valid());
+    ASSERT_EQ(it->key(), k);
+    it->Next();
+  }
+  EXPECT_FALSE(it->Valid());
+  for (const auto& [k, v] : model) {
+    const std::string user_part(UserPart(k));
+    std::string found_key;
+    ASSERT_TRUE(mem_.Get(user_part, InternalKeyVersion(k), InternalKeySequence(k), &found_key,
+                         nullptr));
+    ASSERT_EQ(found_key, k);
+  }
+}
+
 // Readers running Get and scans while the writer adds entries see every
 // entry whose Add finished before the read began.
 TEST_P(MemTableTest, ConcurrentGetSeesCompletedAdds) {

@@ -1,6 +1,8 @@
 // Block parsing and iteration.
 #include "sst/block.h"
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "base/coding.h"
@@ -154,13 +156,18 @@ bool BlockIterator::ParseNextEntry() {
   if (shared == 0) {
     key_ = std::string_view(p, non_shared);  // zero-copy
   } else {
-    if (key_.data() != key_buf_.data()) {
-      key_buf_.assign(key_.data(), shared);
-    } else {
-      key_buf_.resize(shared);
-    }
-    key_buf_.append(p, non_shared);
-    key_ = key_buf_;
+    const size_t size = size_t{shared} + non_shared;
+    if (size > key_buf_capacity_) {
+      const size_t capacity = std::max<size_t>({size, 2 * key_buf_capacity_, 64});
+      auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+      std::memcpy(grown.get(), key_.data(), shared);
+      key_buf_ = std::move(grown);
+      key_buf_capacity_ = capacity;
+    } else if (key_.data() != key_buf_.get()) {
+      std::memcpy(key_buf_.get(), key_.data(), shared);
+    }  // else the shared prefix is already in place
+    std::memcpy(key_buf_.get() + shared, p, non_shared);
+    key_ = std::string_view(key_buf_.get(), size);
   }
   if (key_.size() < kMinKeySize) {
     SetCorruption(current_, "key shorter than an internal key");

@@ -106,7 +106,10 @@ class BlockIterator final : public InternalIterator {
   uint32_t next_ = 0;           // offset just past the current entry
   uint32_t restart_index_ = 0;  // restart interval holding current_
   std::string_view key_;        // into the block (restart entries) or key_buf_
-  std::string key_buf_;
+  // Prefix-compressed keys are rebuilt here with plain memcpy (no string
+  // bookkeeping on the scan path); grows, never shrinks.
+  std::unique_ptr<char[]> key_buf_;
+  size_t key_buf_capacity_ = 0;
   std::string_view value_;
   Status status_;
 };

@@ -32,8 +32,9 @@ class WritableFile {
 class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
-  // Reads up to n bytes at offset into scratch; *result points at the bytes
-  // read (fewer than n only at end of file).
+  // Reads up to n bytes at offset; *result points at the bytes read (fewer
+  // than n only at end of file): into scratch, or into memory the file owns
+  // (a mapping), valid as long as the file object lives.
   virtual Status Read(uint64_t offset, size_t n, char* scratch,
                       std::string_view* result) const = 0;
   virtual uint64_t Size() const = 0;

@@ -1,11 +1,14 @@
-// POSIX implementation of the VFS: buffered append files, pread-based random
-// access, fcntl workdir locks.
+// POSIX implementation of the VFS: buffered append files, memory-mapped
+// random access (pread past the mapping), fcntl workdir locks.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <dirent.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -95,14 +98,42 @@ class PosixWritableFile final : public WritableFile {
   std::string buf_;
 };
 
+// Random access through one read-only shared mapping, so a read is a
+// pointer into the page cache with no system call and no copy (*result then
+// points into the mapping, not into scratch). The mapping reaches
+// kMapGrowthBytes past the size at open: a file still being appended to (a
+// value-log segment) is read there too once its new bytes are known to
+// exist. Only bytes below known_size_ are touched through the mapping, and a
+// page past the end of the file is never touched, because files here never
+// shrink while open (they are appended to or immutable; recovery truncates
+// only files nobody has open). known_size_ starts at the size at open and
+// grows when a pread returns every byte asked for; reads past it or past
+// the mapping use pread.
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
+  static constexpr uint64_t kMapGrowthBytes = 512ull << 20;
+
   PosixRandomAccessFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
+      : path_(std::move(path)), fd_(fd), size_(size), known_size_(size) {
+    const uint64_t length = size + kMapGrowthBytes;
+    void* base = ::mmap(nullptr, static_cast<size_t>(length), PROT_READ, MAP_SHARED, fd_, 0);
+    if (base != MAP_FAILED) {  // else: pread only
+      map_ = static_cast<const char*>(base);
+      map_length_ = length;
+    }
+  }
+  ~PosixRandomAccessFile() override {
+    if (map_ != nullptr) ::munmap(const_cast<char*>(map_), static_cast<size_t>(map_length_));
+    ::close(fd_);
+  }
 
   Status Read(uint64_t offset, size_t n, char* scratch,
               std::string_view* result) const override {
+    const uint64_t known = known_size_.load(std::memory_order_acquire);
+    if (map_ != nullptr && offset <= known && n <= known - offset) {
+      *result = std::string_view(map_ + offset, n);
+      return Status::OK();
+    }
     size_t done = 0;
     while (done < n) {
       ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
@@ -114,8 +145,17 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       done += static_cast<size_t>(r);
     }
     *result = std::string_view(scratch, done);
+    if (done == n && n > 0) {
+      // The file holds at least offset + n bytes: map-readable from now on.
+      const uint64_t end = std::min<uint64_t>(offset + n, map_length_);
+      uint64_t cur = known;
+      while (cur < end &&
+             !known_size_.compare_exchange_weak(cur, end, std::memory_order_acq_rel)) {
+      }
+    }
     return Status::OK();
   }
+  // The size when opened.
   uint64_t Size() const override { return size_; }
   const std::string& path() const override { return path_; }
 
@@ -123,6 +163,9 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   std::string path_;
   int fd_;
   uint64_t size_;
+  mutable std::atomic<uint64_t> known_size_;  // bytes known to exist (<= the file's size)
+  const char* map_ = nullptr;                 // map_length_ bytes, or null
+  uint64_t map_length_ = 0;
 };
 
 class PosixSequentialFile final : public SequentialFile {

@@ -41,6 +41,47 @@ TEST(PosixFs, WriteAppendReadBack) {
   EXPECT_EQ(got, "!");  // short read at end of file
 }
 
+// A random-access file reads what the file held when it was opened from its
+// mapping, and bytes appended later with pread first, then from the mapping
+// too: every read, inside, straddling and past the size at open, returns
+// the file's bytes, and reads past the end come back short.
+TEST(PosixFs, RandomAccessReadsBytesAppendedAfterOpening) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  const std::string path = dir.File("growing");
+  auto w = fs->NewWritableFile(path);
+  ASSERT_TRUE(w.ok());
+  std::string content;
+  for (int i = 0; i < 3000; ++i) content += static_cast<char>('a' + i % 26);
+  ASSERT_TRUE((*w)->Append(content).ok());
+  ASSERT_TRUE((*w)->Flush().ok());
+  auto r = fs->NewRandomAccessFile(path);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->Size(), 3000u);
+  std::string more;
+  for (int i = 0; i < 5000; ++i) more += static_cast<char>('A' + i % 26);
+  ASSERT_TRUE((*w)->Append(more).ok());
+  ASSERT_TRUE((*w)->Flush().ok());
+  content += more;
+  char scratch[8000];
+  struct Case {
+    uint64_t offset;
+    size_t n;
+  };
+  for (const Case& c : {Case{0, 3000}, Case{17, 100}, Case{2500, 500}, Case{2990, 20}, Case{3000, 10},
+                        Case{4000, 4000}, Case{0, 8000}, Case{7990, 100}, Case{9000, 5}}) {
+    std::string_view got;
+    ASSERT_TRUE((*r)->Read(c.offset, c.n, scratch, &got).ok());
+    const std::string want =
+        c.offset >= content.size() ? std::string() : content.substr(c.offset, c.n);
+    EXPECT_EQ(got, want) << "offset " << c.offset << " n " << c.n;
+    // Again: bytes a full pread proved present now come from the mapping.
+    ASSERT_TRUE((*r)->Read(c.offset, c.n, scratch, &got).ok());
+    EXPECT_EQ(got, want) << "again: offset " << c.offset << " n " << c.n;
+  }
+  ASSERT_TRUE((*w)->Close().ok());
+}
+
 TEST(PosixFs, MissingFileIsNotFound) {
   testutil::TempDir dir;
   auto fs = NewPosixFileSystem();

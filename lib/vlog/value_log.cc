@@ -151,11 +151,11 @@ Result<std::shared_ptr<RandomAccessFile>> ValueLog::Reader(uint64_t file) const 
 
 namespace {
 // Parses one framed record held whole in `rec`.
-Status ParseRecord(std::string_view rec, const std::string& path, uint64_t offset, uint8_t* type,
+// Errors name the offset; the caller adds the path.
+Status ParseRecord(std::string_view rec, uint64_t offset, uint8_t* type,
                    std::string_view* payload) {
   auto corrupt = [&](const char* what) {
-    return Status::Corruption(path + ": value record at offset " + std::to_string(offset) + ": " +
-                              what);
+    return Status::Corruption("value record at offset " + std::to_string(offset) + ": " + what);
   };
   if (rec.size() < kWalHeaderSize) return corrupt("truncated header");
   const uint32_t length = DecodeFixed32(rec.data() + 4);
@@ -182,24 +182,26 @@ Status SplitValue(std::string_view payload, std::string_view* ikey, std::string_
 Status ValueLog::Read(const ValuePointer& ptr, std::string* ikey, std::string* value) const {
   auto reader = Reader(ptr.file);
   if (!reader.ok()) return reader.status();
-  std::string buf(ptr.size, '\0');
+  // Scratch for a read the file cannot serve from memory; left
+  // uninitialised (the file's bytes land there, or the read comes back
+  // short).
+  auto scratch = std::make_unique_for_overwrite<char[]>(ptr.size);
   std::string_view got;
-  NOKV_RETURN_IF_ERROR((*reader)->Read(ptr.offset, ptr.size, buf.data(), &got));
-  const std::string path = SegmentPath(ptr.file);
+  NOKV_RETURN_IF_ERROR((*reader)->Read(ptr.offset, ptr.size, scratch.get(), &got));
   if (got.size() != ptr.size) {
-    return Status::Corruption(path + ": value record at offset " + std::to_string(ptr.offset) +
-                              " extends past the end of the file");
+    return Status::Corruption(SegmentPath(ptr.file) + ": value record at offset " +
+                              std::to_string(ptr.offset) + " extends past the end of the file");
   }
   uint8_t type = 0;
   std::string_view payload, k, v;
-  NOKV_RETURN_IF_ERROR(ParseRecord(got, path, ptr.offset, &type, &payload));
-  if (type != kVlogValue) {
-    return Status::Corruption(path + ": record at offset " + std::to_string(ptr.offset) +
-                              " is not a value record");
+  Status s = ParseRecord(got, ptr.offset, &type, &payload);
+  if (s.ok() && type != kVlogValue) {
+    s = Status::Corruption("record at offset " + std::to_string(ptr.offset) +
+                           " is not a value record");
   }
-  NOKV_RETURN_IF_ERROR(SplitValue(payload, &k, &v).WithContext(path));
+  if (s.ok()) s = SplitValue(payload, &k, &v);
+  if (!s.ok()) return s.WithContext(SegmentPath(ptr.file));
   if (ikey) ikey->assign(k.data(), k.size());
-  // Reuse buf's storage when possible: the value is its tail.
   value->assign(v.data(), v.size());
   return Status::OK();
 }

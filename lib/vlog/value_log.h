@@ -98,6 +98,8 @@ class ValueLog {
 
  private:
   Status OpenActive();
+  // The cached reader of a segment (it serves the active segment's later
+  // appends too; see RandomAccessFile::Read).
   Result<std::shared_ptr<RandomAccessFile>> Reader(uint64_t file) const;
 
   FileSystem* const fs_;
