@@ -2,6 +2,7 @@
 // compaction, and deleting files nothing references any more.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "db/db_impl.h"
@@ -214,11 +215,23 @@ Status DBImpl::RunCompaction(const CompactionPlan& plan) {
   // Entries hidden from every reader (by a newer entry, a range tombstone,
   // or a tombstone/expiry at the bottom) can go: lsm/visibility.h.
   const uint64_t smallest_snapshot = SmallestSnapshot();
+  // Only tombstones already in tables may drop data: one still in a
+  // memtable is durable only once its WAL record is, and a machine crash
+  // without sync_writes can lose it while this compaction's output stays.
+  // Flushes run in memtable order, so a tombstone with a sequence at or
+  // below the newest one in this version's tables is in a table.
+  uint64_t table_sequence = 0;
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : version.files(level)) {
+      table_sequence = std::max(table_sequence, f->largest_seq);
+    }
+  }
   std::shared_ptr<const RangeTombstoneSet> range_dels;
   {
     std::lock_guard<std::mutex> l(mu_);
     range_dels = range_dels_;
   }
+  range_dels = range_dels->UpToSequence(table_sequence);
   ObsoleteEntryFilter filter(
       smallest_snapshot,
       [&version, output_level](std::string_view up) {

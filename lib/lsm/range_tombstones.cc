@@ -89,6 +89,15 @@ std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::Without(
   return std::make_shared<const RangeTombstoneSet>(std::move(kept));
 }
 
+std::shared_ptr<const RangeTombstoneSet> RangeTombstoneSet::UpToSequence(
+    uint64_t max_sequence) const {
+  std::vector<RangeTombstone> kept;
+  for (const auto& t : tombstones_) {
+    if (t.sequence <= max_sequence) kept.push_back(t);
+  }
+  return std::make_shared<const RangeTombstoneSet>(std::move(kept));
+}
+
 bool RangeTombstoneSet::Covers(ColumnFamily cf, std::string_view key, uint64_t version,
                                uint64_t sequence, uint64_t snapshot) const {
   if (tombstones_.empty()) return false;

@@ -51,6 +51,9 @@ class RangeTombstoneSet {
   // A new set without the tombstones of `gone` (matched by cf, begin and
   // sequence; a sequence names one tombstone).
   std::shared_ptr<const RangeTombstoneSet> Without(const std::vector<RangeTombstone>& gone) const;
+  // A new set of the tombstones whose sequence is <= max_sequence (those a
+  // compaction may apply: already in tables, so as durable as its output).
+  std::shared_ptr<const RangeTombstoneSet> UpToSequence(uint64_t max_sequence) const;
 
   bool Covers(ColumnFamily cf, std::string_view key, uint64_t version, uint64_t sequence,
               uint64_t snapshot) const;

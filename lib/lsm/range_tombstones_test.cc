@@ -78,6 +78,27 @@ TEST(RangeTombstoneSetTest, MatchesLinearDefinition) {
   }
 }
 
+// UpToSequence keeps exactly the tombstones at or below the bound (what a
+// compaction may apply), and the kept ones still cover.
+TEST(RangeTombstoneSetTest, UpToSequenceKeepsOnlyOlderTombstones) {
+  auto make = [](std::string begin, std::string end, uint64_t seq) {
+    RangeTombstone t;
+    t.begin = std::move(begin);
+    t.end = std::move(end);
+    t.sequence = seq;
+    return t;
+  };
+  const RangeTombstoneSet all({make("a", "c", 10), make("b", "d", 20), make("x", "z", 30)});
+  auto up_to_20 = all.UpToSequence(20);
+  ASSERT_EQ(up_to_20->size(), 2u);
+  for (const auto& t : up_to_20->tombstones()) EXPECT_LE(t.sequence, 20u);
+  EXPECT_TRUE(up_to_20->Covers(ColumnFamily::kDefault, "c", kMaxVersion, 5, 100));
+  EXPECT_FALSE(up_to_20->Covers(ColumnFamily::kDefault, "y", kMaxVersion, 5, 100));
+  EXPECT_TRUE(all.Covers(ColumnFamily::kDefault, "y", kMaxVersion, 5, 100));
+  EXPECT_EQ(all.UpToSequence(9)->size(), 0u);
+  EXPECT_EQ(all.UpToSequence(30)->size(), 3u);
+}
+
 TEST(RangeTombstoneSetTest, EncodeDecodeRoundTrip) {
   RangeTombstone t;
   t.cf = ColumnFamily::kWrite;
