@@ -199,5 +199,78 @@ TEST(OpenFaultTest, OpenRecoversOrFailsCleanly) {
 }
 
 
+// A background error that is not the WAL's (here: a flush cannot write its
+// table) stops new writes, but records already in the WAL can still be
+// synced: FlushWAL(true) succeeds and makes the deferred writes durable, so
+// a server that holds its replies for that sync can answer them. Before,
+// FlushWAL returned the background error without syncing, and a gateway
+// under appendfsync always dropped every connection until restarted.
+TEST(IoErrorTest, FlushWalStillSyncsAfterANonWalBackgroundError) {
+  TrialEnv env(3, /*sync_writes=*/false);
+  ASSERT_TRUE(env.Create());
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(env.Open(&db).ok());
+  WriteOptions deferred;
+  deferred.defer_wal_flush = true;
+  ASSERT_TRUE(db->Put(deferred, "before", "1").ok());
+  env.fs->AddRule(FaultRule::FailFromNth(kFaultCreate, 1, ".sst"));
+  EXPECT_FALSE(db->Flush().ok());  // the table cannot be created
+  EXPECT_FALSE(DbCalls::BackgroundError(db.get()).empty());
+  EXPECT_FALSE(db->Put(WriteOptions(), "after", "2").ok()) << "writes must stop";
+  // Deferred after the rotation the failed flush made: in the new WAL.
+  Status s = db->FlushWAL(true);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  env.fs->ClearRules();
+  env.fs->Freeze();
+  db.reset();
+  ASSERT_TRUE(env.fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  ASSERT_TRUE(env.Open(&db).ok());
+  std::string v;
+  EXPECT_TRUE(db->Get(ReadOptions(), "before", &v).ok());
+  EXPECT_TRUE(db->Close().ok());
+}
+
+// FlushWAL(true) makes deferred writes durable whole: a value that went to
+// the value log is synced before the WAL record pointing at it. Before, only
+// the WAL was synced and a machine crash lost such a value (replay stopped
+// at its dangling pointer); the gateway synced those writes on their own.
+TEST(IoErrorTest, FlushWalSyncsDeferredValueLogValues) {
+  TrialEnv env(5, /*sync_writes=*/false);  // value_threshold 1 KiB
+  ASSERT_TRUE(env.Create());
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(env.Open(&db).ok());
+  WriteOptions deferred;
+  deferred.defer_wal_flush = true;
+  const std::string big(4096, 'v');
+  ASSERT_TRUE(db->Put(deferred, "big", big).ok());
+  ASSERT_TRUE(db->Put(deferred, "small", "s").ok());
+  ASSERT_TRUE(db->FlushWAL(true).ok());
+  env.fs->Freeze();
+  db.reset();
+  ASSERT_TRUE(env.fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  ASSERT_TRUE(env.Open(&db).ok());
+  std::string v;
+  Status g = db->Get(ReadOptions(), "big", &v);
+  EXPECT_TRUE(g.ok()) << g.ToString();
+  EXPECT_EQ(v, big);
+  EXPECT_TRUE(db->Get(ReadOptions(), "small", &v).ok());
+  EXPECT_TRUE(db->Close().ok());
+}
+
+// After the WAL itself failed, FlushWAL reports that error and syncs nothing.
+TEST(IoErrorTest, FlushWalReportsAFailedWal) {
+  TrialEnv env(4, /*sync_writes=*/false);
+  ASSERT_TRUE(env.Create());
+  std::unique_ptr<DB> db;
+  ASSERT_TRUE(env.Open(&db).ok());
+  env.fs->AddRule(FaultRule::FailFromNth(kFaultAppend | kFaultFlush, 1, ".wal"));
+  EXPECT_FALSE(db->Put(WriteOptions(), "k", "v").ok());
+  Status s = db->FlushWAL(true);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.ToString().find("WAL"), std::string::npos) << s.ToString();
+  env.fs->ClearRules();
+  EXPECT_FALSE(db->Close().ok());
+}
+
 }  // namespace
 }  // namespace nokv::crashtest

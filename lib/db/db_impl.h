@@ -194,6 +194,9 @@ class DBImpl final : public DB {
   int manual_compactions_ = 0;                 // guarded by mu_: CompactAll callers waiting
   uint64_t manual_generation_ = 0;             // guarded by mu_: bumped when forced work runs out
   Status bg_error_;                            // guarded by mu_
+  // The WAL itself failed (a write, sync or rotation): nothing may be
+  // flushed or synced through it any more. Guarded by mu_.
+  bool wal_failed_ = false;
   std::atomic<bool> closed_{false};
   bool close_started_ = false;                 // guarded by mu_
   Status close_status_;                        // guarded by mu_

@@ -45,7 +45,7 @@ Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t 
 Status DBImpl::FlushWAL(bool sync) {
   NOKV_RETURN_IF_ERROR(CheckWritable());
   // Nothing deferred since the last flush: nothing to hand over.
-  if (!sync && !write_thread_.TakeDeferredFlush()) return Status::OK();
+  if (!sync && !write_thread_.DeferredFlushPending()) return Status::OK();
   WriteThread::Writer w;
   w.batch = nullptr;  // never joins another writer's group
   w.sync = sync;
@@ -55,14 +55,26 @@ Status DBImpl::FlushWAL(bool sync) {
   write_thread_.BuildGroup(&w, &group);
   Status s;
   {
+    // A background error elsewhere (a failed flush or compaction) leaves the
+    // WAL sound: records already written are still flushed or synced, so a
+    // server that deferred its replies to this call can answer them.
     std::lock_guard<std::mutex> l(mu_);
-    s = bg_error_;
+    if (wal_failed_) s = bg_error_;
   }
   if (s.ok()) {
-    s = sync ? wal_->Sync() : wal_->Flush();
-    if (sync && s.ok()) stat_syncs_.fetch_add(1, std::memory_order_relaxed);
-    if (!s.ok()) {
+    if (sync) {
+      // Values before the WAL records that point at them.
+      if (vlog_) s = vlog_->Sync();
+      if (s.ok()) s = wal_->Sync();
+      if (s.ok()) stat_syncs_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      s = wal_->Flush();
+    }
+    if (s.ok()) {
+      write_thread_.ClearDeferredFlush();
+    } else {
       std::lock_guard<std::mutex> l(mu_);
+      wal_failed_ = true;
       SetBackgroundError(s.WithContext("WAL flush"));
     }
   }
@@ -222,6 +234,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, const WriteBatch* batch, b
       if (count > 0) last_sequence_.store(first_seq + count - 1, std::memory_order_release);
     } else {
       // The WAL may hold a partial record: no later write may be acknowledged.
+      wal_failed_ = true;
       SetBackgroundError(s.WithContext("WAL write"));
     }
     l.unlock();
@@ -289,6 +302,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l, bool force) {
     }
     l.lock();
     if (!s.ok()) {
+      wal_failed_ = true;
       SetBackgroundError(s.WithContext("WAL rotation"));
       continue;
     }

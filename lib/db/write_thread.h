@@ -92,9 +92,12 @@ class WriteThread {
   void Close();
 
   // Deferred WAL flush: a group whose record stays in the WAL buffer notes
-  // it; FlushWAL takes the note (true if a record was waiting).
+  // it; FlushWAL checks the note before queueing and clears it as a leader,
+  // after the flush (no record can be added while it leads), so a caller
+  // that sees no note knows its record already reached the OS.
   void NoteDeferredFlush() { deferred_flush_.store(true, std::memory_order_release); }
-  bool TakeDeferredFlush() { return deferred_flush_.exchange(false, std::memory_order_acq_rel); }
+  bool DeferredFlushPending() const { return deferred_flush_.load(std::memory_order_acquire); }
+  void ClearDeferredFlush() { deferred_flush_.store(false, std::memory_order_release); }
 
   // Writers in the queue, leader included (for tests and stats).
   size_t QueueLength() const;

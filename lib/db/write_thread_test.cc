@@ -290,12 +290,16 @@ TEST_F(WriteThreadTest, CloseWaitsForTheQueueAndRefusesNewWriters) {
   EXPECT_TRUE(late.status.IsClosed());
 }
 
-TEST_F(WriteThreadTest, DeferredFlushNoteIsTakenOnce) {
+// The note stays until a leader clears it after its flush: a FlushWAL that
+// checks while another one is still flushing must queue, not return early.
+TEST_F(WriteThreadTest, DeferredFlushNoteStaysUntilCleared) {
   WriteThread wt(WriteThread::Options{});
-  EXPECT_FALSE(wt.TakeDeferredFlush());
+  EXPECT_FALSE(wt.DeferredFlushPending());
   wt.NoteDeferredFlush();
-  EXPECT_TRUE(wt.TakeDeferredFlush());
-  EXPECT_FALSE(wt.TakeDeferredFlush());
+  EXPECT_TRUE(wt.DeferredFlushPending());
+  EXPECT_TRUE(wt.DeferredFlushPending()) << "checking must not clear it";
+  wt.ClearDeferredFlush();
+  EXPECT_FALSE(wt.DeferredFlushPending());
 }
 
 }  // namespace

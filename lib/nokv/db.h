@@ -128,7 +128,11 @@ class DB {
   virtual Status RunValueLogGC(double discard_ratio) = 0;
 
   // Hands every deferred WAL record (WriteOptions::defer_wal_flush) to the
-  // OS; with sync, also fsyncs the WAL. Cheap when nothing is deferred.
+  // OS; with sync, also fsyncs the value log and then the WAL, so every write
+  // acknowledged before the call is durable when it returns OK. Cheap when
+  // nothing is deferred. After a background error that is not the WAL's (a
+  // failed flush or compaction) it still flushes and syncs what the WAL
+  // holds; after a WAL failure it returns that error.
   virtual Status FlushWAL(bool sync) = 0;
 
   // Freezes the memtable and waits until it (and all older ones) are in L0.

@@ -39,7 +39,6 @@ RedisServer::RedisServer(DB* db, RedisServerOptions options)
   // Loops and executors call FlushBeforeReplies after each batch: a
   // pipeline's writes share one WAL flush (and fsync).
   m.dispatcher.store()->set_batched_durability(true);
-  m.dispatcher.store()->set_value_log_threshold(m.options.value_log_threshold);
   ServerInfo& info = m.dispatcher.server_info();
   info.host = m.options.host;
   info.port = m.options.port;

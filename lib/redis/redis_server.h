@@ -42,11 +42,6 @@ struct RedisServerOptions {
   // DB without Options::sync_writes so the gateway's setting is the one that
   // applies.
   bool sync_writes = false;
-  // The DB's Options::value_threshold: under sync_writes a write carrying a
-  // value this long is fsynced on its own (see
-  // RedisStore::set_value_log_threshold); the others of a batch share one
-  // fsync before their replies.
-  size_t value_log_threshold = Options().value_threshold;
   // Background cycles per second (Redis' hz, 1..500; CONFIG SET hz): each
   // deletes up to `expiry_budget` expired keys, walks 4 * expiry_budget keys
   // of the keyspace (rediscovering expiries, counting keys for INFO) and runs

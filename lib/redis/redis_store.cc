@@ -82,7 +82,6 @@ void RedisCounters::ResetStats() {
 
 void KeyBatch::Put(std::string_view key, std::string_view value) {
   batch_.Put(EngineKey(key).view(), value);
-  largest_value_ = std::max(largest_value_, value.size());
 }
 
 void KeyBatch::Delete(std::string_view key) { batch_.Delete(EngineKey(key).view()); }
@@ -93,17 +92,15 @@ RedisStore::RedisStore(DB* db, RedisCounters* counters) : db_(db), counters_(cou
   next_cursor_ = (r & ((1ull << 52) - 1)) + 1;  // leaves 2^52 cursors before 2^53
 }
 
-WriteOptions RedisStore::WriteOpts(size_t largest_value) const {
+WriteOptions RedisStore::WriteOpts() const {
   WriteOptions wo;
-  const bool always = fsync_policy() == FsyncPolicy::kAlways;
   if (!batched_durability_) {
-    wo.sync = always;
+    wo.sync = fsync_policy() == FsyncPolicy::kAlways;
     return wo;
   }
-  // FlushBeforeReplies syncs the WAL but not the value log: a value that
-  // goes there is synced with its own write.
-  wo.sync = always && largest_value >= value_log_threshold_;
-  wo.defer_wal_flush = !wo.sync;
+  // FlushBeforeReplies makes it durable (DB::FlushWAL syncs the value log
+  // and the WAL) before any reply that could depend on it.
+  wo.defer_wal_flush = true;
   return wo;
 }
 
@@ -170,21 +167,21 @@ Status RedisStore::GetForWrite(std::string_view key, std::string* value, uint64_
 
 Status RedisStore::Put(std::string_view key, std::string_view value, uint64_t expires_at_ms) {
   const EngineKey engine_key(key);
-  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(value.size()), engine_key.view(), value));
+  if (expires_at_ms == 0) return Wrote(db_->Put(WriteOpts(), engine_key.view(), value));
   UpdateOptions expiring;
   expiring.expires_at_ms = expires_at_ms;
   NOKV_RETURN_IF_ERROR(
-      Wrote(db_->Put(WriteOpts(value.size()), expiring, engine_key.view(), value)));
+      Wrote(db_->Put(WriteOpts(), expiring, engine_key.view(), value)));
   TrackExpiry(key, expires_at_ms);
   return Status::OK();
 }
 
 Status RedisStore::Delete(std::string_view key) {
-  return Wrote(db_->Delete(WriteOpts(0), EngineKey(key).view()));
+  return Wrote(db_->Delete(WriteOpts(), EngineKey(key).view()));
 }
 
 Status RedisStore::Write(const KeyBatch& batch) {
-  return Wrote(db_->Write(WriteOpts(batch.largest_value()), batch.batch()));
+  return Wrote(db_->Write(WriteOpts(), batch.batch()));
 }
 
 Status RedisStore::Scan(std::string_view start, size_t count, std::string_view match,
@@ -258,7 +255,7 @@ Status RedisStore::Move(std::string_view from, std::string_view to, std::string_
   expiring.expires_at_ms = expires_at_ms;
   batch.Put(expiring, EncodeKey(to), value);
   batch.Delete(EncodeKey(from));
-  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(value.size()), batch)));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->Write(WriteOpts(), batch)));
   if (expires_at_ms != 0) TrackExpiry(to, expires_at_ms);
   return Status::OK();
 }
@@ -299,7 +296,7 @@ Status RedisStore::RandomKey(std::optional<std::string>* key) {
 }
 
 Status RedisStore::DeleteAll() {
-  NOKV_RETURN_IF_ERROR(Wrote(db_->DeleteRange(WriteOpts(0), kKeyspaceBegin, kKeyspaceEnd)));
+  NOKV_RETURN_IF_ERROR(Wrote(db_->DeleteRange(WriteOpts(), kKeyspaceBegin, kKeyspaceEnd)));
   // The tracked expiries name keys that are gone; a key written since is
   // found again by the rediscovery walk.
   // The keyspace is empty now: a walk restarts from the first key.

@@ -90,12 +90,10 @@ class KeyBatch {
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
   uint32_t Count() const { return batch_.Count(); }
-  size_t largest_value() const { return largest_value_; }
   const WriteBatch& batch() const { return batch_; }
 
  private:
   WriteBatch batch_;
-  size_t largest_value_ = 0;
 };
 
 // When writes reach the disk (Redis' appendfsync): kAlways fsyncs each write
@@ -148,11 +146,6 @@ class RedisStore {
   // Without it (a Dispatcher driven directly) each write is flushed or synced
   // on its own.
   void set_batched_durability(bool on) { batched_durability_ = on; }
-  // Values at least this long go to the engine's value log, which
-  // DB::FlushWAL(true) does not fsync: under kAlways a write carrying one is
-  // synced on its own even with batched durability. The DB's
-  // Options::value_threshold; set before use.
-  void set_value_log_threshold(size_t bytes) { value_log_threshold_ = bytes; }
   // With batched durability: makes every write any command could have seen
   // so far durable per the policy (kAlways: fsynced; otherwise handed to the
   // OS). Cheap when there is nothing to do. An error means replies must not
@@ -222,8 +215,8 @@ class RedisStore {
   void TrackExpiry(std::string_view key, uint64_t expires_at_ms);
 
   // The options of a command's write under the fsync policy and batched
-  // durability; `largest_value` is the longest value it carries.
-  WriteOptions WriteOpts(size_t largest_value) const;
+  // durability.
+  WriteOptions WriteOpts() const;
   // The options of a write no batch waits for (the expiry cycle's).
   WriteOptions StandaloneWriteOpts() const;
   // Notes a write's result: a successful one leaves the log unsynced.
@@ -233,7 +226,6 @@ class RedisStore {
   RedisCounters* const counters_;
   std::atomic<FsyncPolicy> fsync_policy_{FsyncPolicy::kNo};
   bool batched_durability_ = false;
-  size_t value_log_threshold_ = Options().value_threshold;
   std::mutex reply_sync_mu_;                // one FlushWAL(true) at a time
   std::atomic<uint64_t> synced_sequence_{0};  // writes up to it are fsynced
   std::atomic<uint64_t> last_sync_ms_{0};

@@ -49,7 +49,6 @@ Status Servers::Start(const ServeOptions& options, std::unique_ptr<Servers>* ser
     g.host = redis_addr.host;
     g.port = redis_addr.port;
     g.sync_writes = options.sync_writes;
-    g.value_log_threshold = db_options.value_threshold;
     g.executor_threads = DefaultExecutorThreads(g.executor_threads, options.sync_writes);
     s->gateway_ = std::make_unique<RedisServer>(s->db_.get(), g);
     st = s->gateway_->Start();
