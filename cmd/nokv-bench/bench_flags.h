@@ -88,6 +88,9 @@ inline void AddBenchFlags(CLI::App* app, BenchConfig* c) {
   app->add_option("--bloom-bits", c->engine.bloom_bits_per_key, "Bloom filter bits per key")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
+  app->add_flag("--mmap-reads", c->engine.mmap_reads,
+                "Read tables (and NoKV's value log) through memory mappings (NoKV and RocksDB "
+                "allow_mmap_reads; LevelDB always maps up to 1000 tables)");
   app->add_option("--workdir", c->workdir, "Parent of the per-run database directories")
       ->type_name("DIR")
       ->capture_default_str();

@@ -41,6 +41,7 @@ class RocksDbEngine final : public LevelDbStyleEngine<RocksDbApi> {
     o.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
     statistics_ = o.statistics;
     o.max_open_files = config.max_open_files;
+    o.allow_mmap_reads = config.mmap_reads;
     const std::string& compression = config.compression;
     if (compression == "lz4") {
       o.compression = rocksdb::kLZ4Compression;
@@ -60,14 +61,15 @@ class RocksDbEngine final : public LevelDbStyleEngine<RocksDbApi> {
         "rocksdb {}.{}.{}: memtables={}x{}MiB={}MiB (write_buffer_size, "
         "max_write_buffer_number) block_cache={}MiB(LRU) l0_compaction/slowdown/stop={}/{}/{} "
         "compression={} bloom={}bits/key max_open_files={} sync={} max_background_jobs={} "
-        "level_base={}MiB target_file={}MiB (others default)",
+        "level_base={}MiB target_file={}MiB mmap_reads={} (others default)",
         ROCKSDB_MAJOR, ROCKSDB_MINOR, ROCKSDB_PATCH, o.max_write_buffer_number,
         config.memtable_size >> 20,
         (config.memtable_size * static_cast<size_t>(o.max_write_buffer_number)) >> 20,
         config.block_cache_size >> 20, o.level0_file_num_compaction_trigger,
         o.level0_slowdown_writes_trigger, o.level0_stop_writes_trigger, compression,
         config.bloom_bits_per_key, o.max_open_files, config.sync ? "on" : "off",
-        o.max_background_jobs, o.max_bytes_for_level_base >> 20, o.target_file_size_base >> 20);
+        o.max_background_jobs, o.max_bytes_for_level_base >> 20, o.target_file_size_base >> 20,
+        o.allow_mmap_reads ? "on" : "off");
     return OpenDb(o, dir);
   }
 

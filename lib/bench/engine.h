@@ -32,6 +32,10 @@ struct EngineConfig {
   int bloom_bits_per_key = 10;
   int max_open_files = 1000;
   bool sync = false;            // fsync every write
+  // Tables (and NoKV's value log) read through memory mappings: NoKV and
+  // RocksDB allow_mmap_reads. LevelDB's default Env always maps up to 1000
+  // tables on 64-bit systems.
+  bool mmap_reads = false;
   // NoKV: values of at least this many bytes go to the value log; 0 turns
   // separation off, -1 keeps NoKV's default.
   int64_t value_threshold = -1;

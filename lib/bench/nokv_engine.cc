@@ -22,6 +22,7 @@ class NoKvEngine final : public Engine {
     o.max_immutable_memtables = config.memtables > 1 ? config.memtables - 1 : 1;
     o.block_cache_size = config.block_cache_size;
     o.max_open_files = config.max_open_files;
+    o.allow_mmap_reads = config.mmap_reads;
     o.table.bloom_bits_per_key = config.bloom_bits_per_key;
     std::string compression = config.compression;
     if (compression == "lz4") {
@@ -42,12 +43,13 @@ class NoKvEngine final : public Engine {
         "memtables={}x{}={} (memtable_size, max_immutable_memtables={}) block_cache={} "
         "l0_compaction/slowdown/stop={}/{}/{} compression={} bloom={}bits/key "
         "max_open_files={} sync={} level_base={} target_file={} value_threshold={} "
-        "memtable_engine={}",
+        "memtable_engine={} mmap_reads={}",
         memtables, Mib(o.memtable_size), Mib(o.memtable_size * static_cast<size_t>(memtables)),
         o.max_immutable_memtables, Mib(o.block_cache_size), o.l0_compaction_trigger,
         o.l0_slowdown_trigger, o.l0_stop_trigger, compression, o.table.bloom_bits_per_key,
         o.max_open_files, o.sync_writes ? "on" : "off", Mib(o.max_bytes_for_level_base),
-        Mib(o.target_file_size), threshold, config.memtable_engine);
+        Mib(o.target_file_size), threshold, config.memtable_engine,
+        o.allow_mmap_reads ? "on" : "off");
     write_options_.sync = config.sync;
     return DB::Open(o, dir, &db_);
   }

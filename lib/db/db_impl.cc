@@ -121,7 +121,8 @@ Status DB::Open(const Options& options, const std::string& path, std::unique_ptr
 DBImpl::DBImpl(const Options& options, std::string dir)
     : options_(options),
       dir_(std::move(dir)),
-      fs_(options.fs ? options.fs : NewPosixFileSystem()),
+      fs_(options.fs ? options.fs
+                     : NewPosixFileSystem(PosixFileSystemOptions{options.allow_mmap_reads})),
       policy_(PolicyFrom(options)),
       write_thread_(WriteThreadOptionsFrom(options)) {}
 

@@ -46,6 +46,12 @@ struct Options {
   // All file I/O goes through this (vfs/file_system.h); null means the
   // POSIX file system.
   std::shared_ptr<FileSystem> fs;
+  // With the POSIX file system (fs null): read tables and value-log segments
+  // through read-only memory mappings instead of pread (RocksDB's
+  // allow_mmap_reads). Faster point reads and scans when the data is in the
+  // page cache; off by default because a disk read error then kills the
+  // process (SIGBUS) instead of failing the read.
+  bool allow_mmap_reads = false;
 
   // Create the workdir if it does not hold a database yet.
   bool create_if_missing = true;

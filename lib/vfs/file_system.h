@@ -94,7 +94,14 @@ class FileSystem {
   Status CreateDirDurable(const std::string& dir);
 };
 
-std::shared_ptr<FileSystem> NewPosixFileSystem();
+struct PosixFileSystemOptions {
+  // Random-access reads (tables, value-log segments) through a read-only
+  // mapping of each file instead of pread: no system call or copy per read.
+  // Off by default: a disk read error on a mapped page kills the process
+  // (SIGBUS) where pread returns an error.
+  bool mmap_reads = false;
+};
+std::shared_ptr<FileSystem> NewPosixFileSystem(PosixFileSystemOptions options = {});
 
 // Path helpers.
 std::string JoinPath(std::string_view dir, std::string_view name);

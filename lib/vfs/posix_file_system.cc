@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -98,39 +99,30 @@ class PosixWritableFile final : public WritableFile {
   std::string buf_;
 };
 
-// Random access through one read-only shared mapping, so a read is a
-// pointer into the page cache with no system call and no copy (*result then
-// points into the mapping, not into scratch). The mapping reaches
-// kMapGrowthBytes past the size at open: a file still being appended to (a
-// value-log segment) is read there too once its new bytes are known to
-// exist. Only bytes below known_size_ are touched through the mapping, and a
-// page past the end of the file is never touched, because files here never
-// shrink while open (they are appended to or immutable; recovery truncates
-// only files nobody has open). known_size_ starts at the size at open and
-// grows when a pread returns every byte asked for; reads past it or past
-// the mapping use pread.
+// Random access by pread, or (PosixFileSystemOptions::mmap_reads) through
+// one read-only shared mapping of the bytes the file held when opened: a
+// read there is a pointer into the page cache with no system call and no
+// copy (*result then points into the mapping, not into scratch). Reads past
+// the size at open (a value-log segment still being appended to) use pread.
+// Files here never shrink while open (recovery and repair truncate only
+// files nobody has open); an I/O error on a mapped page is SIGBUS, which is
+// why mapping is opt-in.
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
-  static constexpr uint64_t kMapGrowthBytes = 512ull << 20;
-
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size), known_size_(size) {
-    const uint64_t length = size + kMapGrowthBytes;
-    void* base = ::mmap(nullptr, static_cast<size_t>(length), PROT_READ, MAP_SHARED, fd_, 0);
-    if (base != MAP_FAILED) {  // else: pread only
-      map_ = static_cast<const char*>(base);
-      map_length_ = length;
-    }
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size, bool map)
+      : path_(std::move(path)), fd_(fd), size_(size) {
+    if (!map || size == 0 || size > std::numeric_limits<size_t>::max()) return;
+    void* base = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd_, 0);
+    if (base != MAP_FAILED) map_ = static_cast<const char*>(base);  // else: pread only
   }
   ~PosixRandomAccessFile() override {
-    if (map_ != nullptr) ::munmap(const_cast<char*>(map_), static_cast<size_t>(map_length_));
+    if (map_ != nullptr) ::munmap(const_cast<char*>(map_), static_cast<size_t>(size_));
     ::close(fd_);
   }
 
   Status Read(uint64_t offset, size_t n, char* scratch,
               std::string_view* result) const override {
-    const uint64_t known = known_size_.load(std::memory_order_acquire);
-    if (map_ != nullptr && offset <= known && n <= known - offset) {
+    if (map_ != nullptr && offset <= size_ && n <= size_ - offset) {
       *result = std::string_view(map_ + offset, n);
       return Status::OK();
     }
@@ -145,14 +137,6 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       done += static_cast<size_t>(r);
     }
     *result = std::string_view(scratch, done);
-    if (done == n && n > 0) {
-      // The file holds at least offset + n bytes: map-readable from now on.
-      const uint64_t end = std::min<uint64_t>(offset + n, map_length_);
-      uint64_t cur = known;
-      while (cur < end &&
-             !known_size_.compare_exchange_weak(cur, end, std::memory_order_acq_rel)) {
-      }
-    }
     return Status::OK();
   }
   // The size when opened.
@@ -163,9 +147,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   std::string path_;
   int fd_;
   uint64_t size_;
-  mutable std::atomic<uint64_t> known_size_;  // bytes known to exist (<= the file's size)
-  const char* map_ = nullptr;                 // map_length_ bytes, or null
-  uint64_t map_length_ = 0;
+  const char* map_ = nullptr;  // size_ bytes, or null
 };
 
 class PosixSequentialFile final : public SequentialFile {
@@ -239,6 +221,8 @@ class PosixFileLock final : public FileLock {
 
 class PosixFileSystem final : public FileSystem {
  public:
+  explicit PosixFileSystem(PosixFileSystemOptions options) : options_(options) {}
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return PosixError(path + ": open for write", errno);
@@ -268,7 +252,7 @@ class PosixFileSystem final : public FileSystem {
       return PosixError(path + ": fstat", err);
     }
     return std::unique_ptr<RandomAccessFile>(
-        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size), options_.mmap_reads));
   }
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
@@ -354,6 +338,9 @@ class PosixFileSystem final : public FileSystem {
     }
     return std::unique_ptr<FileLock>(new PosixFileLock(path, fd));
   }
+
+ private:
+  PosixFileSystemOptions options_;
 };
 
 }  // namespace
@@ -397,7 +384,9 @@ Status FileSystem::CreateDirDurable(const std::string& dir) {
   return SyncDir(DirName(path));
 }
 
-std::shared_ptr<FileSystem> NewPosixFileSystem() { return std::make_shared<PosixFileSystem>(); }
+std::shared_ptr<FileSystem> NewPosixFileSystem(PosixFileSystemOptions options) {
+  return std::make_shared<PosixFileSystem>(options);
+}
 
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);

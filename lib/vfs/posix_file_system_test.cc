@@ -41,13 +41,15 @@ TEST(PosixFs, WriteAppendReadBack) {
   EXPECT_EQ(got, "!");  // short read at end of file
 }
 
-// A random-access file reads what the file held when it was opened from its
-// mapping, and bytes appended later with pread first, then from the mapping
-// too: every read, inside, straddling and past the size at open, returns
-// the file's bytes, and reads past the end come back short.
-TEST(PosixFs, RandomAccessReadsBytesAppendedAfterOpening) {
+// A random-access file, by pread or through a mapping of the bytes it held
+// when opened, reads bytes appended later too: every read, inside,
+// straddling and past the size at open, returns the file's bytes, and reads
+// past the end come back short.
+class PosixRandomAccessTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PosixRandomAccessTest, ReadsBytesAppendedAfterOpening) {
   testutil::TempDir dir;
-  auto fs = NewPosixFileSystem();
+  auto fs = NewPosixFileSystem(PosixFileSystemOptions{GetParam()});
   const std::string path = dir.File("growing");
   auto w = fs->NewWritableFile(path);
   ASSERT_TRUE(w.ok());
@@ -75,12 +77,15 @@ TEST(PosixFs, RandomAccessReadsBytesAppendedAfterOpening) {
     const std::string want =
         c.offset >= content.size() ? std::string() : content.substr(c.offset, c.n);
     EXPECT_EQ(got, want) << "offset " << c.offset << " n " << c.n;
-    // Again: bytes a full pread proved present now come from the mapping.
+    // Again: the same bytes.
     ASSERT_TRUE((*r)->Read(c.offset, c.n, scratch, &got).ok());
     EXPECT_EQ(got, want) << "again: offset " << c.offset << " n " << c.n;
   }
   ASSERT_TRUE((*w)->Close().ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(ReadModes, PosixRandomAccessTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Mmap" : "Pread"; });
 
 TEST(PosixFs, MissingFileIsNotFound) {
   testutil::TempDir dir;
