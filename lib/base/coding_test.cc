@@ -128,6 +128,27 @@ TEST(Crc32c, FastPathMatchesTheByteTable) {
   }
 }
 
+// MultModP shifts a checksum: crc(A followed by n zero bytes) is
+// x^(8n) * crc(A) for the raw register (init and final xor cancel out when
+// both sides use Extend from 0 over equal-length prefixes), and the product
+// is commutative with x^0 as its unit and 0 as its zero.
+TEST(Crc32c, MultModPShiftsByZeroBytes) {
+  const uint32_t one = 1u << 31;  // x^0, reflected
+  const uint32_t b = 0x12345678u;
+  EXPECT_EQ(crc32c::MultModP(one, b), b);
+  EXPECT_EQ(crc32c::MultModP(0, b), 0u);
+  EXPECT_EQ(crc32c::MultModP(0x0badf00du, b), crc32c::MultModP(b, 0x0badf00du));
+  // crc(A || zeros) ^ crc(zeros of |A| + n) = x^(8n) * (crc(A) ^ crc(zeros of |A|)).
+  const std::string a = "checksum me";
+  const std::string zeros_n(5, '\0');
+  const std::string zeros_a(a.size(), '\0');
+  uint32_t x8n = one;
+  for (int i = 0; i < 5 * 8; ++i) x8n = crc32c::MultModP(x8n, one >> 1);  // times x
+  const uint32_t lhs = crc32c::Value(a + zeros_n) ^ crc32c::Value(zeros_a + zeros_n);
+  const uint32_t rhs = crc32c::MultModP(x8n, crc32c::Value(a) ^ crc32c::Value(zeros_a));
+  EXPECT_EQ(lhs, rhs);
+}
+
 TEST(Crc32c, MaskRoundTrip) {
   uint32_t c = crc32c::Value("foo");
   EXPECT_NE(crc32c::Mask(c), c);

@@ -41,9 +41,10 @@ uint32_t ExtendSoftware(uint32_t crc, const char* data, size_t n) {
 // the polynomial: linear over GF(2), hence four 256-entry tables per chunk
 // size (built once).
 
-// a(x) * b(x) modulo the polynomial, bit-reflected (x^0 is the top bit).
-// REQUIRES: a != 0.
+}  // namespace
+
 uint32_t MultModP(uint32_t a, uint32_t b) {
+  if (a == 0) return 0;
   uint32_t m = 1u << 31, p = 0;
   while (true) {
     if (a & m) {
@@ -55,6 +56,8 @@ uint32_t MultModP(uint32_t a, uint32_t b) {
   }
   return p;
 }
+
+namespace {
 
 // x^(8 * bytes) modulo the polynomial.
 uint32_t XPowBytes(size_t bytes) {

@@ -18,6 +18,12 @@ inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
 uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
 inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size()); }
 
+// a(x) * b(x) modulo the CRC32C polynomial, both bit-reflected (x^0 is the
+// top bit), as the CRC register holds them: the step that shifts or combines
+// checksums (x^(8n) * crc(A) is crc(A followed by n zero bytes), unmasked
+// and un-inverted).
+uint32_t MultModP(uint32_t a, uint32_t b);
+
 // Stored checksums are masked so that a CRC computed over bytes that embed
 // CRCs does not degenerate (LevelDB's trick).
 constexpr uint32_t kMaskDelta = 0xa282ead8ul;

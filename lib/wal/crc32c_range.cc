@@ -8,26 +8,8 @@
 namespace nokv {
 namespace {
 
-// Reflected Castagnoli polynomial.
-constexpr uint32_t kPoly = 0x82f63b78u;
 // x^0 in the reflected bit order used by crc32c.
 constexpr uint32_t kOne = 1u << 31;
-
-// a * b modulo the polynomial, both in reflected representation.
-uint32_t MultModP(uint32_t a, uint32_t b) {
-  if (a == 0) return 0;
-  uint32_t m = 1u << 31;
-  uint32_t p = 0;
-  for (;;) {
-    if (a & m) {
-      p ^= b;
-      if ((a & (m - 1)) == 0) break;
-    }
-    m >>= 1;
-    b = (b & 1) ? (b >> 1) ^ kPoly : b >> 1;
-  }
-  return p;
-}
 
 }  // namespace
 
@@ -43,8 +25,8 @@ Crc32cRangeIndex::Crc32cRangeIndex(std::string_view data) : data_(data) {
   uint32_t step = kOne >> 8;
   for (auto& table : pow_) {
     table[0] = kOne;
-    for (size_t j = 1; j < 256; ++j) table[j] = MultModP(table[j - 1], step);
-    step = MultModP(table[255], step);  // x^(8 * 256^(k+1))
+    for (size_t j = 1; j < 256; ++j) table[j] = crc32c::MultModP(table[j - 1], step);
+    step = crc32c::MultModP(table[255], step);  // x^(8 * 256^(k+1))
   }
 }
 
@@ -58,7 +40,7 @@ uint32_t Crc32cRangeIndex::Shift(uint32_t crc, uint64_t len) const {
   assert(len < (uint64_t{1} << 32));
   for (const auto& table : pow_) {
     const uint32_t digit = static_cast<uint32_t>(len & 0xff);
-    if (digit != 0) crc = MultModP(table[digit], crc);
+    if (digit != 0) crc = crc32c::MultModP(table[digit], crc);
     len >>= 8;
   }
   return crc;
