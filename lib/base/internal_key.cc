@@ -50,16 +50,6 @@ uint64_t InternalKeySequence(std::string_view ikey) {
   return ~DecodeBigEndian64(ikey.data() + ikey.size() - 8);
 }
 
-int CompareInternalKeys(std::string_view a, std::string_view b) {
-  const size_t ua = a.size() - kTrailerSize;
-  const size_t ub = b.size() - kTrailerSize;
-  const size_t n = ua < ub ? ua : ub;
-  int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
-  if (r != 0) return r;
-  if (ua != ub) return ua < ub ? -1 : 1;
-  return std::memcmp(a.data() + ua, b.data() + ub, kTrailerSize);
-}
-
 void AppendValueRecord(std::string* dst, const ValueRecord& record) {
   dst->push_back(static_cast<char>(record.meta));
   PutVarint64(dst, record.expires_at);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -66,8 +67,17 @@ uint64_t InternalKeyVersion(std::string_view ikey);
 uint64_t InternalKeySequence(std::string_view ikey);
 
 // Total order over internal keys (see the file comment). Both keys must be at
-// least kTrailerSize + 1 bytes long.
-int CompareInternalKeys(std::string_view a, std::string_view b);
+// least kTrailerSize + 1 bytes long. Inline: merging and block seeks call it
+// per step.
+inline int CompareInternalKeys(std::string_view a, std::string_view b) {
+  const size_t ua = a.size() - kTrailerSize;
+  const size_t ub = b.size() - kTrailerSize;
+  const size_t n = ua < ub ? ua : ub;
+  int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  if (r != 0) return r;
+  if (ua != ub) return ua < ub ? -1 : 1;
+  return std::memcmp(a.data() + ua, b.data() + ub, kTrailerSize);
+}
 
 struct InternalKeyLess {
   bool operator()(std::string_view a, std::string_view b) const {
