@@ -18,6 +18,7 @@
 #include "nokv/db.h"
 #include "testutil/test_util.h"
 #include "vfs/file_system.h"
+#include "vfs/forwarding_file_system.h"
 
 namespace nokv {
 namespace {
@@ -26,8 +27,10 @@ using testutil::Prop;
 
 // Forwards to the POSIX file system; can hold the N-th new SST file (the
 // caller opening it waits until Release) and fail syncs.
-class GateFs final : public FileSystem {
+class GateFs final : public ForwardingFileSystem {
  public:
+  GateFs() : ForwardingFileSystem(NewPosixFileSystem()) {}
+
   std::atomic<int> hold_sst_number{0};  // 1-based count of NewWritableFile(*.sst); 0 = none
   std::atomic<bool> fail_syncs{false};
 
@@ -45,53 +48,18 @@ class GateFs final : public FileSystem {
       std::unique_lock<std::mutex> l(mu_);
       cv_.wait(l, [this] { return released_; });
     }
-    auto f = base_->NewWritableFile(path);
+    auto f = base()->NewWritableFile(path);
     if (!f.ok() || !fail_syncs) return f;
     return std::unique_ptr<WritableFile>(std::make_unique<FailSync>(std::move(f.value())));
   }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
-    return base_->NewSequentialFile(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Status GetChildren(const std::string& d, std::vector<std::string>* n) override {
-    return base_->GetChildren(d, n);
-  }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status CreateDirIfMissing(const std::string& d) override { return base_->CreateDirIfMissing(d); }
-  Status GetFileSize(const std::string& p, uint64_t* s) override {
-    return base_->GetFileSize(p, s);
-  }
-  Status RenameFile(const std::string& s, const std::string& d) override {
-    return base_->RenameFile(s, d);
-  }
-  Status Truncate(const std::string& p, uint64_t s) override { return base_->Truncate(p, s); }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Result<std::unique_ptr<FileLock>> LockFile(const std::string& p) override {
-    return base_->LockFile(p);
-  }
 
  private:
-  class FailSync final : public WritableFile {
+  class FailSync final : public ForwardingWritableFile {
    public:
-    explicit FailSync(std::unique_ptr<WritableFile> f) : f_(std::move(f)) {}
-    Status Append(std::string_view d) override { return f_->Append(d); }
-    Status Flush() override { return f_->Flush(); }
+    using ForwardingWritableFile::ForwardingWritableFile;
     Status Sync() override { return Status::IOError("injected sync failure"); }
-    Status Close() override { return f_->Close(); }
-    uint64_t Size() const override { return f_->Size(); }
-    const std::string& path() const override { return f_->path(); }
-
-   private:
-    std::unique_ptr<WritableFile> f_;
   };
 
-  std::shared_ptr<FileSystem> base_ = NewPosixFileSystem();
   std::atomic<int> ssts_{0};
   std::atomic<bool> holding_{false};
   std::mutex mu_;

@@ -11,78 +11,54 @@
 #include "base/internal_key.h"
 #include "manifest/filenames.h"
 #include "testutil/test_util.h"
+#include "vfs/forwarding_file_system.h"
 
 namespace nokv {
 namespace {
 
 // Delegates to a real FileSystem; can fail syncs/appends of writable files
 // and renames on demand.
-class FaultFs final : public FileSystem {
+class FaultFs final : public ForwardingFileSystem {
  public:
-  explicit FaultFs(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
 
   std::atomic<bool> fail_sync{false};
   std::atomic<bool> fail_append{false};
   std::atomic<bool> fail_rename{false};
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto f = base_->NewWritableFile(path);
-    if (!f.ok()) return f.status();
-    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, std::move(f.value())));
+    return Wrap(base()->NewWritableFile(path));
   }
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    auto f = base_->NewAppendableFile(path);
-    if (!f.ok()) return f.status();
-    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, std::move(f.value())));
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& p) override {
-    return base_->NewSequentialFile(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Status GetChildren(const std::string& d, std::vector<std::string>* n) override {
-    return base_->GetChildren(d, n);
-  }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status CreateDirIfMissing(const std::string& d) override { return base_->CreateDirIfMissing(d); }
-  Status GetFileSize(const std::string& p, uint64_t* s) override {
-    return base_->GetFileSize(p, s);
+    return Wrap(base()->NewAppendableFile(path));
   }
   Status RenameFile(const std::string& s, const std::string& d) override {
     if (fail_rename) return Status::IOError(d + ": injected rename failure");
-    return base_->RenameFile(s, d);
-  }
-  Status Truncate(const std::string& p, uint64_t s) override { return base_->Truncate(p, s); }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  Result<std::unique_ptr<FileLock>> LockFile(const std::string& p) override {
-    return base_->LockFile(p);
+    return base()->RenameFile(s, d);
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public ForwardingWritableFile {
    public:
-    File(FaultFs* fs, std::unique_ptr<WritableFile> base) : fs_(fs), base_(std::move(base)) {}
+    File(FaultFs* fs, std::unique_ptr<WritableFile> base)
+        : ForwardingWritableFile(std::move(base)), fs_(fs) {}
     Status Append(std::string_view d) override {
       if (fs_->fail_append) return Status::IOError(path() + ": injected append failure");
-      return base_->Append(d);
+      return ForwardingWritableFile::Append(d);
     }
-    Status Flush() override { return base_->Flush(); }
     Status Sync() override {
       if (fs_->fail_sync) return Status::IOError(path() + ": injected sync failure");
-      return base_->Sync();
+      return ForwardingWritableFile::Sync();
     }
-    Status Close() override { return base_->Close(); }
-    uint64_t Size() const override { return base_->Size(); }
-    const std::string& path() const override { return base_->path(); }
 
    private:
     FaultFs* fs_;
-    std::unique_ptr<WritableFile> base_;
   };
 
-  std::shared_ptr<FileSystem> base_;
+  Result<std::unique_ptr<WritableFile>> Wrap(Result<std::unique_ptr<WritableFile>> f) {
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<WritableFile>(std::make_unique<File>(this, std::move(f.value())));
+  }
 };
 
 std::string IKey(const std::string& user_key, uint64_t seq) {
