@@ -65,6 +65,14 @@ struct TrialEnv {
     return s.ok();
   }
 
+  // The machine goes down under *db: nothing more reaches the disk, the DB
+  // is destroyed (its Close fails), then the crash model is applied.
+  Status Crash(std::unique_ptr<DB>* db, CrashMode mode) {
+    fs->Freeze();
+    db->reset();
+    return fs->SimulateCrash(mode);
+  }
+
   testutil::TempDir dir;
   TestClock clock;
   std::shared_ptr<FaultFileSystem> fs;

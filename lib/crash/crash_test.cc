@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "crash/crash_harness.h"
+#include "db/db_testutil.h"
 
 namespace nokv::crashtest {
 namespace {
@@ -75,18 +76,14 @@ void RunCrashTrial(const Trial& t) {
     if (!RunWorkload(Config(t.seed, t.steps), &db, env.Opener(), &env.clock, &log)) return;
   }
   TheCounts().AddWorkload(log);
-  env.fs->Freeze();
-  db.reset();  // its Close fails: the machine is down
-  ASSERT_TRUE(env.fs->SimulateCrash(t.c->mode).ok());
+  ASSERT_TRUE(env.Crash(&db, t.c->mode).ok());
   ++TheCounts().crash_points;
 
   if (t.recovery_crash_at > 0) {
     // Crash again part-way through recovery; whatever it left must recover too.
     env.fs->CrashAtMutatingOp(env.fs->MutatingOps() + t.recovery_crash_at);
     (void)env.Open(&db);
-    env.fs->Freeze();
-    db.reset();
-    ASSERT_TRUE(env.fs->SimulateCrash(t.c->mode).ok());
+    ASSERT_TRUE(env.Crash(&db, t.c->mode).ok());
     ++TheCounts().crash_points;
     ++TheCounts().recovery_crash_points;
   }
@@ -199,11 +196,7 @@ TEST(CompactionCrashTest, UnsyncedRangeTombstoneDoesNotDropTableData) {
     for (int i = 0; i < 30000; ++i) {
       ASSERT_TRUE(db->Put(WriteOptions(), "b" + std::to_string(100000 + i), filler).ok());
     }
-    auto prop = [&](const char* name) {
-      uint64_t v = 0;
-      EXPECT_TRUE(db->GetIntProperty(name, &v)) << name;
-      return v;
-    };
+    auto prop = [&](const char* name) { return testutil::Prop(db.get(), name); };
     Status flushed;
     std::atomic<bool> flush_done{false};
     std::thread flusher([&] {
@@ -226,9 +219,7 @@ TEST(CompactionCrashTest, UnsyncedRangeTombstoneDoesNotDropTableData) {
     }
     ASSERT_GE(prop("nokv.compaction.count"), 1u) << "the L0 compaction never ran";
     // Machine crash: the WAL holding `c` and the tombstone was never synced.
-    env.fs->Freeze();
-    db.reset();
-    ASSERT_TRUE(env.fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+    ASSERT_TRUE(env.Crash(&db, CrashMode::kDropUnsyncedData).ok());
     ASSERT_TRUE(env.Open(&db).ok());
     std::string v;
     ASSERT_TRUE(db->Get(ReadOptions(), "c", &v).IsNotFound()) << "c was never synced";
@@ -299,9 +290,7 @@ TEST(CreationCrashTest, CrashDuringCreationLeavesOpenableDir) {
       env.fs->CrashAtMutatingOp(at);
       std::unique_ptr<DB> db;
       (void)env.Open(&db);
-      env.fs->Freeze();
-      db.reset();
-      ASSERT_TRUE(env.fs->SimulateCrash(mode).ok());
+      ASSERT_TRUE(env.Crash(&db, mode).ok());
       Status s = env.Open(&db);
       EXPECT_TRUE(s.ok()) << s.ToString();
       if (db) {

@@ -221,9 +221,7 @@ TEST(IoErrorTest, FlushWalStillSyncsAfterANonWalBackgroundError) {
   Status s = db->FlushWAL(true);
   EXPECT_TRUE(s.ok()) << s.ToString();
   env.fs->ClearRules();
-  env.fs->Freeze();
-  db.reset();
-  ASSERT_TRUE(env.fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  ASSERT_TRUE(env.Crash(&db, CrashMode::kDropUnsyncedData).ok());
   ASSERT_TRUE(env.Open(&db).ok());
   std::string v;
   EXPECT_TRUE(db->Get(ReadOptions(), "before", &v).ok());
@@ -245,9 +243,7 @@ TEST(IoErrorTest, FlushWalSyncsDeferredValueLogValues) {
   ASSERT_TRUE(db->Put(deferred, "big", big).ok());
   ASSERT_TRUE(db->Put(deferred, "small", "s").ok());
   ASSERT_TRUE(db->FlushWAL(true).ok());
-  env.fs->Freeze();
-  db.reset();
-  ASSERT_TRUE(env.fs->SimulateCrash(CrashMode::kDropUnsyncedData).ok());
+  ASSERT_TRUE(env.Crash(&db, CrashMode::kDropUnsyncedData).ok());
   ASSERT_TRUE(env.Open(&db).ok());
   std::string v;
   Status g = db->Get(ReadOptions(), "big", &v);
