@@ -107,15 +107,7 @@ TEST_F(StorePdTest, LeadersHeartbeatAndPdOperatorsAreExecuted) {
 
   // Merge it back.
   ASSERT_TRUE(Operator(c, Kind::kMerge, child, 0, "", 1).ok());
-  ASSERT_TRUE(TestCluster::WaitFor(
-      [&] {
-        for (uint64_t id : c.store_ids()) {
-          auto r = c.RegionOn(id, 1);
-          if (!r || !r->region.end_key().empty() || c.RegionOn(id, child)) return false;
-        }
-        return true;
-      },
-      15000));
+  ASSERT_TRUE(c.WaitMergedAtTheEnd(child, 1));
 
   // A new store gets a peer (learner, promoted) that catches up by snapshot.
   ASSERT_TRUE(c.AddStore(4).ok());

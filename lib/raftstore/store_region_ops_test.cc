@@ -143,15 +143,7 @@ TEST_F(StoreRegionOpsTest, MergeJoinsAdjacentRegionsAndTombstonesTheSource) {
   ASSERT_TRUE(TestCluster::WaitFor([&] { return racer.acked().size() >= 20; }, 10000));
   Status s = c.Merge(right, 1);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  ASSERT_TRUE(TestCluster::WaitFor(
-      [&] {
-        for (uint64_t id : c.store_ids()) {
-          auto r = c.RegionOn(id, 1);
-          if (!r || !r->region.end_key().empty() || c.RegionOn(id, right)) return false;
-        }
-        return true;
-      },
-      15000));
+  ASSERT_TRUE(c.WaitMergedAtTheEnd(right, 1));
   for (uint64_t id : c.store_ids()) {
     auto r = c.RegionOn(id, 1);
     EXPECT_EQ(r->region.start_key(), "");
@@ -228,15 +220,7 @@ TEST_F(StoreRegionOpsTest, MergeCatchesALaggingSourceUpFromItsOwnLog) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_TRUE(merge_status.ok()) << merge_status.ToString();
-  ASSERT_TRUE(TestCluster::WaitFor(
-      [&] {
-        for (uint64_t id : c.store_ids()) {
-          auto r = c.RegionOn(id, 1);
-          if (!r || !r->region.end_key().empty() || c.RegionOn(id, source)) return false;
-        }
-        return true;
-      },
-      15000));
+  ASSERT_TRUE(c.WaitMergedAtTheEnd(source, 1));
   c.failpoints(leader)->FreezeCommitTo(slow_peer, false);
   // Stats are published at the end of the round that did the work.
   EXPECT_TRUE(TestCluster::WaitFor(
@@ -263,15 +247,7 @@ TEST_F(StoreRegionOpsTest, MergeMovesSourceLeadershipToTheTargetLeadersStore) {
   ASSERT_TRUE(c.TransferLeader(right, elsewhere).ok());
   ASSERT_NE(c.WaitLeader(right), c.WaitLeader(1));
   ASSERT_TRUE(c.Merge(right, 1).ok());
-  ASSERT_TRUE(TestCluster::WaitFor(
-      [&] {
-        for (uint64_t id : c.store_ids()) {
-          auto r = c.RegionOn(id, 1);
-          if (!r || !r->region.end_key().empty() || c.RegionOn(id, right)) return false;
-        }
-        return true;
-      },
-      15000));
+  ASSERT_TRUE(c.WaitMergedAtTheEnd(right, 1));
   EXPECT_EQ(*c.Get("x").value(), "2");
   EXPECT_EQ(*c.Get("a").value(), "1");
 }

@@ -155,6 +155,18 @@ bool TestCluster::WaitFor(const std::function<bool()>& pred, int timeout_ms) {
   return pred();
 }
 
+bool TestCluster::WaitMergedAtTheEnd(uint64_t source, uint64_t target, int timeout_ms) {
+  return WaitFor(
+      [&] {
+        for (uint64_t id : store_ids()) {
+          auto r = RegionOn(id, target);
+          if (!r || !r->region.end_key().empty() || RegionOn(id, source)) return false;
+        }
+        return true;
+      },
+      timeout_ms);
+}
+
 std::optional<RegionStatus> TestCluster::RegionOn(uint64_t store_id, uint64_t region_id) {
   Store* s = store(store_id);
   if (s == nullptr) return std::nullopt;

@@ -87,6 +87,9 @@ class TestCluster {
   std::optional<RegionStatus> RegionOn(uint64_t store_id, uint64_t region_id);
   // True once every running store holding the region applied `index`.
   bool WaitApplied(uint64_t region_id, uint64_t index, int timeout_ms = 10000);
+  // True once every store holds `target` reaching the end of the key space
+  // and no longer holds `source` (the last region, merged into `target`).
+  bool WaitMergedAtTheEnd(uint64_t source, uint64_t target, int timeout_ms = 15000);
 
   // ---- client: leader routing from the stores' views, retries on region
   // errors until timeout_ms.
