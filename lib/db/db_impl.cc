@@ -12,6 +12,7 @@
 #include "lsm/merging_iterator.h"
 #include "lsm/table_outputs.h"
 #include "manifest/filenames.h"
+#include "wal/wal_format.h"
 #include "wal/wal_reader.h"
 
 namespace nokv {
@@ -191,7 +192,9 @@ Result<std::unique_ptr<WalWriter>> DBImpl::CreateWal(uint64_t number) {
   // The new segment's directory entry must survive a crash before any
   // acknowledged write lands in it.
   NOKV_RETURN_IF_ERROR(fs_->SyncDir(dir_));
-  return std::make_unique<WalWriter>(std::move(file.value()));
+  auto wal = std::make_unique<WalWriter>(std::move(file.value()));
+  wal->set_preallocate_chunk(kWalPreallocateChunk);
+  return wal;
 }
 
 Status DBImpl::Recover() {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "base/coding.h"
 #include "db/write_batch_internal.h"
@@ -19,8 +20,17 @@ bool WriteThread::JoinBatchGroup(Writer* w) {
   }
   queue_.push_back(w);
   if (leader_coalescing_) coalesce_cv_.notify_one();
-  while (!w->done && w != queue_.front()) w->cv.wait(l);
-  return !w->done;
+  if (queue_.size() == 1) return true;  // nobody ahead: lead at once
+  l.unlock();
+  std::unique_lock<std::mutex> sl(w->state_mu);
+  w->state_cv.wait(sl, [w] { return w->state != Writer::State::kWaiting; });
+  return w->state == Writer::State::kLeader;
+}
+
+void WriteThread::Wake(Writer* w, Writer::State state) {
+  std::lock_guard<std::mutex> sl(w->state_mu);
+  w->state = state;
+  w->state_cv.notify_one();
 }
 
 bool WriteThread::GroupIsFull() const {
@@ -81,21 +91,31 @@ void WriteThread::BuildGroup(Writer* leader, Group* group) {
 }
 
 void WriteThread::ExitGroup(const Group& group, const Status& s) {
-  std::lock_guard<std::mutex> l(mu_);
-  while (true) {
-    Writer* ready = queue_.front();
-    queue_.pop_front();
-    if (ready != group.leader) {
-      ready->status = s;
-      ready->done = true;
-      ready->cv.notify_one();
+  // Take the members off the queue; they are still waiting, so they are
+  // still ours to write to.
+  std::vector<Writer*> members;
+  members.reserve(group.writers);
+  Writer* next_leader = nullptr;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    while (true) {
+      Writer* ready = queue_.front();
+      queue_.pop_front();
+      if (ready != group.leader) members.push_back(ready);
+      if (ready == group.last) break;
     }
-    if (ready == group.last) break;
+    if (!queue_.empty()) {
+      next_leader = queue_.front();
+    } else {
+      drained_cv_.notify_all();
+    }
   }
-  if (!queue_.empty()) {
-    queue_.front()->cv.notify_one();
-  } else {
-    drained_cv_.notify_all();
+  // Next leader first: the next group's commit overlaps the wake-ups below.
+  if (next_leader != nullptr) Wake(next_leader, Writer::State::kLeader);
+  for (Writer* w : members) {
+    w->status = s;
+    w->done = true;
+    Wake(w, Writer::State::kDone);
   }
 }
 

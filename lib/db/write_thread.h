@@ -13,7 +13,8 @@
 //
 // Locking: mu_ guards every field below. The DB never holds its own mutex
 // while calling into the WriteThread, and the WriteThread never calls out, so
-// the two mutexes are never nested.
+// the two mutexes are never nested. A writer's own state_mu is taken only to
+// wake it or by the writer itself, never while mu_ is held by the waker.
 #pragma once
 
 #include <atomic>
@@ -52,7 +53,15 @@ class WriteThread {
     // Filled in by the leader that committed this writer (follower only).
     bool done = false;
     Status status;
-    std::condition_variable cv;
+
+    // Hand-off, private to WriteThread: a waiting writer sleeps on its own
+    // mutex and condition variable, so waking it neither needs nor contends
+    // for the queue's mutex. `state` moves once, from kWaiting to kLeader
+    // or kDone, under state_mu.
+    enum class State { kWaiting, kLeader, kDone };
+    std::mutex state_mu;
+    std::condition_variable state_cv;
+    State state = State::kWaiting;
   };
 
   // One group, as built by the leader.
@@ -85,6 +94,8 @@ class WriteThread {
 
   // Leader only: hands s to every member of the group, removes them from
   // the queue and wakes the next leader (or Close, once the queue is empty).
+  // The next leader is woken first: it starts the next group (its WAL
+  // write and sync) while the members of this one are still being woken.
   void ExitGroup(const Group& group, const Status& s);
 
   // Refuses new writers (JoinBatchGroup returns Closed) and waits until
@@ -106,6 +117,10 @@ class WriteThread {
   // With mu_ held: true once the queue behind the leader fills a group or
   // a writer that must lead its own group is waiting.
   bool GroupIsFull() const;
+
+  // Moves w out of kWaiting and wakes it; w may return (and its Writer
+  // vanish) as soon as this releases w->state_mu.
+  static void Wake(Writer* w, Writer::State state);
 
   const Options options_;
   mutable std::mutex mu_;

@@ -26,6 +26,15 @@ class WritableFile {
   // Bytes appended so far (including still-buffered ones).
   virtual uint64_t Size() const = 0;
   virtual const std::string& path() const = 0;
+  // A hint: reserves disk blocks for the file to grow to `bytes` without
+  // changing its size or contents (fallocate with KEEP_SIZE), so a synced
+  // append later updates no block allocation. OK and a no-op where the file
+  // system cannot do it; a real failure (ENOSPC, EIO) is returned, and the
+  // file is usable either way. Close releases what was not used.
+  virtual Status Preallocate(uint64_t bytes) {
+    (void)bytes;
+    return Status::OK();
+  }
 };
 
 // Positional reads; safe for concurrent use.

@@ -22,6 +22,7 @@ class ForwardingWritableFile : public WritableFile {
   Status Close() override { return base_->Close(); }
   uint64_t Size() const override { return base_->Size(); }
   const std::string& path() const override { return base_->path(); }
+  Status Preallocate(uint64_t bytes) override { return base_->Preallocate(bytes); }
 
  private:
   std::unique_ptr<WritableFile> base_;

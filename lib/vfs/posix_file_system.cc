@@ -64,6 +64,9 @@ class PosixWritableFile final : public WritableFile {
   Status Close() override {
     if (fd_ < 0) return Status::OK();
     Status s = FlushBuffer();
+    // Hand back the blocks reserved beyond the end (ftruncate to the same
+    // size frees them); a failure here costs space, never data.
+    if (s.ok() && preallocated_ > size_) (void)::ftruncate(fd_, static_cast<off_t>(size_));
     if (::close(fd_) != 0 && s.ok()) s = PosixError(path_ + ": close", errno);
     fd_ = -1;
     return s;
@@ -71,6 +74,18 @@ class PosixWritableFile final : public WritableFile {
 
   uint64_t Size() const override { return size_; }
   const std::string& path() const override { return path_; }
+
+  Status Preallocate(uint64_t bytes) override {
+    if (fd_ < 0) return Status::IOError(path_ + ": preallocate after close");
+    if (bytes <= preallocated_ || bytes <= size_) return Status::OK();
+    if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes)) != 0) {
+      const int err = errno;
+      if (err == EOPNOTSUPP || err == ENOSYS || err == EINVAL) return Status::OK();
+      return PosixError(path_ + ": fallocate " + std::to_string(bytes) + " bytes", err);
+    }
+    preallocated_ = bytes;
+    return Status::OK();
+  }
 
  private:
   Status FlushBuffer() {
@@ -96,6 +111,7 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
   int fd_;
   uint64_t size_;
+  uint64_t preallocated_ = 0;  // fallocate(KEEP_SIZE) reached this offset
   std::string buf_;
 };
 

@@ -1,5 +1,6 @@
 // Tests for the POSIX VFS.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "testutil/test_util.h"
 #include "vfs/file_system.h"
@@ -86,6 +87,45 @@ TEST_P(PosixRandomAccessTest, ReadsBytesAppendedAfterOpening) {
 
 INSTANTIATE_TEST_SUITE_P(ReadModes, PosixRandomAccessTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "Mmap" : "Pread"; });
+
+uint64_t AllocatedBytes(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+// Preallocate reserves blocks beyond the end without changing the size or
+// the bytes a reader sees; Close hands back what was not used.
+TEST(PosixFs, PreallocateKeepsSizeAndCloseReleasesTheRest) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  const std::string path = dir.File("wal");
+  auto f = fs->NewWritableFile(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE((*f)->Append("abc").ok());
+  ASSERT_TRUE((*f)->Preallocate(4 << 20).ok());
+  ASSERT_TRUE((*f)->Append("def").ok());
+  ASSERT_TRUE((*f)->Sync().ok());
+  EXPECT_EQ((*f)->Size(), 6u);
+  uint64_t size = 0;
+  ASSERT_TRUE(fs->GetFileSize(path, &size).ok());
+  EXPECT_EQ(size, 6u);
+  const bool supported = AllocatedBytes(path) >= (4u << 20);
+  ASSERT_TRUE((*f)->Preallocate(1 << 20).ok());  // below what is reserved: nothing to do
+  ASSERT_TRUE((*f)->Close().ok());
+  ASSERT_TRUE(fs->GetFileSize(path, &size).ok());
+  EXPECT_EQ(size, 6u);
+  if (supported) {
+    EXPECT_LT(AllocatedBytes(path), 1u << 20) << "Close kept the reservation";
+  }
+  auto r = fs->NewRandomAccessFile(path);
+  ASSERT_TRUE(r.ok());
+  char buf[16];
+  std::string_view got;
+  ASSERT_TRUE((*r)->Read(0, 16, buf, &got).ok());
+  EXPECT_EQ(got, "abcdef");
+  if (!supported) GTEST_SKIP() << "this file system does not reserve blocks (fallocate)";
+}
 
 TEST(PosixFs, MissingFileIsNotFound) {
   testutil::TempDir dir;

@@ -71,6 +71,7 @@ Status ValueLog::OpenActive() {
   auto file = fs_->NewWritableFile(SegmentPath(number));
   if (!file.ok()) return file.status();
   auto writer = std::make_unique<WalWriter>(std::move(file.value()));
+  writer->set_preallocate_chunk(kWalPreallocateChunk);
   std::string header;
   PutFixed64(&header, kVlogMagic);
   PutFixed32(&header, kVlogFormatVersion);

@@ -1,6 +1,8 @@
 // WalWriter: frames records and appends them without copying the payload.
 #include "wal/wal_writer.h"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
 #include "base/coding.h"
@@ -34,6 +36,17 @@ Status WalWriter::AddRecord(uint8_t type, std::string_view payload) {
   if (payload.size() > kWalMaxRecordLength) {
     return Status::InvalidArgument(file_->path() + ": WAL record of " +
                                    std::to_string(payload.size()) + " bytes exceeds the limit");
+  }
+  const uint64_t end = file_->Size() + kWalHeaderSize + payload.size();
+  if (preallocate_chunk_ > 0 && end > reserved_) {
+    reserved_ = end + preallocate_chunk_;
+    Status s = file_->Preallocate(reserved_);
+    if (!s.ok()) {
+      spdlog::warn("{}: reserving disk blocks ahead of the log failed, going on without: {}",
+                   file_->path(), s.ToString());
+      preallocate_error_ = s;
+      preallocate_chunk_ = 0;
+    }
   }
   char header[kWalHeaderSize];
   EncodeFixed32(header + 4, static_cast<uint32_t>(payload.size()));

@@ -41,6 +41,14 @@ class WalWriter {
   // the poisoning error); other calls after Close() return Closed.
   Status Close();
 
+  // Reserves disk blocks `chunk` bytes at a time ahead of the records
+  // (WritableFile::Preallocate), so a synced append rarely allocates blocks:
+  // fdatasync then writes data and the size, not a new extent. 0 (the
+  // default) reserves nothing. A failed reservation turns it off and is
+  // reported by preallocate_error(); records are unaffected.
+  void set_preallocate_chunk(uint64_t chunk) { preallocate_chunk_ = chunk; }
+  const Status& preallocate_error() const { return preallocate_error_; }
+
   // Bytes written so far (including still-buffered ones).
   uint64_t size() const { return file_->Size(); }
   const std::string& path() const { return file_->path(); }
@@ -52,6 +60,9 @@ class WalWriter {
   std::unique_ptr<WritableFile> file_;
   Status error_;  // first write failure; sticky
   bool closed_ = false;
+  uint64_t preallocate_chunk_ = 0;
+  uint64_t reserved_ = 0;       // the file's blocks are reserved up to here
+  Status preallocate_error_;
 };
 
 }  // namespace nokv

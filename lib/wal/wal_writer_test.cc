@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "testutil/test_util.h"
+#include "vfs/forwarding_file_system.h"
 #include "wal/wal_format.h"
 #include "wal/wal_reader.h"
 
@@ -180,6 +181,73 @@ TEST(WalWriter, PoisonedAfterFailedSync) {
   EXPECT_TRUE(writer.AddRecord(2, "b").IsIOError());
   EXPECT_TRUE(writer.Flush().IsIOError());
   EXPECT_EQ(writer.AddRecord(2, "b").message(), s.message());
+}
+
+// Records each Preallocate call; fails them once fail is set.
+class PreallocRecordingFile : public ForwardingWritableFile {
+ public:
+  PreallocRecordingFile(std::unique_ptr<WritableFile> base, std::vector<uint64_t>* calls,
+                        bool fail)
+      : ForwardingWritableFile(std::move(base)), calls_(calls), fail_(fail) {}
+  Status Preallocate(uint64_t bytes) override {
+    calls_->push_back(bytes);
+    if (fail_) return Status::IOError("no space left for the reservation");
+    return ForwardingWritableFile::Preallocate(bytes);
+  }
+
+ private:
+  std::vector<uint64_t>* calls_;
+  bool fail_;
+};
+
+TEST(WalWriter, PreallocatesAChunkAheadOfTheRecords) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  const std::string path = dir.File("wal");
+  std::vector<uint64_t> calls;
+  {
+    auto file = fs->NewWritableFile(path);
+    ASSERT_TRUE(file.ok());
+    WalWriter writer(std::make_unique<PreallocRecordingFile>(std::move(*file), &calls, false));
+    writer.set_preallocate_chunk(1000);
+    const std::string payload(91, 'p');  // 100 bytes a record with its header
+    for (int i = 0; i < 25; ++i) ASSERT_TRUE(writer.AddRecord(1, payload).ok());
+    ASSERT_TRUE(writer.Sync().ok());
+    ASSERT_TRUE(writer.Close().ok());
+    EXPECT_TRUE(writer.preallocate_error().ok());
+  }
+  // Reserved to 100 + 1000 at the first record, then again when record 12
+  // would pass 1100 (it ends at 1200), then when record 23 ends at 2300.
+  EXPECT_EQ(calls, (std::vector<uint64_t>{1100, 2200, 3300}));
+  WalReplayResult result;
+  Status s;
+  auto recs = ReplayAll(fs.get(), path, &result, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(recs.size(), 25u);
+  EXPECT_FALSE(result.tail_dropped);
+  uint64_t size = 0;
+  ASSERT_TRUE(fs->GetFileSize(path, &size).ok());
+  EXPECT_EQ(size, 2500u);
+}
+
+TEST(WalWriter, FailedPreallocationTurnsItOffAndKeepsTheRecords) {
+  testutil::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  const std::string path = dir.File("wal");
+  std::vector<uint64_t> calls;
+  auto file = fs->NewWritableFile(path);
+  ASSERT_TRUE(file.ok());
+  WalWriter writer(std::make_unique<PreallocRecordingFile>(std::move(*file), &calls, true));
+  writer.set_preallocate_chunk(64);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(writer.AddRecord(1, std::string(100, 'x')).ok());
+  ASSERT_TRUE(writer.Sync().ok());
+  EXPECT_EQ(calls.size(), 1u) << "one failure turns reservations off";
+  EXPECT_TRUE(writer.preallocate_error().IsIOError());
+  ASSERT_TRUE(writer.Close().ok());
+  WalReplayResult result;
+  Status s;
+  EXPECT_EQ(ReplayAll(fs.get(), path, &result, &s).size(), 10u);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 }  // namespace
