@@ -94,7 +94,7 @@ void WriteThread::ExitGroup(const Group& group, const Status& s) {
   // Take the members off the queue; they are still waiting, so they are
   // still ours to write to.
   std::vector<Writer*> members;
-  members.reserve(group.writers);
+  if (group.writers > 1) members.reserve(group.writers - 1);
   Writer* next_leader = nullptr;
   {
     std::lock_guard<std::mutex> l(mu_);

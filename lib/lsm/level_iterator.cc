@@ -102,6 +102,7 @@ class LevelIterator final : public InternalIterator {
       Reset();
       return false;
     }
+    iter_.reset();  // its blocks may borrow the old reader's mapping
     reader_ = std::move(reader.value());
     iter_ = reader_->NewIterator(options_.verify_checksums, options_.fill_cache);
     index_ = i;

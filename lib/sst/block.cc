@@ -37,12 +37,21 @@ inline const char* DecodeEntry(const char* p, const char* limit, uint32_t* share
 }  // namespace
 
 Block::Block(std::string contents) : contents_(std::move(contents)) {
-  const size_t size = contents_.size();
+  bytes_ = contents_;
+  Parse();
+}
+
+Block::Block(Borrow, std::string_view bytes) : bytes_(bytes), borrowed_(true) {
+  Parse();
+}
+
+void Block::Parse() {
+  const size_t size = bytes_.size();
   if (size < sizeof(uint32_t) || size > std::numeric_limits<uint32_t>::max()) {
     status_ = Status::Corruption("block of " + std::to_string(size) + " bytes is malformed");
     return;
   }
-  const uint32_t n = DecodeFixed32(contents_.data() + size - sizeof(uint32_t));
+  const uint32_t n = DecodeFixed32(bytes_.data() + size - sizeof(uint32_t));
   const size_t max_restarts = (size - sizeof(uint32_t)) / sizeof(uint32_t);
   if (n > max_restarts) {
     status_ = Status::Corruption("block restart count " + std::to_string(n) + " too large");
@@ -51,7 +60,7 @@ Block::Block(std::string contents) : contents_(std::move(contents)) {
   const auto restarts_offset = static_cast<uint32_t>(size - (1 + size_t{n}) * sizeof(uint32_t));
   // Restart points must start at 0, increase strictly and lie inside the
   // entries. An empty block has either no restarts or the single restart 0.
-  const char* arr = contents_.data() + restarts_offset;
+  const char* arr = bytes_.data() + restarts_offset;
   uint32_t prev = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t r = DecodeFixed32(arr + size_t{i} * sizeof(uint32_t));
@@ -89,7 +98,7 @@ void BlockIterator::Init(std::shared_ptr<const Block> block) {
 void BlockIterator::Init(const Block* block) {
   owner_.reset();
   block_ = block;
-  data_ = block->contents_.data();
+  data_ = block->bytes_.data();
   status_ = block->status_;
   // A malformed block has restarts_offset_ == num_restarts_ == 0: nothing is valid.
   restarts_offset_ = block->restarts_offset_;

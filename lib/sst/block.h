@@ -33,12 +33,18 @@ class Block {
   // malformed block is still constructed; status() then reports Corruption and
   // its iterators are empty and carry that status.
   explicit Block(std::string contents);
+  // Borrows the bytes instead (a block read through a file's memory
+  // mapping, see ReadBlockBorrowed): they must outlive the Block.
+  struct Borrow {};
+  Block(Borrow, std::string_view bytes);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
   const Status& status() const { return status_; }
-  size_t size() const { return contents_.size(); }
+  size_t size() const { return bytes_.size(); }
+  // True if the bytes are borrowed (the Block does not own them).
+  bool borrowed() const { return borrowed_; }
   uint32_t num_restarts() const { return num_restarts_; }
 
   // Returns an iterator over the entries. The iterator references this Block,
@@ -48,7 +54,11 @@ class Block {
  private:
   friend class BlockIterator;
 
-  std::string contents_;
+  void Parse();
+
+  std::string contents_;     // the bytes, unless borrowed
+  std::string_view bytes_;   // contents_ or the borrowed bytes
+  bool borrowed_ = false;
   uint32_t restarts_offset_ = 0;  // end of the entries, start of the restart array
   uint32_t num_restarts_ = 0;
   Status status_;

@@ -85,8 +85,10 @@ void EncodeBlockTrailer(std::string_view payload, uint8_t type, char* trailer) {
   EncodeFixed32(trailer + 1, crc32c::Mask(crc));
 }
 
-Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
-                 std::string* contents) {
+Status ReadBlockBorrowed(const RandomAccessFile& file, const BlockHandle& handle,
+                         bool verify_checksum, std::string* contents, std::string_view* block,
+                         bool* borrowed) {
+  *borrowed = false;
   const uint64_t file_size = file.Size();
   // Overflow-safe: offset + size + trailer <= file_size.
   if (handle.offset > file_size || handle.size > file_size - handle.offset ||
@@ -120,22 +122,39 @@ Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool v
   }
   switch (static_cast<CompressionType>(type)) {
     case CompressionType::kNone:
+      if (data != scratch) {  // the file's own memory: nothing to copy
+        *block = std::string_view(data, n);
+        *borrowed = true;
+        return Status::OK();
+      }
       if (!own.empty() && data == own.data()) {
         own.resize(n);
         *contents = std::move(own);
       } else {
         contents->assign(data, n);
       }
+      *block = *contents;
       return Status::OK();
     case CompressionType::kLz4:
     case CompressionType::kZstd: {
       Status s = UncompressBlock(static_cast<CompressionType>(type), std::string_view(data, n),
                                  contents);
       if (!s.ok()) return BlockError(file, handle.offset, s.message());
+      *block = *contents;
       return Status::OK();
     }
   }
   return BlockError(file, handle.offset, "unknown compression type " + std::to_string(type));
+}
+
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
+                 std::string* contents) {
+  std::string_view block;
+  bool borrowed = false;
+  NOKV_RETURN_IF_ERROR(
+      ReadBlockBorrowed(file, handle, verify_checksum, contents, &block, &borrowed));
+  if (borrowed) contents->assign(block.data(), block.size());
+  return Status::OK();
 }
 
 }  // namespace nokv

@@ -84,4 +84,13 @@ void EncodeBlockTrailer(std::string_view payload, uint8_t type, char* trailer);
 Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
                  std::string* contents);
 
+// ReadBlock without the copy where there is nothing to do to the bytes:
+// when the file hands out its own memory (a mapping) and the block is stored
+// uncompressed, *block views that memory (valid while the file is open) and
+// *borrowed is set; otherwise the bytes are decoded into *contents and
+// *block views them. Same checks and errors as ReadBlock.
+Status ReadBlockBorrowed(const RandomAccessFile& file, const BlockHandle& handle,
+                         bool verify_checksum, std::string* contents, std::string_view* block,
+                         bool* borrowed);
+
 }  // namespace nokv

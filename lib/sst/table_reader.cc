@@ -29,6 +29,9 @@ Result<std::unique_ptr<TableReader>> TableReader::Open(const TableOptions& optio
   NOKV_RETURN_IF_ERROR(file->Read(footer_offset, kFooterSize, scratch, &footer_bytes));
 
   std::unique_ptr<TableReader> table(new TableReader(std::move(file), file_number, cache));
+  // A file that answered from its own memory is mapped: its data blocks are
+  // read in place (GetDataBlock) and bypass the block cache.
+  table->mapped_ = footer_bytes.data() != scratch;
   Footer& footer = table->footer_;
   NOKV_RETURN_IF_ERROR(footer.DecodeFrom(footer_bytes, path, footer_offset));
 
@@ -90,6 +93,28 @@ std::unique_ptr<InternalIterator> TableReader::NewIterator(bool verify_checksums
 
 Status TableReader::GetDataBlock(const BlockHandle& handle, bool verify_checksums,
                                  bool fill_cache, std::shared_ptr<const Block>* block) const {
+  if (mapped_) {
+    // A block stored raw in a mapped file is used in place: the page cache
+    // already holds it, so it is neither copied nor cached (as LevelDB does
+    // with mapped tables). The index was validated at open, so the trailer's
+    // type byte lies inside the file.
+    std::string_view type;
+    char scratch[1];
+    NOKV_RETURN_IF_ERROR(file_->Read(handle.offset + handle.size, 1, scratch, &type));
+    if (type.size() == 1 && static_cast<uint8_t>(type[0]) ==
+                                static_cast<uint8_t>(CompressionType::kNone)) {
+      std::string contents;
+      std::string_view bytes;
+      bool borrowed = false;
+      NOKV_RETURN_IF_ERROR(
+          ReadBlockBorrowed(*file_, handle, verify_checksums, &contents, &bytes, &borrowed));
+      auto parsed = borrowed ? std::make_shared<const Block>(Block::Borrow{}, bytes)
+                             : std::make_shared<const Block>(std::move(contents));
+      if (!parsed->status().ok()) return Corrupt(handle.offset, parsed->status().message());
+      *block = std::move(parsed);
+      return Status::OK();
+    }
+  }
   if (cache_ != nullptr) {
     *block = cache_->Lookup(file_number_, handle.offset);
     if (*block != nullptr) return Status::OK();

@@ -60,8 +60,9 @@ class TableReader {
   // if ikey is past every key. ikey must be a valid internal key.
   uint64_t ApproximateOffsetOf(std::string_view ikey) const;
 
-  // Returns the data block at handle (from the cache or the file). Used by the
-  // table iterator.
+  // Returns the data block at handle (from the cache or the file; from a
+  // mapped file, a Block borrowing the mapping, never cached, valid while
+  // this reader lives). Used by the table iterator.
   Status GetDataBlock(const BlockHandle& handle, bool verify_checksums, bool fill_cache,
                       std::shared_ptr<const Block>* block) const;
 
@@ -77,6 +78,7 @@ class TableReader {
   std::unique_ptr<RandomAccessFile> file_;
   const uint64_t file_number_;
   BlockCache* const cache_;  // not owned; may be null
+  bool mapped_ = false;      // the file serves reads from its mapping
   Footer footer_;
   std::unique_ptr<const Block> index_block_;
   std::string filter_;  // empty: no filter

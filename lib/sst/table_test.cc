@@ -64,6 +64,25 @@ class StringSource final : public RandomAccessFile {
   std::string path_ = "mem/000001.sst";
 };
 
+// Like a memory-mapped file: reads answer with views of its own bytes.
+class MappedSource final : public RandomAccessFile {
+ public:
+  explicit MappedSource(std::string data) : data_(std::move(data)) {}
+  Status Read(uint64_t offset, size_t n, char*, std::string_view* result) const override {
+    if (offset > data_.size()) return Status::IOError("read past end");
+    *result = std::string_view(data_).substr(offset, n);
+    return Status::OK();
+  }
+  uint64_t Size() const override { return data_.size(); }
+  const std::string& path() const override { return path_; }
+  bool Holds(const char* p) const { return p >= data_.data() && p < data_.data() + data_.size(); }
+  std::string& data() { return data_; }
+
+ private:
+  std::string data_;
+  std::string path_ = "mem/000002.sst";
+};
+
 std::string Value(uint8_t meta, std::string_view payload) {
   std::string out;
   AppendValueRecord(&out, ValueRecord{meta, 0, payload});
@@ -382,6 +401,53 @@ TEST(TableTest, BlockCacheIsUsedAndCanBeBypassed) {
   EXPECT_EQ(cache.misses(), 2 * blocks);
   cache.EraseFile(9);
   EXPECT_EQ(cache.usage(), 0u);
+}
+
+// A mapped table serves raw data blocks in place: entries point into the
+// mapping, and the block cache is neither consulted nor filled. Compressed
+// blocks are decoded and cached as usual, and checksums are still verified.
+TEST(TableTest, MappedTableReadsRawBlocksInPlace) {
+  Random rng(testutil::TestSeed(408));
+  const Entries entries = MakeEntries(&rng, 3000);
+  for (CompressionType compression : {CompressionType::kNone, CompressionType::kLz4}) {
+    SCOPED_TRACE("compression=" + std::to_string(static_cast<int>(compression)));
+    TableOptions options;
+    options.compression = compression;
+    auto owned = std::make_unique<MappedSource>(BuildTable(options, entries));
+    MappedSource* source = owned.get();
+    BlockCache cache(4 << 20);
+    auto r = TableReader::Open(TableOptions(), std::move(owned), 11, &cache);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    auto table = std::move(r).value();
+    auto it = table->NewIterator();
+    size_t i = 0, in_place = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++i) {
+      ASSERT_LT(i, entries.size());
+      EXPECT_EQ(it->key(), entries[i].first);
+      EXPECT_EQ(it->value(), entries[i].second);
+      in_place += source->Holds(it->value().data()) ? 1 : 0;
+    }
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    EXPECT_EQ(i, entries.size());
+    if (compression == CompressionType::kNone) {
+      EXPECT_EQ(in_place, entries.size()) << "raw blocks must be read in place";
+      EXPECT_EQ(cache.hits() + cache.misses(), 0u);
+      EXPECT_EQ(cache.usage(), 0u);
+    } else {
+      EXPECT_LT(in_place, entries.size()) << "compressed blocks are decoded";
+      EXPECT_GT(cache.usage(), 0u);
+    }
+    // A flipped byte in the first data block is caught by its checksum.
+    it.reset();
+    source->data()[10] ^= 0x40;
+    auto damaged = table->NewIterator(/*verify_checksums=*/true, /*fill_cache=*/false);
+    cache.EraseFile(11);
+    damaged->SeekToFirst();
+    EXPECT_FALSE(damaged->Valid());
+    EXPECT_TRUE(damaged->status().IsCorruption()) << damaged->status().ToString();
+    EXPECT_NE(damaged->status().message().find("checksum mismatch"), std::string::npos)
+        << damaged->status().ToString();
+  }
 }
 
 TEST(TableTest, ConcurrentReaders) {
