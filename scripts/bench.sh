@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs NoKV's benchmark comparison with nokv-bench (engines configured alike:
-# same write buffers, block cache, bloom; every value checked on read; each
-# cell repeated, medians and min..max spreads reported) and writes results
+# same write buffers, block cache, bloom; block checksums verified on every
+# read; tables read through memory mappings, as LevelDB always does; every
+# value checked on read; each cell repeated, medians and min..max spreads
+# reported) and writes results
 # under OUT_DIR (artifacts/bench):
 #   standard-t1.*  standard-t2.*  YCSB A-G, RECORDS x 256 B, 1 and 2 threads
 #   large.*                       4 KiB values, LARGE_RECORDS (value log at work)
@@ -16,6 +18,7 @@
 #   LARGE_RECORDS [500000] LARGE_OPS [100000] LARGE_VALUE_SIZE [4096]
 #   LARGE_WORKLOADS [a,c,e,f,g] LARGE_THRESHOLD [1024] LARGE_THREADS [1]
 #   SYNC_OPS [2000] SYNC_SECONDS [10]
+#   MMAP_READS [1] (0: NoKV and RocksDB read tables with pread; LevelDB maps anyway)
 #   SKIP_STANDARD=1 SKIP_LARGE=1 SKIP_SYNC=1  BUILD_DIR [build]  BENCH (the binary)
 #   OUT_DIR [artifacts/bench]  WORKDIR [/tmp/nokv-bench]  EXTRA_ARGS (passed on)
 # Progress (one line per run with its elapsed time) goes to stderr, the
@@ -28,7 +31,7 @@ COMBINED_JSON=
 while [ $# -gt 0 ]; do
   case $1 in
     --json) COMBINED_JSON=${2:?--json needs a FILE}; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +55,8 @@ LARGE_THREADS=${LARGE_THREADS:-1}
 SYNC_OPS=${SYNC_OPS:-2000}
 SYNC_SECONDS=${SYNC_SECONDS:-10}
 EXTRA_ARGS=${EXTRA_ARGS:-}
+MMAP_READS=${MMAP_READS:-1}
+if [ "$MMAP_READS" = 1 ]; then EXTRA_ARGS="--mmap-reads $EXTRA_ARGS"; fi
 
 BENCH=${BENCH:-$BUILD_DIR/cmd/nokv-bench/nokv-bench}
 if [ ! -x "$BENCH" ]; then

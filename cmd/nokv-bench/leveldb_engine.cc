@@ -111,10 +111,14 @@ class LevelDbEngine final : public LevelDbStyleEngine<LevelDbApi> {
       compression = "snappy (asked: " + config.compression + ")";
     }
     write_options_.sync = config.sync;
+    // Like the other engines (LevelDB's default is off): every block read
+    // is checked against its checksum.
+    read_options_.verify_checksums = true;
     settings_ = fmt::format(
         "leveldb {}.{}: memtables=2x{}MiB={}MiB (write_buffer_size; 2 is fixed{}) "
         "block_cache={}MiB(LRU) l0_compaction/slowdown/stop={}/{}/{} (fixed) compression={} "
-        "bloom={}bits/key max_open_files={} sync={} max_file_size={}MiB (others default; one "
+        "bloom={}bits/key max_open_files={} sync={} verify_checksums=on max_file_size={}MiB "
+        "mmap_reads=on (always; up to 1000 tables) (others default; one "
         "background thread)",
         leveldb::kMajorVersion, leveldb::kMinorVersion, config.memtable_size >> 20,
         (2 * config.memtable_size) >> 20,

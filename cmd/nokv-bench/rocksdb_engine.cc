@@ -57,10 +57,12 @@ class RocksDbEngine final : public LevelDbStyleEngine<RocksDbApi> {
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(config.bloom_bits_per_key));
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     write_options_.sync = config.sync;
+    read_options_.verify_checksums = true;  // the default, stated
     settings_ = fmt::format(
         "rocksdb {}.{}.{}: memtables={}x{}MiB={}MiB (write_buffer_size, "
         "max_write_buffer_number) block_cache={}MiB(LRU) l0_compaction/slowdown/stop={}/{}/{} "
-        "compression={} bloom={}bits/key max_open_files={} sync={} max_background_jobs={} "
+        "compression={} bloom={}bits/key max_open_files={} sync={} verify_checksums=on "
+        "max_background_jobs={} "
         "level_base={}MiB target_file={}MiB mmap_reads={} (others default)",
         ROCKSDB_MAJOR, ROCKSDB_MINOR, ROCKSDB_PATCH, o.max_write_buffer_number,
         config.memtable_size >> 20,

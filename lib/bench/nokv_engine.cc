@@ -42,8 +42,8 @@ class NoKvEngine final : public Engine {
     settings_ = fmt::format(
         "memtables={}x{}={} (memtable_size, max_immutable_memtables={}) block_cache={} "
         "l0_compaction/slowdown/stop={}/{}/{} compression={} bloom={}bits/key "
-        "max_open_files={} sync={} level_base={} target_file={} value_threshold={} "
-        "memtable_engine={} mmap_reads={}",
+        "max_open_files={} sync={} verify_checksums=on level_base={} target_file={} "
+        "value_threshold={} memtable_engine={} mmap_reads={}",
         memtables, Mib(o.memtable_size), Mib(o.memtable_size * static_cast<size_t>(memtables)),
         o.max_immutable_memtables, Mib(o.block_cache_size), o.l0_compaction_trigger,
         o.l0_slowdown_trigger, o.l0_stop_trigger, compression, o.table.bloom_bits_per_key,
