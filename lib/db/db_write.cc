@@ -3,12 +3,22 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "base/coding.h"
 #include "db/db_impl.h"
 #include "db/write_batch_internal.h"
 
 namespace nokv {
+
+namespace {
+Status HotKeyBusy(uint64_t count, uint64_t limit) {
+  return Status::Busy("hot key write throttle: key written " + std::to_string(count) +
+                      " times within the window (limit " + std::to_string(limit) + ")");
+}
+}  // namespace
 
 Status DBImpl::InsertIntoMemTable(MemTable* mem, std::string_view rep, uint64_t first_sequence,
                                   std::vector<RangeTombstone>* range_dels) {
@@ -104,23 +114,51 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
 Status DBImpl::TrackWrites(const WriteBatch& batch) {
   if (!write_ring_) return Status::OK();
   const uint64_t limit = options_.write_hot_key_limit;
-  std::string key;
-  return WriteBatchInternal::ForEach(WriteBatchInternal::Rep(batch), [&](const BatchOp& op) {
-    key.clear();
-    if (op.cf != ColumnFamily::kDefault) key.push_back(static_cast<char>(op.cf));
-    key.append(op.key.data(), op.key.size());
-    if (limit == 0) {
+  auto ring_key = [](const BatchOp& op, std::string* key) {
+    key->clear();
+    if (op.cf != ColumnFamily::kDefault) key->push_back(static_cast<char>(op.cf));
+    key->append(op.key.data(), op.key.size());
+  };
+  const std::string_view rep = WriteBatchInternal::Rep(batch);
+  if (limit == 0) {  // tracking only
+    std::string key;
+    return WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) {
+      ring_key(op, &key);
       write_ring_->Touch(key);
       return Status::OK();
+    });
+  }
+  std::vector<std::string> keys;
+  keys.reserve(batch.Count());
+  NOKV_RETURN_IF_ERROR(WriteBatchInternal::ForEach(rep, [&](const BatchOp& op) {
+    ring_key(op, &keys.emplace_back());
+    return Status::OK();
+  }));
+  // Check the whole batch before counting any of it: a refused batch counts
+  // nothing, so a caller that retries its writes one by one (the Redis
+  // gateway's pipelined runs) is not counted twice. The k-th write of a key
+  // in the batch is refused when the key's count plus k reaches the limit,
+  // as k single writes in a row would be (HotRing::TouchAndClamp; a key the
+  // ring's node cap turned away counts 0 here, where single writes of it
+  // would never be limited).
+  std::unordered_map<std::string_view, uint64_t> in_batch;
+  for (const std::string& key : keys) {
+    const uint64_t count = write_ring_->Frequency(key) + ++in_batch[key];
+    if (count >= limit) {
+      stat_hot_limited_.fetch_add(1, std::memory_order_relaxed);
+      return HotKeyBusy(count, limit);
     }
+  }
+  for (const std::string& key : keys) {
     uint64_t count = 0;
     if (write_ring_->TouchAndClamp(key, limit, &count)) {
+      // Only when a concurrent writer of the same key got in between; the
+      // keys before this one stay counted.
       stat_hot_limited_.fetch_add(1, std::memory_order_relaxed);
-      return Status::Busy("hot key write throttle: key written " + std::to_string(count) +
-                          " times within the window (limit " + std::to_string(limit) + ")");
+      return HotKeyBusy(count, limit);
     }
-    return Status::OK();
-  });
+  }
+  return Status::OK();
 }
 
 Status DBImpl::PrepareGroup(std::string* payload, uint64_t first_sequence, bool sync) {

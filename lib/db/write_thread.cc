@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include "base/coding.h"
@@ -22,14 +23,24 @@ bool WriteThread::JoinBatchGroup(Writer* w) {
   if (leader_coalescing_) coalesce_cv_.notify_one();
   if (queue_.size() == 1) return true;  // nobody ahead: lead at once
   l.unlock();
+  auto waiting = [w] { return w->state.load(std::memory_order_acquire) == Writer::State::kWaiting; };
+  if (!w->sync) {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
+    for (int spins = 0; waiting(); ++spins) {
+      if ((spins & 15) == 15 && std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::yield();
+    }
+  }
+  // Sleep if still waiting. Taking state_mu even when the spin saw the new
+  // state waits for Wake to let go of w, which may vanish once we return.
   std::unique_lock<std::mutex> sl(w->state_mu);
-  w->state_cv.wait(sl, [w] { return w->state != Writer::State::kWaiting; });
-  return w->state == Writer::State::kLeader;
+  w->state_cv.wait(sl, [&] { return !waiting(); });
+  return w->state.load(std::memory_order_relaxed) == Writer::State::kLeader;
 }
 
 void WriteThread::Wake(Writer* w, Writer::State state) {
   std::lock_guard<std::mutex> sl(w->state_mu);
-  w->state = state;
+  w->state.store(state, std::memory_order_release);
   w->state_cv.notify_one();
 }
 

@@ -50,10 +50,15 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
   p = EncodeVarint64(p, value.size());
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   assert(p + value.size() == entry + encoded_size);
-  index_->Insert(entry, internal_key);
   if (hash_index_.enabled()) {
+    // The bucket loads while the ordered index inserts.
     const std::string_view user_part = UserPart(internal_key);
-    hash_index_.Insert(MemTableHashIndex::Hash(user_part), user_part, entry);
+    const uint64_t hash = MemTableHashIndex::Hash(user_part);
+    hash_index_.Prefetch(hash);
+    index_->Insert(entry, internal_key);
+    hash_index_.Insert(hash, user_part, entry);
+  } else {
+    index_->Insert(entry, internal_key);
   }
 
   // Only this thread writes the counters, so load+store is race-free.

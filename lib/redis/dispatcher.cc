@@ -198,7 +198,10 @@ bool Dispatcher::ExecuteWriteRun(const std::vector<std::vector<std::string>>& co
   uint64_t errors = 0;
   {
     auto guard = store_.locks().Lock(keys);
-    // What the run wrote so far, by key: later counters of the run read it.
+    // What the run wrote so far, by key: later counters of the run read it
+    // (kept only if the run has a counter).
+    const bool has_counter = std::any_of(incrs.begin(), incrs.end(),
+                                         [](const auto& incr) { return incr.has_value(); });
     std::unordered_map<std::string_view, std::string> written;
     KeyBatch batch;
     for (size_t j = 0; j < incrs.size(); j++) {
@@ -206,7 +209,7 @@ bool Dispatcher::ExecuteWriteRun(const std::vector<std::vector<std::string>>& co
       if (!is_counter(j)) {  // SET / MSET
         for (size_t i = 1; i < argv.size(); i += 2) {
           batch.Put(argv[i], argv[i + 1]);
-          written[argv[i]] = argv[i + 1];
+          if (has_counter) written[argv[i]] = argv[i + 1];
         }
         replies.append("+OK\r\n");
         continue;

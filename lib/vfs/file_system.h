@@ -28,9 +28,10 @@ class WritableFile {
   virtual const std::string& path() const = 0;
   // A hint: reserves disk blocks for the file to grow to `bytes` without
   // changing its size or contents (fallocate with KEEP_SIZE), so a synced
-  // append later updates no block allocation. OK and a no-op where the file
-  // system cannot do it; a real failure (ENOSPC, EIO) is returned, and the
-  // file is usable either way. Close releases what was not used.
+  // append later skips the block allocator (the file system still records
+  // the written extent and the size). OK and a no-op where the file system
+  // cannot do it; a real failure (ENOSPC, EIO) is returned, and the file is
+  // usable either way. Close releases what was not used.
   virtual Status Preallocate(uint64_t bytes) {
     (void)bytes;
     return Status::OK();

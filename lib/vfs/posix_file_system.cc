@@ -65,8 +65,12 @@ class PosixWritableFile final : public WritableFile {
     if (fd_ < 0) return Status::OK();
     Status s = FlushBuffer();
     // Hand back the blocks reserved beyond the end (ftruncate to the same
-    // size frees them); a failure here costs space, never data.
-    if (s.ok() && preallocated_ > size_) (void)::ftruncate(fd_, static_cast<off_t>(size_));
+    // size frees them); a failure here costs space, never data. Not after a
+    // failed write: size_ then counts bytes that never reached the file, and
+    // the truncate would extend it with zeros.
+    if (s.ok() && !write_failed_ && preallocated_ > size_) {
+      (void)::ftruncate(fd_, static_cast<off_t>(size_));
+    }
     if (::close(fd_) != 0 && s.ok()) s = PosixError(path_ + ": close", errno);
     fd_ = -1;
     return s;
@@ -100,6 +104,7 @@ class PosixWritableFile final : public WritableFile {
       ssize_t w = ::write(fd_, p, n);
       if (w < 0) {
         if (errno == EINTR) continue;
+        write_failed_ = true;
         return PosixError(path_ + ": write", errno);
       }
       p += w;
@@ -112,6 +117,7 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
   uint64_t size_;
   uint64_t preallocated_ = 0;  // fallocate(KEEP_SIZE) reached this offset
+  bool write_failed_ = false;  // a write(2) failed: size_ may exceed the file
   std::string buf_;
 };
 

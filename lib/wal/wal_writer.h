@@ -42,8 +42,9 @@ class WalWriter {
   Status Close();
 
   // Reserves disk blocks `chunk` bytes at a time ahead of the records
-  // (WritableFile::Preallocate), so a synced append rarely allocates blocks:
-  // fdatasync then writes data and the size, not a new extent. 0 (the
+  // (WritableFile::Preallocate), so a synced append rarely runs the block
+  // allocator: fdatasync then writes the data, the size and the extent's
+  // written mark, not a fresh allocation. 0 (the
   // default) reserves nothing. A failed reservation turns it off and is
   // reported by preallocate_error(); records are unaffected.
   void set_preallocate_chunk(uint64_t chunk) { preallocate_chunk_ = chunk; }
