@@ -56,7 +56,11 @@ SYNC_OPS=${SYNC_OPS:-2000}
 SYNC_SECONDS=${SYNC_SECONDS:-10}
 EXTRA_ARGS=${EXTRA_ARGS:-}
 MMAP_READS=${MMAP_READS:-1}
-if [ "$MMAP_READS" = 1 ]; then EXTRA_ARGS="--mmap-reads $EXTRA_ARGS"; fi
+case $MMAP_READS in
+  1) EXTRA_ARGS="--mmap-reads $EXTRA_ARGS" ;;
+  0) ;;
+  *) echo "bench.sh: MMAP_READS must be 0 or 1, not '$MMAP_READS'" >&2; exit 2 ;;
+esac
 
 BENCH=${BENCH:-$BUILD_DIR/cmd/nokv-bench/nokv-bench}
 if [ ! -x "$BENCH" ]; then

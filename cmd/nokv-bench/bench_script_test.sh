@@ -32,10 +32,18 @@ grep -q '"value_size": 4096' "$OUT_DIR/large.json" || fail "large did not use 4 
 grep -q 'value_threshold=0B' "$OUT_DIR/large-vlog-off.txt" || fail "vlog-off not applied"
 grep -q '^bench.sh: \[[0-9]*s\] standard-t1' "$TMP/stderr" || fail "no progress on stderr"
 grep -q '^\[[0-9]*/[0-9]* ' "$TMP/stderr" || fail "no per-run progress on stderr"
+# Tables are read through mappings by every engine unless MMAP_READS=0.
+grep -Eq '^nokv: .*mmap_reads=on' "$OUT_DIR/standard-t1.txt" || fail "bench.sh did not map NoKV's tables"
+grep -q 'verify_checksums=on' "$OUT_DIR/standard-t1.txt" || fail "settings do not state checksums"
 
 # A run that fails makes the script fail (the others still run).
 if ENGINES=nosuch SKIP_LARGE=1 SKIP_SYNC=1 THREADS_LIST=1 "$SRC/scripts/bench.sh" \
   >/dev/null 2>&1; then
   fail "a failing run did not fail bench.sh"
 fi
+# A bad MMAP_READS is refused (exit 2) before anything runs.
+status=0
+MMAP_READS=yes "$SRC/scripts/bench.sh" >/dev/null 2>"$TMP/bad" || status=$?
+[ "$status" = 2 ] || fail "MMAP_READS=yes gave exit $status, not 2"
+grep -q "MMAP_READS must be 0 or 1" "$TMP/bad" || fail "no message for a bad MMAP_READS"
 echo "bench_script_test: ok"
