@@ -11,46 +11,11 @@
 #include "base/coding.h"
 #include "base/random.h"
 #include "sst/compression.h"
+#include "sst/memory_file_testutil.h"
 #include "testutil/test_util.h"
 
 namespace nokv {
 namespace {
-
-class StringFile final : public RandomAccessFile {
- public:
-  explicit StringFile(std::string data) : data_(std::move(data)) {}
-  Status Read(uint64_t offset, size_t n, char* scratch, std::string_view* result) const override {
-    if (offset > data_.size()) return Status::IOError("read past end");
-    n = std::min<size_t>(n, data_.size() - offset);
-    std::copy_n(data_.data() + offset, n, scratch);
-    *result = std::string_view(scratch, n);
-    return Status::OK();
-  }
-  uint64_t Size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string data_;
-  std::string path_ = "mem/000042.sst";
-};
-
-// A file that serves reads from its own memory, as a mapped file does:
-// scratch is never written.
-class InPlaceFile final : public RandomAccessFile {
- public:
-  explicit InPlaceFile(std::string data) : data_(std::move(data)) {}
-  Status Read(uint64_t offset, size_t n, char*, std::string_view* result) const override {
-    if (offset > data_.size()) return Status::IOError("read past end");
-    *result = std::string_view(data_).substr(offset, n);
-    return Status::OK();
-  }
-  uint64_t Size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string data_;
-  std::string path_ = "mem/000043.sst";
-};
 
 // payload + trailer of the given type.
 std::string StoredBlock(std::string_view payload, uint8_t type) {
@@ -102,7 +67,7 @@ TEST(TableFormatTest, FooterRoundTripAndChecks) {
 
 TEST(TableFormatTest, ReadBlockVerifiesAndBoundsChecks) {
   const std::string payload = "hello block";
-  StringFile file("xyz" + StoredBlock(payload, 0));
+  CopyingMemoryFile file("xyz" + StoredBlock(payload, 0));
   std::string out;
   ASSERT_TRUE(ReadBlock(file, {3, payload.size()}, true, &out).ok());
   EXPECT_EQ(out, payload);
@@ -134,8 +99,8 @@ TEST(TableFormatTest, ReadBlockSmallAndLargeBlocksFromCopyingAndInPlaceFiles) {
     handles.push_back({image.size(), p.size()});
     image += StoredBlock(p, 0);
   }
-  StringFile copying(image);
-  InPlaceFile in_place(image);
+  CopyingMemoryFile copying(image);
+  InPlaceMemoryFile in_place(image);
   for (const RandomAccessFile* file : {static_cast<const RandomAccessFile*>(&copying),
                                        static_cast<const RandomAccessFile*>(&in_place)}) {
     std::vector<std::string> got(handles.size());
@@ -152,7 +117,7 @@ TEST(TableFormatTest, ReadBlockSmallAndLargeBlocksFromCopyingAndInPlaceFiles) {
 TEST(TableFormatTest, ReadBlockDetectsChecksumMismatch) {
   std::string stored = StoredBlock("payload bytes", 0);
   stored[2] ^= 0x20;
-  StringFile file(stored);
+  CopyingMemoryFile file(stored);
   std::string out;
   Status s = ReadBlock(file, {0, 13}, true, &out);
   EXPECT_TRUE(s.IsCorruption());
@@ -161,7 +126,7 @@ TEST(TableFormatTest, ReadBlockDetectsChecksumMismatch) {
 }
 
 TEST(TableFormatTest, ReadBlockRejectsUnknownCompressionType) {
-  StringFile file(StoredBlock("payload", 9));
+  CopyingMemoryFile file(StoredBlock("payload", 9));
   std::string out;
   Status s = ReadBlock(file, {0, 7}, true, &out);
   EXPECT_TRUE(s.IsCorruption());
@@ -175,7 +140,7 @@ TEST(TableFormatTest, CompressedBlocksRoundTrip) {
     std::string compressed;
     ASSERT_TRUE(CompressBlock(type, raw, &compressed));
     EXPECT_LT(compressed.size(), raw.size() / 2);
-    StringFile file(StoredBlock(compressed, static_cast<uint8_t>(type)));
+    CopyingMemoryFile file(StoredBlock(compressed, static_cast<uint8_t>(type)));
     std::string out;
     ASSERT_TRUE(ReadBlock(file, {0, compressed.size()}, true, &out).ok());
     EXPECT_EQ(out, raw);
@@ -184,7 +149,7 @@ TEST(TableFormatTest, CompressedBlocksRoundTrip) {
     for (size_t pos : {size_t{0}, size_t{1}, compressed.size() / 2, compressed.size() - 1}) {
       std::string bad = compressed;
       bad[pos] ^= 0x5a;
-      StringFile bad_file(StoredBlock(bad, static_cast<uint8_t>(type)));
+      CopyingMemoryFile bad_file(StoredBlock(bad, static_cast<uint8_t>(type)));
       Status s = ReadBlock(bad_file, {0, bad.size()}, true, &out);
       if (!s.ok()) {
         EXPECT_TRUE(s.IsCorruption()) << s.ToString();

@@ -15,6 +15,7 @@
 #include "base/random.h"
 #include "sst/table_builder.h"
 #include "sst/table_format.h"
+#include "sst/memory_file_testutil.h"
 #include "sst/table_reader.h"
 #include "testutil/test_util.h"
 #include "vfs/file_system.h"
@@ -44,43 +45,6 @@ class StringSink final : public WritableFile {
   size_t fail_after_;
   std::string contents_;
   std::string path_ = "mem/000001.sst";
-};
-
-class StringSource final : public RandomAccessFile {
- public:
-  explicit StringSource(std::string data) : data_(std::move(data)) {}
-  Status Read(uint64_t offset, size_t n, char* scratch, std::string_view* result) const override {
-    if (offset > data_.size()) return Status::IOError("read past end");
-    n = std::min<size_t>(n, data_.size() - offset);
-    std::copy_n(data_.data() + offset, n, scratch);
-    *result = std::string_view(scratch, n);
-    return Status::OK();
-  }
-  uint64_t Size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string data_;
-  std::string path_ = "mem/000001.sst";
-};
-
-// Like a memory-mapped file: reads answer with views of its own bytes.
-class MappedSource final : public RandomAccessFile {
- public:
-  explicit MappedSource(std::string data) : data_(std::move(data)) {}
-  Status Read(uint64_t offset, size_t n, char*, std::string_view* result) const override {
-    if (offset > data_.size()) return Status::IOError("read past end");
-    *result = std::string_view(data_).substr(offset, n);
-    return Status::OK();
-  }
-  uint64_t Size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-  bool Holds(const char* p) const { return p >= data_.data() && p < data_.data() + data_.size(); }
-  std::string& data() { return data_; }
-
- private:
-  std::string data_;
-  std::string path_ = "mem/000002.sst";
 };
 
 std::string Value(uint8_t meta, std::string_view payload) {
@@ -122,7 +86,8 @@ std::string BuildTable(const TableOptions& options, const Entries& entries) {
 
 std::unique_ptr<TableReader> OpenTable(std::string contents, BlockCache* cache,
                                        uint64_t file_number = 1) {
-  auto r = TableReader::Open(TableOptions(), std::make_unique<StringSource>(std::move(contents)),
+  auto r = TableReader::Open(TableOptions(),
+                             std::make_unique<CopyingMemoryFile>(std::move(contents)),
                              file_number, cache);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(r).value() : nullptr;
@@ -413,8 +378,8 @@ TEST(TableTest, MappedTableReadsRawBlocksInPlace) {
     SCOPED_TRACE("compression=" + std::to_string(static_cast<int>(compression)));
     TableOptions options;
     options.compression = compression;
-    auto owned = std::make_unique<MappedSource>(BuildTable(options, entries));
-    MappedSource* source = owned.get();
+    auto owned = std::make_unique<InPlaceMemoryFile>(BuildTable(options, entries));
+    InPlaceMemoryFile* source = owned.get();
     BlockCache cache(4 << 20);
     auto r = TableReader::Open(TableOptions(), std::move(owned), 11, &cache);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
