@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <atomic>
 #include <future>
 
@@ -53,7 +56,13 @@ TEST(GrpcTransportTest, ExchangesBatchesBothWays) {
     EXPECT_EQ(p.s2.handler.messages[i].region_id(), 7u);
     EXPECT_EQ(p.s2.handler.messages[i].to_peer().store_id(), 2u);
   }
+  // The sender counts a batch once its write completes, which may be after
+  // the receiver has handled it.
   TransportStats out = p.s1.transport.Stats();
+  for (int i = 0; i < 500 && out.messages_sent < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    out = p.s1.transport.Stats();
+  }
   EXPECT_EQ(out.messages_sent, 100u);
   EXPECT_EQ(out.batches_sent, 1u);  // one Flush, one write
   EXPECT_GT(out.bytes_sent, 100u * 2);
