@@ -18,6 +18,12 @@
 namespace nokv {
 
 namespace {
+// The smallest memtable_size whose memtables use huge arena blocks. A
+// memtable counts the bytes it used; the part-filled last block of each of
+// its two arenas (up to 2 x 2 MiB) is memory on top, at most a quarter of
+// this size and a sixteenth of the default 64 MiB.
+constexpr size_t kHugeArenaMinMemtable = size_t{16} << 20;
+
 class SnapshotImpl final : public Snapshot {
  public:
   explicit SnapshotImpl(uint64_t seq) : seq_(seq) {}
@@ -132,7 +138,12 @@ DBImpl::~DBImpl() { (void)Close(); }
 std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
   const auto hash_index_bytes = static_cast<size_t>(static_cast<double>(options_.memtable_size) *
                                                     options_.memtable_hash_index_ratio);
-  return std::make_shared<MemTable>(options_.memtable_engine, hash_index_bytes);
+  // Huge-page blocks (arena.h) once a memtable spans many MiB.
+  const size_t block_size =
+      options_.memtable_huge_pages && options_.memtable_size >= kHugeArenaMinMemtable
+          ? Arena::kHugeBlockSize
+          : Arena::kBlockSize;
+  return std::make_shared<MemTable>(options_.memtable_engine, hash_index_bytes, block_size);
 }
 
 Status DBImpl::Open() {

@@ -54,6 +54,8 @@ class DBImpl final : public DB {
   using DB::Get;
   Status Write(const WriteOptions& options, const WriteBatch& batch) override;
   Status Get(const ReadOptions& options, std::string_view key, ReadResult* result) override;
+  void PrefetchForGets(const ReadOptions& options,
+                       std::span<const std::string_view> keys) override;
   uint64_t NowMs() const override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
@@ -128,6 +130,12 @@ class DBImpl final : public DB {
   // --- properties (db_properties.cc)
   // An integer property (the names are listed in nokv/db.h).
   bool IntProperty(std::string_view name, uint64_t* value);
+  struct ViewCounts {
+    uint64_t mem_bytes = 0, mem_entries = 0, imm_count = 0, imm_entries = 0;
+    uint64_t sst_files = 0, sst_bytes = 0, sst_entries = 0;
+    uint64_t entries = 0, estimated_keys = 0;
+  };
+  static ViewCounts CountView(const ReadView& view);
   // Every integer property's name, in a stable order (nokv.stats).
   std::vector<std::string> IntPropertyNames();
 

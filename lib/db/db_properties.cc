@@ -2,6 +2,7 @@
 // figure is read from the engine state that produces it: counters bumped
 // where the work happens, sizes from the live memtables, Version, WAL, value
 // log and block cache.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -75,6 +76,47 @@ std::vector<std::string> DBImpl::IntPropertyNames() {
   return names;
 }
 
+// The memtable and SST figures of one captured view (nokv.num-entries and
+// co, nokv.entry-counts).
+DBImpl::ViewCounts DBImpl::CountView(const ReadView& view) {
+  ViewCounts c;
+  uint64_t deletions = 0;
+  if (view.mem) {
+    c.mem_bytes = view.mem->ApproximateMemoryUsage();
+    c.mem_entries = view.mem->num_entries();
+    deletions += view.mem->num_deletions();
+  }
+  c.imm_count = view.imms.size();
+  for (const auto& m : view.imms) {
+    // A frozen memtable whose flush output is already in the version (the
+    // flush installed it and has not yet dropped the memtable) is counted
+    // there, not twice.
+    const uint64_t output = m->flush_output();
+    bool installed = false;
+    for (int l = 0; output != 0 && view.version && !installed && l < kNumLevels; ++l) {
+      const auto& files = view.version->files(l);  // L0 unless moved on since
+      installed = std::any_of(files.begin(), files.end(),
+                              [&](const auto& f) { return f->number == output; });
+    }
+    if (installed) continue;
+    c.imm_entries += m->num_entries();
+    deletions += m->num_deletions();
+  }
+  if (view.version) {
+    for (int l = 0; l < kNumLevels; ++l) {
+      const LevelFigures f = FiguresOf(*view.version, l);
+      c.sst_files += f.files;
+      c.sst_bytes += f.bytes;
+      c.sst_entries += f.entries;
+      deletions += f.deletions;
+    }
+  }
+  const uint64_t entries = c.mem_entries + c.imm_entries + c.sst_entries;
+  c.entries = entries;
+  c.estimated_keys = entries > 2 * deletions ? entries - 2 * deletions : 0;
+  return c;
+}
+
 bool DBImpl::IntProperty(std::string_view name, uint64_t* value) {
   auto counter = [value](const std::atomic<uint64_t>& c) {
     *value = c.load(std::memory_order_relaxed);
@@ -101,46 +143,25 @@ bool DBImpl::IntProperty(std::string_view name, uint64_t* value) {
       name == "nokv.memtable.immutable-count" || name == "nokv.memtable.immutable-entries" ||
       name == "nokv.num-entries" || name == "nokv.estimate-num-keys" ||
       name.substr(0, 9) == "nokv.sst.") {
-    ReadView view = CaptureReadView();
-    uint64_t mem_entries = 0, mem_deletions = 0, imm_entries = 0, imm_deletions = 0;
-    if (view.mem) {
-      mem_entries = view.mem->num_entries();
-      mem_deletions = view.mem->num_deletions();
-    }
-    for (const auto& m : view.imms) {
-      imm_entries += m->num_entries();
-      imm_deletions += m->num_deletions();
-    }
-    LevelFigures sst;
-    if (view.version) {
-      for (int l = 0; l < kNumLevels; ++l) {
-        const LevelFigures f = FiguresOf(*view.version, l);
-        sst.files += f.files;
-        sst.bytes += f.bytes;
-        sst.entries += f.entries;
-        sst.deletions += f.deletions;
-      }
-    }
-    const uint64_t entries = mem_entries + imm_entries + sst.entries;
-    const uint64_t deletions = mem_deletions + imm_deletions + sst.deletions;
+    const ViewCounts c = CountView(CaptureReadView());
     if (name == "nokv.memtable.active-bytes") {
-      *value = view.mem ? view.mem->ApproximateMemoryUsage() : 0;
+      *value = c.mem_bytes;
     } else if (name == "nokv.memtable.active-entries") {
-      *value = mem_entries;
+      *value = c.mem_entries;
     } else if (name == "nokv.memtable.immutable-count") {
-      *value = view.imms.size();
+      *value = c.imm_count;
     } else if (name == "nokv.memtable.immutable-entries") {
-      *value = imm_entries;
+      *value = c.imm_entries;
     } else if (name == "nokv.num-entries") {
-      *value = entries;
+      *value = c.entries;
     } else if (name == "nokv.estimate-num-keys") {
-      *value = entries > 2 * deletions ? entries - 2 * deletions : 0;
+      *value = c.estimated_keys;
     } else if (name == "nokv.sst.files") {
-      *value = sst.files;
+      *value = c.sst_files;
     } else if (name == "nokv.sst.bytes") {
-      *value = sst.bytes;
+      *value = c.sst_bytes;
     } else if (name == "nokv.sst.entries") {
-      *value = sst.entries;
+      *value = c.sst_entries;
     } else {
       return false;
     }
@@ -230,6 +251,15 @@ bool DBImpl::GetProperty(std::string_view property, std::string* value) {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.3f", LevelScore(policy_, *v, level));
     *value = buf;
+    return true;
+  }
+  if (property == "nokv.entry-counts") {
+    // One view for all five, so a flush between them cannot count a
+    // memtable's entries both as immutable and in L0.
+    const ViewCounts c = CountView(CaptureReadView());
+    *value = std::to_string(c.mem_bytes) + " " + std::to_string(c.mem_entries) + " " +
+             std::to_string(c.imm_count) + " " + std::to_string(c.imm_entries) + " " +
+             std::to_string(c.sst_entries);
     return true;
   }
   if (property == "nokv.background-error") {

@@ -229,6 +229,44 @@ TEST_F(PropertiesTest, MemtableLevelAndFlushFiguresFollowTheData) {
   EXPECT_EQ(P("nokv.wal.records"), 0u);  // counters start at Open
 }
 
+// nokv.entry-counts (and so CollectDbStats) reads every count at one moment:
+// while flushes move memtables to L0 under a writer of distinct keys, the
+// total is never more than the writes made (separate reads counted a
+// memtable flushed between them twice) nor fewer than those acknowledged.
+TEST_F(PropertiesTest, EntryCountsAreReadAtOneMoment) {
+  options_.l0_compaction_trigger = 4;  // compactions keep every distinct key
+  ASSERT_NO_FATAL_FAILURE(Open());
+  std::atomic<uint64_t> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    const std::string value(200, 'v');
+    for (uint64_t i = 0; !stop.load() && i < 200000; ++i) {
+      if (!db_->Put(WriteOptions(), "key" + std::to_string(i), value).ok()) break;
+      acknowledged.fetch_add(1);
+    }
+  });
+  uint64_t flushes_seen = 0;
+  for (int round = 0; round < 3000 && flushes_seen < 20; ++round) {
+    const uint64_t before = acknowledged.load();
+    std::string counts;
+    ASSERT_TRUE(db_->GetProperty("nokv.entry-counts", &counts));
+    const DbStats st = CollectDbStats(*db_);
+    const uint64_t after = acknowledged.load();
+    std::istringstream in(counts);
+    uint64_t bytes = 0, active = 0, imm_count = 0, imm = 0, sst = 0;
+    ASSERT_TRUE(in >> bytes >> active >> imm_count >> imm >> sst) << counts;
+    EXPECT_GE(active + imm + sst, before) << counts;
+    EXPECT_LE(active + imm + sst, after + 1) << counts;  // + the write in flight
+    const uint64_t total = st.memtable_entries + st.immutable_entries + st.sst_entries;
+    EXPECT_LE(total, acknowledged.load() + 1);
+    EXPECT_GE(total, before);
+    flushes_seen = P("nokv.flush.count");
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GE(flushes_seen, 2u);
+}
+
 TEST_F(PropertiesTest, CompactionFiguresAreTheBytesItMoved) {
   ASSERT_NO_FATAL_FAILURE(Open());
   for (int round = 0; round < 2; ++round) {

@@ -1,6 +1,7 @@
 // DBImpl: the read path — point lookups through memtables and levels, and
 // iterators over a pinned view.
 #include <chrono>
+#include <cstring>
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
@@ -93,6 +94,33 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, ReadResult*
     }
   }
   return Status::OK();
+}
+
+void DBImpl::PrefetchForGets(const ReadOptions& options, std::span<const std::string_view> keys) {
+  ColumnFamily cf;
+  if (keys.empty() || !CheckOpen().ok() || !families_->Resolve(options.column_family, &cf).ok()) {
+    return;
+  }
+  // The active memtable only: it holds the newest writes, which a pipelined
+  // batch reads and overwrites most; older tables are probed by Get as usual.
+  std::shared_ptr<MemTable> mem;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    mem = mem_;
+  }
+  if (!mem || !mem->has_hash_index()) return;
+  std::string parts;  // cf byte + key, back to back
+  std::vector<std::string_view> user_parts;
+  user_parts.reserve(keys.size());
+  for (std::string_view k : keys) parts.append(1 + k.size(), '\0');
+  size_t at = 0;
+  for (std::string_view k : keys) {
+    parts[at] = static_cast<char>(cf);
+    std::memcpy(parts.data() + at + 1, k.data(), k.size());
+    user_parts.emplace_back(parts.data() + at, 1 + k.size());
+    at += 1 + k.size();
+  }
+  mem->PrefetchForGets(user_parts.data(), user_parts.size());
 }
 
 std::unique_ptr<InternalIterator> DBImpl::NewViewIterator(const ReadView& view,

@@ -39,10 +39,23 @@ std::vector<std::pair<std::string, uint64_t>> ParseHotKeys(std::string_view text
 DbStats CollectDbStats(DB& db) {
   DbStats s;
   s.last_sequence = Int(db, "nokv.last-sequence");
-  s.memtable_bytes = Int(db, "nokv.memtable.active-bytes");
-  s.memtable_entries = Int(db, "nokv.memtable.active-entries");
-  s.immutable_memtables = static_cast<int>(Int(db, "nokv.memtable.immutable-count"));
-  s.immutable_entries = Int(db, "nokv.memtable.immutable-entries");
+  // The memtable and SST entry counts from one moment (a flush between
+  // separate reads would count a memtable twice); one by one only from a DB
+  // without that property.
+  std::string counts;
+  uint64_t imm_count = 0;
+  std::string_view rest;
+  if (db.GetProperty("nokv.entry-counts", &counts)) rest = counts += ' ';
+  if (!(ParseUint(&rest, &s.memtable_bytes) && ParseUint(&rest, &s.memtable_entries) &&
+        ParseUint(&rest, &imm_count) && ParseUint(&rest, &s.immutable_entries) &&
+        ParseUint(&rest, &s.sst_entries))) {
+    s.memtable_bytes = Int(db, "nokv.memtable.active-bytes");
+    s.memtable_entries = Int(db, "nokv.memtable.active-entries");
+    imm_count = Int(db, "nokv.memtable.immutable-count");
+    s.immutable_entries = Int(db, "nokv.memtable.immutable-entries");
+    s.sst_entries = Int(db, "nokv.sst.entries");
+  }
+  s.immutable_memtables = static_cast<int>(imm_count);
   s.wal_number = Int(db, "nokv.wal.number");
   s.wal_bytes = Int(db, "nokv.wal.bytes");
   const int levels = static_cast<int>(Int(db, "nokv.num-levels"));
@@ -57,7 +70,6 @@ DbStats CollectDbStats(DB& db) {
     if (db.GetProperty(prefix + "score", &score)) l.score = std::strtod(score.c_str(), nullptr);
     s.levels.push_back(l);
   }
-  s.sst_entries = Int(db, "nokv.sst.entries");
   s.flushes = Int(db, "nokv.flush.count");
   s.flush_bytes_written = Int(db, "nokv.flush.bytes-written");
   s.compactions = Int(db, "nokv.compaction.count");

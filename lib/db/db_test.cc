@@ -263,6 +263,36 @@ TEST_F(DBTest, ColumnFamiliesAreIsolated) {
   EXPECT_EQ(it->value(), "lock");
 }
 
+// PrefetchForGets is a hint: whatever keys it gets (present, absent, empty,
+// too long, another family's), reads and writes after it see exactly what
+// they would have, and a closed DB ignores it.
+TEST_F(DBTest, PrefetchForGetsChangesNothing) {
+  ASSERT_GE(options_.memtable_size, size_t{16} << 20);  // huge-page memtable blocks
+  ColumnFamilyHandle* other_cf = CreateFamily(db_.get(), "other");
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), "v" + std::to_string(i)).ok());
+  }
+  WriteBatch b;
+  b.Put(In(other_cf), "k1", "other");
+  ASSERT_TRUE(db_->Write(WriteOptions(), b).ok());
+  const std::string too_long(kMaxUserKeySize + 10, 'x');
+  const std::vector<std::string_view> keys = {"k1", "k999", "absent", "", too_long, "k1"};
+  db_->PrefetchForGets(ReadOptions(), keys);
+  db_->PrefetchForGets(At(other_cf), keys);
+  db_->PrefetchForGets(ReadOptions(), {});
+  EXPECT_EQ(Get("k1"), "v1");
+  EXPECT_EQ(Get("k999"), "v999");
+  EXPECT_EQ(Get("absent"), "NOT_FOUND");
+  std::string v;
+  ASSERT_TRUE(db_->Get(At(other_cf), "k1", &v).ok());
+  EXPECT_EQ(v, "other");
+  ASSERT_TRUE(db_->Put(WriteOptions(), "k1", "v1b").ok());
+  EXPECT_EQ(Get("k1"), "v1b");
+  ASSERT_TRUE(db_->Close().ok());
+  db_->PrefetchForGets(ReadOptions(), keys);
+  db_.reset();
+}
+
 TEST_F(DBTest, SecondOpenIsBusyAndClosedDbRejectsCalls) {
   std::unique_ptr<DB> other;
   Status s = DB::Open(Options(), dir_.path(), &other);

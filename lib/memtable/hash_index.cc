@@ -18,9 +18,11 @@ size_t BucketCount(size_t bytes) {
 MemTableHashIndex::MemTableHashIndex(Arena* arena, size_t bytes)
     : arena_(arena),
       mask_(BucketCount(bytes) == 0 ? 0 : BucketCount(bytes) - 1),
-      buckets_(enabled() ? new std::atomic<Node*>[mask_ + 1] : nullptr) {
-  if (!enabled()) return;
-  for (size_t i = 0; i <= mask_; ++i) buckets_[i].store(nullptr, std::memory_order_relaxed);
+      buckets_(enabled() ? reinterpret_cast<std::atomic<Node*>*>(
+                               arena->AllocateAligned((mask_ + 1) * sizeof(std::atomic<Node*>)))
+                         : nullptr) {
+  static_assert(alignof(std::atomic<Node*>) <= Arena::kAlignment);
+  for (size_t i = 0; enabled() && i <= mask_; ++i) new (&buckets_[i]) std::atomic<Node*>(nullptr);
 }
 
 // A multiply-xorshift hash over 8-byte words: fast with good bit mixing; it
@@ -74,6 +76,25 @@ void MemTableHashIndex::Insert(uint64_t hash, std::string_view user_part, const 
   n->entry.store(entry, std::memory_order_relaxed);
   n->next.store(bucket.load(std::memory_order_relaxed), std::memory_order_relaxed);
   bucket.store(n, std::memory_order_release);  // publishes the node's fields
+}
+
+void MemTableHashIndex::PrefetchMany(const uint64_t* hashes, size_t n) const {
+  if (!enabled()) return;
+  for (size_t i = 0; i < n; ++i) Prefetch(hashes[i]);
+  for (size_t i = 0; i < n; ++i) {
+    if (const Node* head = buckets_[hashes[i] & mask_].load(std::memory_order_acquire)) {
+      __builtin_prefetch(head);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (const Node* node = buckets_[hashes[i] & mask_].load(std::memory_order_acquire);
+         node != nullptr; node = node->next.load(std::memory_order_acquire)) {
+      if (node->hash == hashes[i]) {
+        __builtin_prefetch(node->entry.load(std::memory_order_acquire));
+        break;
+      }
+    }
+  }
 }
 
 const char* MemTableHashIndex::Find(uint64_t hash, std::string_view user_part) const {

@@ -27,6 +27,8 @@ TEST(MemTableHashIndexTest, DisabledBelowOneBucketLine) {
   EXPECT_FALSE(index.enabled());
   EXPECT_EQ(index.bucket_bytes(), 0u);
   EXPECT_EQ(index.Find(MemTableHashIndex::Hash("x"), "x"), nullptr);
+  const uint64_t hash = MemTableHashIndex::Hash("x");
+  index.PrefetchMany(&hash, 1);  // no buckets to touch
 }
 
 TEST(MemTableHashIndexTest, HashDependsOnEveryByteAndLength) {
@@ -54,9 +56,13 @@ TEST(MemTableHashIndexTest, NewestEntryPerKeyWithCollisions) {
 // Random plain and versioned writes, reads at random versions and snapshots:
 // a memtable with the hash index answers exactly like one without, on both
 // ordered-index engines.
+// Also with huge arena blocks, and with reads after PrefetchForGets hints
+// (which must change nothing).
 TEST(MemTableHashIndexTest, GetMatchesTheOrderedIndexAlone) {
+  for (size_t block : {Arena::kBlockSize, Arena::kHugeBlockSize}) {
   for (MemTableEngine engine : {MemTableEngine::kSkipList, MemTableEngine::kArt}) {
-    MemTable with(engine, 1024), without(engine, 0);
+    SCOPED_TRACE("block " + std::to_string(block));
+    MemTable with(engine, 1024, block), without(engine, 0, block);
     Random rnd(20261127);
     uint64_t seq = 0;
     for (int op = 0; op < 20000; ++op) {
@@ -72,6 +78,12 @@ TEST(MemTableHashIndexTest, GetMatchesTheOrderedIndexAlone) {
         const uint64_t version = rnd.OneIn(3) ? 1 + rnd.Uniform(60) : kMaxVersion;
         const uint64_t snapshot = rnd.OneIn(4) ? rnd.Uniform(seq + 1) : seq;
         const std::string lookup = InternalKey(user, version, snapshot);
+        if (rnd.OneIn(3)) {
+          const std::string other = InternalKey(Key(static_cast<int>(rnd.Uniform(400))), 1, 1);
+          const std::string_view parts[] = {UserPart(lookup), UserPart(other), ""};
+          with.PrefetchForGets(parts, 3);
+          without.PrefetchForGets(parts, 3);
+        }
         std::string k1, v1, k2, v2;
         const bool f1 = with.Get(UserPart(lookup), version, snapshot, &k1, &v1);
         const bool f2 = without.Get(UserPart(lookup), version, snapshot, &k2, &v2);
@@ -84,6 +96,21 @@ TEST(MemTableHashIndexTest, GetMatchesTheOrderedIndexAlone) {
     }
     EXPECT_GE(with.ApproximateMemoryUsage(), without.ApproximateMemoryUsage() + 1024);
   }
+  }
+}
+
+// A memtable on huge blocks counts what it holds, not the 2 MiB blocks it
+// opened: flush decisions stay as they were.
+TEST(MemTableHashIndexTest, HugeBlockMemtableCountsByUse) {
+  MemTable small(MemTableEngine::kArt, 4096, Arena::kBlockSize);
+  MemTable huge(MemTableEngine::kArt, 4096, Arena::kHugeBlockSize);
+  for (int i = 0; i < 100; ++i) {
+    small.Add(InternalKey(Key(i), kMaxVersion, static_cast<uint64_t>(i) + 1), "value");
+    huge.Add(InternalKey(Key(i), kMaxVersion, static_cast<uint64_t>(i) + 1), "value");
+  }
+  EXPECT_GE(huge.ApproximateMemoryUsage(), 4096u + 100u * 20u);
+  EXPECT_LT(huge.ApproximateMemoryUsage(), small.ApproximateMemoryUsage() + 1024);
+  EXPECT_LT(huge.ApproximateMemoryUsage(), 64u << 10);
 }
 
 }  // namespace

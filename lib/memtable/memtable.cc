@@ -1,6 +1,7 @@
 // MemTable: entry encoding, point lookups and the memtable iterator.
 #include "memtable/memtable.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <utility>
@@ -31,8 +32,10 @@ class MemTable::Iterator final : public InternalIterator {
   const std::unique_ptr<MemIndex::Iterator> iter_;
 };
 
-MemTable::MemTable(MemTableEngine engine, size_t hash_index_bytes)
+MemTable::MemTable(MemTableEngine engine, size_t hash_index_bytes, size_t arena_block_size)
     : engine_(engine),
+      arena_(arena_block_size),
+      index_arena_(arena_block_size),
       index_(engine == MemTableEngine::kArt ? NewArtIndex(&index_arena_)
                                             : NewSkipListIndex(&index_arena_)),
       hash_index_(&index_arena_, hash_index_bytes) {}
@@ -75,6 +78,17 @@ void MemTable::Add(std::string_view internal_key, std::string_view value) {
   }
   // Release: a reader that sees the count also sees the sequence bounds.
   num_entries_.store(num_entries_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+void MemTable::PrefetchForGets(const std::string_view* user_parts, size_t n) const {
+  if (!hash_index_.enabled()) return;
+  constexpr size_t kStep = 64;
+  uint64_t hashes[kStep];
+  for (size_t from = 0; from < n; from += kStep) {
+    const size_t count = std::min(kStep, n - from);
+    for (size_t i = 0; i < count; ++i) hashes[i] = MemTableHashIndex::Hash(user_parts[from + i]);
+    hash_index_.PrefetchMany(hashes, count);
+  }
 }
 
 bool MemTable::Get(std::string_view user_part, uint64_t version, uint64_t snapshot,

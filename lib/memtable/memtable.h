@@ -41,9 +41,10 @@ namespace nokv {
 class MemTable {
  public:
   // hash_index_bytes sizes the buckets of the point-read hash index
-  // (hash_index.h); 0 turns it off.
+  // (hash_index.h); 0 turns it off. arena_block_size is Arena::kBlockSize or,
+  // for a memtable of many MiB, Arena::kHugeBlockSize (arena.h).
   explicit MemTable(MemTableEngine engine = MemTableEngine::kSkipList,
-                    size_t hash_index_bytes = 0);
+                    size_t hash_index_bytes = 0, size_t arena_block_size = Arena::kBlockSize);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -61,17 +62,30 @@ class MemTable {
   bool Get(std::string_view user_part, uint64_t version, uint64_t snapshot, std::string* found_key,
            std::string* found_value) const;
 
+  // A hint before point reads (or overwrites) of several user parts: loads
+  // what Get of each will touch in the hash index into the CPU cache, all
+  // keys at once (hash_index.h). No effect without the hash index.
+  void PrefetchForGets(const std::string_view* user_parts, size_t n) const;
+  bool has_hash_index() const { return hash_index_.enabled(); }
+
   // An iterator over the internal keys in CompareInternalKeys order; values
   // are the stored bytes. The MemTable must outlive it. It sees every entry
   // added before it was positioned (and maybe some added concurrently).
   std::unique_ptr<InternalIterator> NewIterator() const;
 
-  // Arena bytes in use (entries and index nodes): the memtable's footprint,
-  // for flush decisions.
+  // Arena bytes in use (entries, index nodes, hash buckets): the memtable's
+  // footprint, for flush decisions.
   size_t ApproximateMemoryUsage() const {
-    return arena_.MemoryUsage() + index_arena_.MemoryUsage() + hash_index_.bucket_bytes();
+    return arena_.MemoryUsage() + index_arena_.MemoryUsage();
   }
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_acquire); }
+  // The number of the first table its flush wrote, set by the flush before it
+  // installs the tables (0 before): a reader that sees that table in the
+  // version and this memtable still frozen knows they hold the same entries.
+  void set_flush_output(uint64_t file_number) {
+    flush_output_.store(file_number, std::memory_order_release);
+  }
+  uint64_t flush_output() const { return flush_output_.load(std::memory_order_acquire); }
   // Entries whose value's first (meta) byte has kMetaDelete set.
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
   bool empty() const { return num_entries() == 0; }
@@ -92,12 +106,14 @@ class MemTable {
   // entry-sized stride. Written by the writer only.
   Arena index_arena_;
   const std::unique_ptr<MemIndex> index_;  // declared after index_arena_, which it uses
-  MemTableHashIndex hash_index_;  // chain nodes in index_arena_
+  MemTableHashIndex hash_index_;  // buckets and chain nodes in index_arena_
   // Written by the writer only (relaxed/release stores), read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};
   std::atomic<uint64_t> largest_sequence_{0};
   std::atomic<uint64_t> smallest_sequence_{UINT64_MAX};
+  // Written once by the flush (not the writer); read by anyone.
+  std::atomic<uint64_t> flush_output_{0};
 };
 
 }  // namespace nokv

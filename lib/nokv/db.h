@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,17 @@ class DB {
   virtual Status Get(const ReadOptions& options, std::string_view key, ReadResult* result) = 0;
   // The value only.
   Status Get(const ReadOptions& options, std::string_view key, std::string* value);
+  // A hint that point reads or overwrites of `keys` in
+  // options.column_family come next (a pipelined batch of commands, say):
+  // the engine may load what those lookups touch in memory into the CPU
+  // cache, for all keys at once, so their memory latencies overlap instead
+  // of adding up. It reads and changes nothing visible and reports nothing;
+  // with an unknown column family it does nothing, and a key no read could
+  // find (empty, too long) only costs its hashing. The default does nothing.
+  virtual void PrefetchForGets(const ReadOptions& options, std::span<const std::string_view> keys) {
+    (void)options;
+    (void)keys;
+  }
 
   // An iterator over options.column_family at a consistent snapshot (see
   // nokv/iterator.h; TTL expiry is judged at the moment it is created).
@@ -154,7 +166,9 @@ class DB {
   //   nokv.memtable.active-bytes         memory of the active memtable
   //   nokv.memtable.active-entries       records in the active memtable
   //   nokv.memtable.immutable-count      frozen memtables waiting for flush
-  //   nokv.memtable.immutable-entries    records in them
+  //   nokv.memtable.immutable-entries    records in them (a frozen memtable
+  //                                      whose flushed table is already in
+  //                                      the tree is counted there instead)
   //   nokv.wal.number                    number of the active WAL segment
   //   nokv.wal.bytes                     bytes written to it so far
   //   nokv.wal.bytes-written             bytes appended to all WAL segments
@@ -206,6 +220,12 @@ class DB {
   //   nokv.column-families               "id name" lines
   //   nokv.stats                         every integer property, "name value"
   //                                      per line
+  //   nokv.entry-counts                  "<active-bytes> <active-entries>
+  //                                      <immutable-count> <immutable-entries>
+  //                                      <sst-entries>" of the memtable
+  //                                      properties above, all read at one
+  //                                      moment (a flush between separate
+  //                                      reads would count entries twice)
   virtual bool GetProperty(std::string_view property, std::string* value) = 0;
   virtual bool GetIntProperty(std::string_view property, uint64_t* value) = 0;
 

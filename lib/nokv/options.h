@@ -80,6 +80,14 @@ struct Options {
   // point reads of the latest value skip the ordered search (like RocksDB's
   // hash memtable index plus whole-key filtering). 0 turns it off; at most 0.25.
   double memtable_hash_index_ratio = 1.0 / 64;
+  // Memtables of 16 MiB and more take their memory in 2 MiB blocks marked
+  // for transparent huge pages (MADV_HUGEPAGE; like RocksDB's
+  // memtable_huge_page_size), so index searches and hash probes stop
+  // missing the TLB. memtable_size counts the bytes used: the part-filled
+  // last block of each of a memtable's two arenas, up to 4 MiB, comes on
+  // top. false keeps 4 KiB blocks from the heap (for a kernel whose
+  // huge-page compaction stalls matter more than the lookups).
+  bool memtable_huge_pages = true;
   // Memtable index: kSkipList (default) or kArt (adaptive radix tree).
   MemTableEngine memtable_engine = MemTableEngine::kSkipList;
   // Frozen memtables waiting for flush; writers stall beyond this.

@@ -163,6 +163,36 @@ void Dispatcher::Execute(Session* session, const std::vector<std::string>& argv,
   }
 }
 
+void Dispatcher::PrefetchKeys(const std::vector<std::vector<std::string>>& commands) const {
+  if (commands.size() < 2) return;
+  // More than fit the CPU caches at once would evict the first ones.
+  constexpr size_t kMaxKeys = 256;
+  std::string engine_keys;  // kKeyPrefix + key, back to back
+  std::vector<std::pair<size_t, size_t>> spans;
+  std::vector<size_t> indexes;
+  for (const auto& argv : commands) {
+    if (argv.size() < 2) continue;
+    const CommandSpec* spec = Find(argv[0]);
+    if (spec == nullptr || spec->first_key <= 0 || spec->subcommands != nullptr ||
+        !KeyIndexes(*spec, argv.size(), &indexes)) {
+      continue;
+    }
+    for (size_t i : indexes) {
+      const std::string& key = argv[i];
+      if (key.size() > kMaxKeyLen) continue;
+      spans.emplace_back(engine_keys.size(), key.size() + 1);
+      engine_keys.push_back(kKeyPrefix);
+      engine_keys.append(key);
+      if (spans.size() == kMaxKeys) break;
+    }
+    if (spans.size() == kMaxKeys) break;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(spans.size());
+  for (const auto& [at, size] : spans) keys.emplace_back(engine_keys.data() + at, size);
+  store_.db()->PrefetchForGets(ReadOptions(), keys);
+}
+
 size_t Dispatcher::ExecuteNext(Session* session,
                                const std::vector<std::vector<std::string>>& commands, size_t from,
                                std::string* out) {

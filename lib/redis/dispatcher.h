@@ -49,6 +49,11 @@ class Dispatcher {
   size_t ExecuteNext(Session* session, const std::vector<std::vector<std::string>>& commands,
                      size_t from, std::string* out);
 
+  // Before a batch of pipelined commands runs: tells the engine which keys
+  // they read or write (DB::PrefetchForGets), so the memory lookups of the
+  // whole batch overlap. Changes nothing; a batch of one is skipped.
+  void PrefetchKeys(const std::vector<std::vector<std::string>>& commands) const;
+
   // nullptr if unknown; `name` in any case. "config|get" names a subcommand.
   const CommandSpec* Find(std::string_view name) const;
   // The command argv runs: its subcommand for a container with argv[1] (or

@@ -9,6 +9,7 @@
 namespace nokv::redis {
 
 void ExecuteBatch(Dispatcher* dispatcher, Batch* b) {
+  dispatcher->PrefetchKeys(b->commands);
   for (size_t i = 0; i < b->commands.size();) {
     i += dispatcher->ExecuteNext(b->session, b->commands, i, &b->reply);
     if (b->session->close_after_reply) break;  // QUIT: the rest is dropped
