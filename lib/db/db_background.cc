@@ -62,7 +62,7 @@ Status DBImpl::FlushOldestImmutable() {
   }
   versions_->SetLastSequence(last_sequence_.load());
   // Readers may see the tables before the memtable leaves imms_: counts
-  // (ViewFigure) skip it then.
+  // (CountView) skip it then.
   if (!files.empty()) mem->set_flush_output(files[0].number);
   s = versions_->LogAndApply(&edit);
   std::lock_guard<std::mutex> l(mu_);
